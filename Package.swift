@@ -1,0 +1,72 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let serviceKitDeps: [Target.Dependency] = [
+    "ServiceKit", "Messaging", "Storage", "Contracts",
+]
+
+/// One executable per department; each owns its schema and its queue.
+func service(_ product: String, _ folder: String) -> Target {
+    .executableTarget(name: product, dependencies: serviceKitDeps, path: "Services/\(folder)")
+}
+
+let package = Package(
+    name: "bizops",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sales", targets: ["sales"]),
+        .executable(name: "logistics", targets: ["logistics"]),
+        .executable(name: "customer-service", targets: ["customer-service"]),
+        .executable(name: "finance", targets: ["finance"]),
+        .executable(name: "risk", targets: ["risk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
+                       providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .target(name: "Storage", dependencies: [
+            "CLibPQ", .product(name: "Logging", package: "swift-log"),
+        ], path: "Shared/Storage"),
+        .target(name: "Contracts", dependencies: [], path: "Shared/Contracts"),
+        .target(name: "Messaging", dependencies: [
+            "CRabbitMQ", "Storage", "Contracts",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Shared/Messaging"),
+        .target(name: "ServiceKit", dependencies: [
+            "Messaging", "Storage", "Contracts",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Shared/ServiceKit"),
+        service("sales", "Sales"),
+        service("logistics", "Logistics"),
+        service("customer-service", "CustomerService"),
+        service("finance", "Finance"),
+        service("risk", "Risk"),
+        // A small real process the integration tests start, kill and restart.
+        .executableTarget(name: "kit-probe", dependencies: serviceKitDeps, path: "Tests/KitProbe"),
+        // Prints throughput and latency of the kit beside bare rabbitmq-c / libpq loops.
+        .executableTarget(name: "kit-bench", dependencies: [
+            "Messaging", "Storage", "Contracts", "CRabbitMQ", "CLibPQ",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ], path: "Tests/KitBench"),
+        .testTarget(name: "UnitTests", dependencies: ["Storage", "Messaging", "Contracts", "ServiceKit"],
+                    path: "Tests/UnitTests"),
+        .testTarget(name: "IntegrationTests", dependencies: ["Storage", "Messaging", "Contracts", "ServiceKit"],
+                    path: "Tests/IntegrationTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

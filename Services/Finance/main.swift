@@ -1,0 +1,3 @@
+import ServiceKit
+
+await ServiceMain.run(FinanceService.spec)

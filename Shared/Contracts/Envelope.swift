@@ -1,0 +1,37 @@
+import Foundation
+
+/// What travels in AMQP properties beside every body. Meanings follow CloudEvents:
+/// `messageId` = id (and the idempotency key), `type`, `source` = app_id, `time`,
+/// `correlationId` = the order or case it belongs to, `causationId` = the message that caused it.
+public struct Envelope: Sendable, Equatable {
+    public var messageId: UUID
+    public var type: String
+    public var source: String
+    public var time: Date
+    public var correlationId: String?
+    public var causationId: String?
+    public var replyTo: String?
+
+    public init(messageId: UUID = UUID(), type: String, source: String, time: Date = Date(),
+                correlationId: String? = nil, causationId: String? = nil, replyTo: String? = nil) {
+        self.messageId = messageId; self.type = type; self.source = source; self.time = time
+        self.correlationId = correlationId; self.causationId = causationId; self.replyTo = replyTo
+    }
+}
+
+/// A message shape on the bus. `type` carries the version (`sales.order.placed.v1`); a
+/// breaking change is a new type next to the old one, never an edit of the old one.
+public protocol MessageContract: Codable, Sendable {
+    static var messageType: String { get }
+}
+
+/// Why a message can never be handled: it goes to the dead-letter queue with this reason.
+public struct ContractError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Code: String, Sendable { case malformedJSON = "malformed-json", unknownType = "unknown-type",
+                                         invalidField = "invalid-field", invalidEnvelope = "invalid-envelope" }
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import Storage
+
+/// The consuming side of a service: its own connection, which declares the topology,
+/// sets the prefetch and consumes the service's queue. It reconnects when asked for the
+/// next batch after a failure; deliveries of a lost connection are redelivered by the broker.
+public final class ConsumerChannel: Sendable {
+    private final class State {
+        var connection: AMQPConnection?
+        var generation = 0
+    }
+    private let slot: Confined<State>
+    public let config: AMQPConfig
+    public let topology: Topology
+    public let prefetch: UInt16
+    private let logger: Logger
+
+    public init(config: AMQPConfig, topology: Topology, prefetch: UInt16 = 200, logger: Logger) {
+        self.config = config; self.topology = topology; self.prefetch = prefetch; self.logger = logger
+        self.slot = Confined(State(), name: "amqp-consumer-\(topology.service)")
+    }
+
+    /// Connects (if needed) and declares the topology; the start-up check.
+    public func connect() async throws {
+        let config = self.config, topology = self.topology, prefetch = self.prefetch, logger = self.logger
+        try await slot.run { state in
+            _ = try Self.ensure(&state, config, topology, prefetch, logger)
+        }
+    }
+
+    public var isConnected: Bool {
+        get async { (try? await slot.run { state in state.connection.map { !$0.broken } ?? false }) ?? false }
+    }
+
+    /// One batch: waits up to `wait` seconds for a first delivery, then takes what has arrived.
+    public func receive(max: Int, wait: Double) async throws -> [Delivery] {
+        let config = self.config, topology = self.topology, prefetch = self.prefetch, logger = self.logger
+        return try await slot.run { state in
+            let conn = try Self.ensure(&state, config, topology, prefetch, logger)
+            do { return try conn.receive(max: max, wait: wait, generation: state.generation) } catch {
+                Self.drop(&state)
+                throw error
+            }
+        }
+    }
+
+    /// Acknowledges deliveries of the current connection; those of a lost one are skipped,
+    /// since the broker redelivers them anyway.
+    public func ack(_ deliveries: [Delivery]) async throws {
+        try await settle(deliveries) { conn, tags, multipleUpTo in
+            if let last = multipleUpTo { try conn.ack(last, multiple: true) } else { for tag in tags { try conn.ack(tag, multiple: false) } }
+        }
+    }
+
+    /// Hands deliveries back to the queue (e.g. when they could not be retried or dead-lettered).
+    public func requeue(_ deliveries: [Delivery]) async throws {
+        try await settle(deliveries) { conn, tags, _ in for tag in tags { try conn.nack(tag, requeue: true) } }
+    }
+
+    private func settle(_ deliveries: [Delivery],
+                        _ action: @escaping @Sendable (AMQPConnection, [UInt64], UInt64?) throws -> Void) async throws {
+        guard !deliveries.isEmpty else { return }
+        _ = try await slot.run { state in
+            guard let conn = state.connection, !conn.broken else { return }
+            let tags = deliveries.filter { $0.generation == state.generation }.map(\.deliveryTag).sorted()
+            guard !tags.isEmpty else { return }
+            // One multiple-ack when the tags are a contiguous run: all earlier ones were settled already.
+            let contiguous = tags.count == deliveries.count && tags.last! - tags.first! == UInt64(tags.count - 1)
+            do { try action(conn, tags, contiguous ? tags.last! : nil) } catch {
+                Self.drop(&state)
+                throw error
+            }
+        }
+    }
+
+    public func close() async {
+        _ = try? await slot.run { state in Self.drop(&state) }
+    }
+
+    private static func drop(_ state: inout State) {
+        state.connection?.close()
+        state.connection = nil
+    }
+
+    @discardableResult
+    private static func ensure(_ state: inout State, _ config: AMQPConfig, _ topology: Topology,
+                               _ prefetch: UInt16, _ logger: Logger) throws -> AMQPConnection {
+        if let existing = state.connection, !existing.broken { return existing }
+        drop(&state)
+        let fresh = try AMQPConnection(config)
+        do {
+            try topology.declare(on: fresh)
+            try fresh.consume(queue: topology.queue, prefetch: prefetch)
+        } catch {
+            fresh.close()
+            throw error
+        }
+        state.generation += 1
+        state.connection = fresh
+        logger.info("consuming", metadata: ["queue": "\(topology.queue)", "broker": "\(config.redacted)", "prefetch": "\(prefetch)"])
+        return fresh
+    }
+}
+
+/// A plain connection for tools and tests: declare, publish without the outbox, read a queue.
+public final class AMQPClient: Sendable {
+    private let slot: Confined<AMQPConnection?>
+    public let config: AMQPConfig
+
+    public init(config: AMQPConfig) {
+        self.config = config
+        self.slot = Confined(nil, name: "amqp-client")
+    }
+
+    private func with<T: Sendable>(_ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
+        let config = self.config
+        return try await slot.run { connection in
+            if connection == nil || connection!.broken { connection = try AMQPConnection(config) }
+            do { return try body(connection!) } catch {
+                connection?.close(); connection = nil
+                throw error
+            }
+        }
+    }
+
+    public func declare(_ topology: Topology) async throws { try await with { try topology.declare(on: $0) } }
+    public func declareTemporaryQueue(bindings: [Topology.Binding]) async throws -> String {
+        try await with { conn in
+            let name = try conn.declareTemporaryQueue()
+            for b in bindings { try conn.bindQueue(name, exchange: b.exchange, routingKey: b.routingKey) }
+            return name
+        }
+    }
+    public func messageCount(_ queue: String) async throws -> Int { try await with { try $0.messageCount(queue) } }
+    public func purge(_ queue: String) async throws { try await with { try $0.purge(queue) } }
+    /// Publishes without confirms (as an outside system might).
+    public func send(_ message: OutgoingMessage) async throws { _ = try await with { try $0.publish(message) } }
+    public func startConsuming(_ queue: String, prefetch: UInt16 = 500) async throws {
+        try await with { try $0.consume(queue: queue, prefetch: prefetch) }
+    }
+    public func receive(max: Int, wait: Double) async throws -> [Delivery] {
+        try await with { try $0.receive(max: max, wait: wait, generation: 0) }
+    }
+    public func ack(_ deliveries: [Delivery]) async throws {
+        guard let last = deliveries.map(\.deliveryTag).max() else { return }
+        try await with { try $0.ack(last, multiple: true) }
+    }
+    public func close() async { _ = try? await slot.run { $0?.close(); $0 = nil } }
+}

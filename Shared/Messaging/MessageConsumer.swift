@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import Storage
+
+/// Test and tooling seams around a batch; production leaves them empty.
+public struct ConsumerHooks: Sendable {
+    /// Runs after the batch's transaction committed and before its acks are sent.
+    public var afterCommit: (@Sendable ([Delivery]) async -> Void)?
+    public init(afterCommit: (@Sendable ([Delivery]) async -> Void)? = nil) { self.afterCommit = afterCommit }
+}
+
+/// The consume loop of a service: receive a batch, run it in one transaction, send
+/// failures to a retry queue or the dead-letter queue (confirmed), then acknowledge.
+/// Nothing is acknowledged before its effects, its retry or its dead letter is durable.
+public final class MessageConsumer: Service, Sendable {
+    public let channel: ConsumerChannel
+    public let processor: MessageProcessor
+    public let publisher: ConfirmedPublisher
+    public let batchSize: Int
+    /// Retries through the retry queues before a transient failure becomes a dead letter.
+    public let maxRetries: Int
+    private let hooks: ConsumerHooks
+    private let logger: Logger
+    private let handledCounter: Counter, duplicateCounter: Counter, retriedCounter: Counter, deadCounter: Counter
+    private let batchRecorder: Recorder
+    private let batchTimer: Metrics.Timer
+
+    public init(channel: ConsumerChannel, processor: MessageProcessor, publisher: ConfirmedPublisher,
+                batchSize: Int = 100, maxRetries: Int = 5, hooks: ConsumerHooks = ConsumerHooks(), logger: Logger) {
+        self.channel = channel; self.processor = processor; self.publisher = publisher
+        self.batchSize = max(1, batchSize); self.maxRetries = maxRetries; self.hooks = hooks; self.logger = logger
+        let service = channel.topology.service
+        func counter(_ outcome: String) -> Counter {
+            Counter(label: "bizops_messages_total", dimensions: [("service", service), ("outcome", outcome)])
+        }
+        handledCounter = counter("handled"); duplicateCounter = counter("duplicate")
+        retriedCounter = counter("retried"); deadCounter = counter("dead_lettered")
+        batchRecorder = Recorder(label: "bizops_consume_batch_size", dimensions: [("service", service)])
+        batchTimer = Metrics.Timer(label: "bizops_consume_batch_seconds", dimensions: [("service", service)])
+    }
+
+    private var topology: Topology { channel.topology }
+
+    public func run() async throws {
+        var backoff = 0.2
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let batch: [Delivery]
+            do {
+                batch = try await channel.receive(max: batchSize, wait: 0.25)
+                backoff = 0.2
+            } catch {
+                logger.warning("broker unavailable, reconnecting in \(String(format: "%.1f", backoff)) s", metadata: ["error": "\(error)"])
+                await pause(backoff)
+                backoff = min(backoff * 2, 5)
+                continue
+            }
+            if batch.isEmpty { continue }
+            let started = ContinuousClock.now
+            let result = await processor.process(batch)
+            await hooks.afterCommit?(batch)
+            await settle(result)
+            batchRecorder.record(batch.count)
+            let elapsed = (ContinuousClock.now - started).components
+            batchTimer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        }
+        await channel.close()
+        logger.info("consumer stopped", metadata: ["queue": "\(topology.queue)"])
+    }
+
+    /// Sleeps in small steps so a shutdown is not held up by a backoff.
+    private func pause(_ seconds: Double) async {
+        let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < until && !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    private func settle(_ result: BatchResult) async {
+        var outgoing: [OutgoingMessage] = []
+        var owners: [Delivery] = []
+        var dead = 0, retried = 0
+        for (delivery, reason) in result.transient {
+            let attempt = Int(delivery.properties.headers["x-retry-count"]?.intValue ?? 0) + 1
+            if attempt > maxRetries {
+                outgoing.append(deadLetter(delivery, code: "retries-exhausted",
+                                           message: "gave up after \(maxRetries) retries; last error: \(reason)"))
+                dead += 1
+            } else {
+                outgoing.append(retry(delivery, attempt: attempt, reason: reason))
+                retried += 1
+            }
+            owners.append(delivery)
+        }
+        for (delivery, code, message) in result.permanent {
+            logger.warning("dead-lettering message", metadata: [
+                "reason": "\(code)", "error": "\(message)", "message_id": "\(delivery.properties.messageId ?? "-")",
+                "correlation_id": "\(delivery.properties.correlationId ?? "-")", "routing_key": "\(delivery.routingKey)"])
+            outgoing.append(deadLetter(delivery, code: code, message: message))
+            owners.append(delivery)
+            dead += 1
+        }
+        var failed: [Delivery] = []
+        if !outgoing.isEmpty {
+            do {
+                let outcomes = try await publisher.publish(outgoing)
+                failed = zip(owners, outcomes).filter { $0.1 != .confirmed }.map(\.0)
+            } catch {
+                logger.warning("could not publish retries/dead letters; returning them to the queue", metadata: ["error": "\(error)"])
+                failed = owners
+            }
+        }
+        let failedTags = Set(failed.map(\.deliveryTag))
+        do {
+            try await channel.requeue(failed)
+            try await channel.ack(result.handled + owners.filter { !failedTags.contains($0.deliveryTag) })
+        } catch {
+            // The broker redelivers them; the inbox makes the second run a no-op.
+            logger.warning("acknowledgement failed; messages will be redelivered", metadata: ["error": "\(error)"])
+        }
+        handledCounter.increment(by: Int64(result.handled.count - result.duplicates))
+        duplicateCounter.increment(by: Int64(result.duplicates))
+        retriedCounter.increment(by: Int64(retried))
+        deadCounter.increment(by: Int64(dead))
+    }
+
+    /// The original message again, with the original names and properties kept, so the
+    /// handler sees the same message when the retry queue hands it back.
+    private func forwarded(_ delivery: Delivery, extra: [String: HeaderValue]) -> MessageProperties {
+        var properties = delivery.properties
+        properties.type = HandlerRegistry.messageType(of: delivery)
+        properties.persistent = true
+        if properties.headers["x-original-exchange"] == nil {
+            properties.headers["x-original-exchange"] = .string(delivery.exchange)
+            properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
+        }
+        properties.headers.merge(extra) { $1 }
+        return properties
+    }
+
+    private func retry(_ delivery: Delivery, attempt: Int, reason: String) -> OutgoingMessage {
+        OutgoingMessage(exchange: "", routingKey: topology.retryQueue(forAttempt: attempt),
+                        properties: forwarded(delivery, extra: [
+                            "x-retry-count": .int(Int64(attempt)), "x-last-error": .string(String(reason.prefix(500))),
+                        ]), body: delivery.body)
+    }
+
+    private func deadLetter(_ delivery: Delivery, code: String, message: String) -> OutgoingMessage {
+        OutgoingMessage(exchange: Topology.deadLetters, routingKey: topology.service,
+                        properties: forwarded(delivery, extra: [
+                            "x-dead-letter-reason": .string(code),
+                            "x-dead-letter-error": .string(String(message.prefix(1000))),
+                            "x-dead-lettered-by": .string(topology.service),
+                            "x-dead-lettered-at": .string(Date().formatted(.iso8601)),
+                        ]), body: delivery.body)
+    }
+}

@@ -1,0 +1,104 @@
+import Contracts
+import Foundation
+import Logging
+import Storage
+
+/// What became of each delivery of a batch.
+public struct BatchResult: Sendable {
+    /// Done (handled now, or a duplicate handled before): acknowledge.
+    public var handled: [Delivery] = []
+    public var duplicates = 0
+    /// Failed for now (database away, a timeout): try again later through a retry queue.
+    public var transient: [(Delivery, String)] = []
+    /// Can never succeed: dead-letter with a reason code and message.
+    public var permanent: [(Delivery, code: String, message: String)] = []
+}
+
+/// Runs a batch of deliveries through the inbox and the handlers in ONE transaction:
+/// one inbox row per message, the handlers' state changes and outbox rows, one commit.
+/// A message whose handler rejects it is taken out and the batch runs again without it.
+public final class MessageProcessor: Sendable {
+    public let service: String
+    public let registry: HandlerRegistry
+    public let pool: PostgresPool
+    private let logger: Logger
+
+    public init(service: String, registry: HandlerRegistry, pool: PostgresPool, logger: Logger) {
+        self.service = service; self.registry = registry; self.pool = pool; self.logger = logger
+    }
+
+    private struct Abort: Error { let index: Int; let code: String; let message: String }
+
+    public func process(_ deliveries: [Delivery]) async -> BatchResult {
+        var result = BatchResult()
+        var pending: [(Delivery, InboundMessage)] = []
+        for delivery in deliveries {
+            do { pending.append((delivery, try registry.decode(delivery))) } catch let error as ContractError {
+                result.permanent.append((delivery, error.code.rawValue, error.message))
+            } catch {
+                result.permanent.append((delivery, "invalid-message", "\(error)"))
+            }
+        }
+        while !pending.isEmpty {
+            let batch = pending.map(\.1)
+            let registry = self.registry, service = self.service, logger = self.logger
+            do {
+                let duplicates = try await pool.transaction { tx in
+                    try Self.run(batch, tx: tx, registry: registry, service: service, logger: logger)
+                }
+                result.duplicates += duplicates
+                result.handled += pending.map(\.0)
+                pending = []
+            } catch let abort as Abort {
+                let (delivery, _) = pending.remove(at: abort.index)
+                result.permanent.append((delivery, abort.code, abort.message))
+            } catch {
+                let reason = "\(error)"
+                logger.warning("batch failed, messages will be retried", metadata: ["error": "\(reason)", "count": "\(pending.count)"])
+                result.transient += pending.map { ($0.0, reason) }
+                pending = []
+            }
+        }
+        return result
+    }
+
+    /// Inside the transaction: records the inbox rows in one statement, then runs the
+    /// handlers of the messages that are new. Returns how many were duplicates.
+    private static func run(_ batch: [InboundMessage], tx: Transaction, registry: HandlerRegistry,
+                            service: String, logger: Logger) throws -> Int {
+        let ids = batch.map { $0.envelope.messageId.uuidString.lowercased() }
+        let rows = try tx.query("""
+            INSERT INTO inbox (message_id, message_type, source)
+            SELECT m::uuid, t, s FROM unnest($1::text[], $2::text[], $3::text[]) AS u(m, t, s)
+            ON CONFLICT (message_id) DO NOTHING RETURNING message_id
+            """, [.textArray(ids), .textArray(batch.map(\.envelope.type)), .textArray(batch.map(\.envelope.source))])
+        var fresh = Set(try rows.map { try $0.uuid("message_id") })
+        let outbox = OutboxWriter(source: service, transaction: tx)
+        var duplicates = 0
+        for (index, message) in batch.enumerated() {
+            guard fresh.remove(message.envelope.messageId) != nil else {
+                duplicates += 1
+                continue
+            }
+            var messageLogger = logger
+            messageLogger[metadataKey: "correlation_id"] = "\(message.envelope.correlationId ?? "-")"
+            messageLogger[metadataKey: "message_id"] = "\(message.envelope.messageId.uuidString.lowercased())"
+            messageLogger[metadataKey: "type"] = "\(message.envelope.type)"
+            let context = HandlerContext(transaction: tx, message: message, logger: messageLogger, outbox: outbox)
+            do {
+                try registry.handler(for: message.envelope.type)!(message.payload, context)
+            } catch let rejection as Rejection {
+                messageLogger.warning("rejected: \(rejection)")
+                throw Abort(index: index, code: rejection.code, message: rejection.message)
+            } catch let error as ContractError {
+                throw Abort(index: index, code: error.code.rawValue, message: error.message)
+            } catch let error as PostgresError where error.kind == .server && !error.isTransient
+                        && ["22", "23"].contains(where: { (error.sqlState ?? "").hasPrefix($0) }) {
+                // Bad data or a broken constraint: running it again gives the same answer.
+                messageLogger.error("handler failed on data: \(error)")
+                throw Abort(index: index, code: "database-rejected", message: "\(error)")
+            }
+        }
+        return duplicates
+    }
+}

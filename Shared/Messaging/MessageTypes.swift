@@ -1,0 +1,78 @@
+import Foundation
+
+/// An AMQP header value of the kinds the kit reads and writes.
+public enum HeaderValue: Sendable, Equatable, CustomStringConvertible {
+    case string(String)
+    case int(Int64)
+    case bool(Bool)
+
+    public var description: String {
+        switch self {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .bool(let b): return String(b)
+        }
+    }
+    public var intValue: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .string(let s): return Int64(s)
+        case .bool: return nil
+        }
+    }
+}
+
+/// The AMQP basic properties the system uses (see ARCHITECTURE.md, envelope).
+public struct MessageProperties: Sendable, Equatable {
+    public var messageId: String?
+    public var type: String?
+    public var appId: String?
+    public var timestamp: Date?
+    public var correlationId: String?
+    public var replyTo: String?
+    public var contentType: String?
+    public var persistent: Bool
+    public var headers: [String: HeaderValue]
+
+    public init(messageId: String? = nil, type: String? = nil, appId: String? = nil, timestamp: Date? = nil,
+                correlationId: String? = nil, replyTo: String? = nil, contentType: String? = "application/json",
+                persistent: Bool = true, headers: [String: HeaderValue] = [:]) {
+        self.messageId = messageId; self.type = type; self.appId = appId; self.timestamp = timestamp
+        self.correlationId = correlationId; self.replyTo = replyTo; self.contentType = contentType
+        self.persistent = persistent; self.headers = headers
+    }
+}
+
+/// A message received from a queue, not yet acknowledged.
+public struct Delivery: Sendable {
+    public let deliveryTag: UInt64
+    /// Which connection delivered it: tags of an older connection are void.
+    public let generation: Int
+    public let exchange: String
+    public let routingKey: String
+    public let redelivered: Bool
+    public let properties: MessageProperties
+    public let body: Data
+}
+
+/// A message to publish, persistent and `mandatory`.
+public struct OutgoingMessage: Sendable, Equatable {
+    public var exchange: String
+    public var routingKey: String
+    public var properties: MessageProperties
+    public var body: Data
+
+    public init(exchange: String, routingKey: String, properties: MessageProperties, body: Data) {
+        self.exchange = exchange; self.routingKey = routingKey; self.properties = properties; self.body = body
+    }
+}
+
+/// What the broker said about one published message.
+public enum PublishOutcome: Sendable, Equatable {
+    /// Stored by the broker (persisted to its queues).
+    case confirmed
+    /// Could not be routed to any queue; the broker handed it back with this reason.
+    case returned(String)
+    /// The broker refused responsibility for it; publish again later.
+    case nacked
+}

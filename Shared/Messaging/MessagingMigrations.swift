@@ -1,0 +1,46 @@
+import Storage
+
+/// The kit's own tables in every service schema: the outbox, the inbox, and the trigger
+/// that wakes the relay. Service migrations use versions from 100 up.
+public enum MessagingMigrations {
+    public static func all(schema: String) -> [Migration] {
+        [
+            Migration(1, "outbox and inbox", """
+                CREATE TABLE outbox (
+                    id bigserial PRIMARY KEY,
+                    message_id uuid NOT NULL UNIQUE,
+                    exchange text NOT NULL,
+                    routing_key text NOT NULL,
+                    message_type text NOT NULL,
+                    app_id text NOT NULL,
+                    correlation_id text,
+                    reply_to text,
+                    headers jsonb NOT NULL DEFAULT '{}',
+                    body text NOT NULL,
+                    occurred_at timestamptz NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    sent_at timestamptz,
+                    publish_note text
+                );
+                CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
+                CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;
+                CREATE TABLE inbox (
+                    message_id uuid PRIMARY KEY,
+                    message_type text NOT NULL,
+                    source text NOT NULL,
+                    received_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX inbox_received_at ON inbox (received_at);
+                CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_notify('\(schema)_outbox', '');
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+                    FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+                """),
+        ]
+    }
+
+    public static func notifyChannel(schema: String) -> String { "\(schema)_outbox" }
+}

@@ -1,0 +1,89 @@
+import Contracts
+import Foundation
+import Storage
+
+/// Collects the events a transaction causes and writes them to the service's `outbox`
+/// table in one statement just before COMMIT, so state and events commit together.
+public final class OutboxWriter {
+    public let source: String
+    private var pending: [OutgoingMessage] = []
+
+    public init(source: String, transaction: Transaction) {
+        self.source = source
+        transaction.onBeforeCommit { [unowned self, unowned transaction] in try self.flush(transaction) }
+    }
+
+    /// Queues an event for `bizops.events` under its routing key.
+    @discardableResult
+    public func publish<T: MessageContract>(_ event: T, routingKey: String, exchange: String = Topology.events,
+                                            correlationId: String?, causationId: String? = nil,
+                                            messageId: UUID = UUID(), time: Date = Date()) throws -> UUID {
+        let body = try JSONEncoder.contracts.encode(event)
+        var headers: [String: HeaderValue] = [:]
+        if let causationId { headers["causation_id"] = .string(causationId) }
+        pending.append(OutgoingMessage(
+            exchange: exchange, routingKey: routingKey,
+            properties: MessageProperties(messageId: messageId.uuidString.lowercased(), type: T.messageType, appId: source,
+                                          timestamp: time, correlationId: correlationId, headers: headers),
+            body: body))
+        return messageId
+    }
+
+    /// Queues a raw message (e.g. a reply to a command's `reply_to` via the default exchange).
+    public func enqueue(_ message: OutgoingMessage) { pending.append(message) }
+
+    public var count: Int { pending.count }
+
+    func flush(_ tx: Transaction) throws {
+        guard !pending.isEmpty else { return }
+        let rows = pending
+        pending.removeAll()
+        func column(_ value: (OutgoingMessage) -> String) -> PGValue { .textArray(rows.map(value)) }
+        try tx.execute("""
+            INSERT INTO outbox (message_id, exchange, routing_key, message_type, app_id, correlation_id,
+                                reply_to, headers, body, occurred_at)
+            SELECT m::uuid, e, r, t, a, NULLIF(c, ''), NULLIF(rt, ''), h::jsonb, b, o::timestamptz
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                        $8::text[], $9::text[], $10::text[]) AS u(m, e, r, t, a, c, rt, h, b, o)
+            """, [
+                column { $0.properties.messageId ?? UUID().uuidString },
+                column(\.exchange), column(\.routingKey),
+                column { $0.properties.type ?? "" }, column { $0.properties.appId ?? "" },
+                column { $0.properties.correlationId ?? "" }, column { $0.properties.replyTo ?? "" },
+                column { HeaderCodec.encode($0.properties.headers) },
+                column { String(decoding: $0.body, as: UTF8.self) },
+                column { ($0.properties.timestamp ?? Date()).formatted(.iso8601) },
+            ])
+    }
+}
+
+/// Headers stored as a JSON object in the outbox: strings, integers and booleans.
+enum HeaderCodec {
+    static func encode(_ headers: [String: HeaderValue]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(headers)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func decode(_ text: String) -> [String: HeaderValue] {
+        (try? JSONDecoder().decode([String: HeaderValue].self, from: Data(text.utf8))) ?? [:]
+    }
+}
+
+extension HeaderValue: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let b = try? container.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? container.decode(Int64.self) { self = .int(i) }
+        else { self = .string(try container.decode(String.self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try container.encode(s)
+        case .int(let i): try container.encode(i)
+        case .bool(let b): try container.encode(b)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import Storage
+
+/// Publishes the service's outbox in order of creation: batches taken with
+/// `FOR UPDATE SKIP LOCKED` (replicas share the work), published with batched confirms,
+/// marked sent only after the broker confirmed them. Woken by NOTIFY, with polling as
+/// the fallback. On shutdown it flushes what is left. Prunes old rows on a schedule.
+public final class OutboxRelay: Service, Sendable {
+    public struct Settings: Sendable {
+        public var batchSize = 500
+        public var pollInterval = 1.0
+        public var pruneInterval = 600.0
+        /// Sent outbox rows and inbox entries older than this are deleted.
+        public var retention = 7.0 * 86_400
+        public var shutdownFlushTimeout = 10.0
+        public init() {}
+    }
+
+    public let pool: PostgresPool
+    public let publisher: ConfirmedPublisher
+    private let notifier: Notifier
+    public let settings: Settings
+    private let logger: Logger
+    private let publishedCounter: Counter, returnedCounter: Counter
+
+    public init(pool: PostgresPool, publisher: ConfirmedPublisher, settings: Settings = Settings(), logger: Logger) {
+        self.pool = pool; self.publisher = publisher; self.settings = settings; self.logger = logger
+        let schema = pool.config.schema ?? "public"
+        self.notifier = Notifier(config: pool.config, channel: MessagingMigrations.notifyChannel(schema: schema))
+        publishedCounter = Counter(label: "bizops_outbox_published_total", dimensions: [("service", schema)])
+        returnedCounter = Counter(label: "bizops_outbox_returned_total", dimensions: [("service", schema)])
+    }
+
+    public func run() async throws {
+        var lastPrune = ContinuousClock.now - .seconds(settings.pruneInterval)
+        var backoff = 0.2
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let count = try await relayBatch()
+                backoff = 0.2
+                if count == settings.batchSize { continue }
+                if ContinuousClock.now - lastPrune > .seconds(settings.pruneInterval) {
+                    try await prune()
+                    lastPrune = ContinuousClock.now
+                }
+                await publisher.keepAlive()
+                _ = try await notifier.wait(timeout: settings.pollInterval)
+            } catch {
+                logger.warning("outbox relay failed, retrying in \(String(format: "%.1f", backoff)) s", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
+                backoff = min(backoff * 2, 5)
+            }
+        }
+        await flush()
+        await publisher.close()
+    }
+
+    /// Publishes what is left before the process ends, within the shutdown timeout.
+    public func flush() async {
+        let deadline = ContinuousClock.now + .seconds(settings.shutdownFlushTimeout)
+        while ContinuousClock.now < deadline {
+            do {
+                if try await relayBatch() == 0 { return }
+            } catch {
+                logger.warning("outbox not flushed at shutdown; it will be published on the next start", metadata: ["error": "\(error)"])
+                return
+            }
+        }
+    }
+
+    /// One batch; returns how many rows it published.
+    @discardableResult
+    public func relayBatch() async throws -> Int {
+        let limit = settings.batchSize
+        return try await pool.withConnection { lease in
+            let rows = try await lease.run { conn in
+                try conn.exec("BEGIN")
+                return try conn.query("""
+                    SELECT id, message_id, exchange, routing_key, message_type, app_id, correlation_id, reply_to,
+                           headers::text AS headers, body, occurred_at
+                    FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+                    """, [.int(Int64(limit))])
+            }
+            do {
+                guard !rows.isEmpty else {
+                    try await lease.run { try $0.exec("COMMIT") }
+                    return 0
+                }
+                let messages = try rows.map(Self.message(from:))
+                let outcomes = try await self.publisher.publish(messages)
+                var sent: [String] = [], notes: [String] = [], noted: [String] = []
+                for (row, outcome) in zip(rows, outcomes) {
+                    let id = try row.string("id")
+                    switch outcome {
+                    case .confirmed: sent.append(id)
+                    case .returned(let reason):
+                        // Unroutable: publishing again cannot help; keep the reason on the row.
+                        self.logger.warning("broker returned an outbox message", metadata: ["id": "\(id)", "reason": "\(reason)"])
+                        sent.append(id); noted.append(id); notes.append(reason)
+                    case .nacked: continue
+                    }
+                }
+                try await lease.run { [sent, noted, notes] conn in
+                    try conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", [.textArray(sent)])
+                    if !noted.isEmpty {
+                        try conn.execute("""
+                            UPDATE outbox SET publish_note = u.note FROM unnest($1::bigint[], $2::text[]) AS u(id, note)
+                            WHERE outbox.id = u.id
+                            """, [.textArray(noted), .textArray(notes)])
+                    }
+                    try conn.exec("COMMIT")
+                }
+                self.publishedCounter.increment(by: Int64(sent.count - noted.count))
+                self.returnedCounter.increment(by: Int64(noted.count))
+                return rows.count
+            } catch {
+                _ = try? await lease.run { conn in if conn.isOpen { try conn.exec("ROLLBACK") } }
+                throw error
+            }
+        }
+    }
+
+    static func message(from row: PGRow) throws -> OutgoingMessage {
+        OutgoingMessage(
+            exchange: try row.string("exchange"), routingKey: try row.string("routing_key"),
+            properties: MessageProperties(
+                messageId: try row.string("message_id"), type: try row.string("message_type"),
+                appId: try row.string("app_id"), timestamp: try row.timestamp("occurred_at"),
+                correlationId: try row.optionalString("correlation_id"), replyTo: try row.optionalString("reply_to"),
+                headers: HeaderCodec.decode(try row.string("headers"))),
+            body: Data(try row.string("body").utf8))
+    }
+
+    /// Deletes sent outbox rows and inbox entries older than the retention.
+    public func prune() async throws {
+        let seconds = PGValue.int(Int64(settings.retention))
+        let outbox = try await pool.execute(
+            "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)", [seconds])
+        let inbox = try await pool.execute(
+            "DELETE FROM inbox WHERE received_at < now() - make_interval(secs => $1)", [seconds])
+        if outbox.affectedRows + inbox.affectedRows > 0 {
+            logger.info("pruned old rows", metadata: ["outbox": "\(outbox.affectedRows)", "inbox": "\(inbox.affectedRows)"])
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// The public names of ARCHITECTURE.md and one service's queues. Every service declares
+/// the shared exchanges with identical arguments, so any of them may start first.
+public struct Topology: Sendable {
+    public static let ingress = "bizops.ingress"
+    public static let events = "bizops.events"
+    public static let deadLetters = "bizops.dlx"
+    /// Where the topic exchanges send what no queue is bound for, so nothing vanishes.
+    public static let unrouted = "bizops.unrouted"
+
+    public struct Binding: Sendable, Equatable {
+        public let exchange: String
+        public let routingKey: String
+        public init(_ exchange: String, _ routingKey: String) { self.exchange = exchange; self.routingKey = routingKey }
+        public static func command(_ key: String) -> Binding { Binding(Topology.ingress, key) }
+        public static func event(_ key: String) -> Binding { Binding(Topology.events, key) }
+    }
+
+    /// The service id: names its queue, its dead-letter routing key and its schema.
+    public let service: String
+    public let bindings: [Binding]
+    /// Delay of each retry level in milliseconds: attempt n waits `retryDelays[min(n, count) - 1]`.
+    public let retryDelays: [Int]
+    /// Redeliveries (e.g. a consumer crashing on a message) before the broker dead-letters it.
+    public let deliveryLimit: Int
+
+    public init(service: String, bindings: [Binding], retryDelays: [Int] = [1_000, 5_000, 30_000], deliveryLimit: Int = 10) {
+        self.service = service; self.bindings = bindings
+        self.retryDelays = retryDelays.isEmpty ? [1_000] : retryDelays
+        self.deliveryLimit = deliveryLimit
+    }
+
+    public var queue: String { service }
+    public var deadQueue: String { "\(service).dead" }
+    public func retryQueue(level: Int) -> String { "\(service).retry.\(level)" }
+
+    /// The retry queue for the n-th retry (1-based).
+    public func retryQueue(forAttempt attempt: Int) -> String {
+        retryQueue(level: min(max(attempt, 1), retryDelays.count))
+    }
+
+    private static let quorum: [(String, HeaderValue)] = [("x-queue-type", .string("quorum"))]
+    /// At-least-once dead-lettering: a message is never dropped between two queues.
+    private static let safeDeadLettering: [(String, HeaderValue)] = [
+        ("x-dead-letter-strategy", .string("at-least-once")), ("x-overflow", .string("reject-publish")),
+    ]
+
+    func declare(on connection: AMQPConnection) throws {
+        try connection.declareExchange(Self.unrouted, type: "fanout")
+        try connection.declareQueue(Self.unrouted, arguments: Self.quorum + [("x-max-length", .int(100_000))])
+        try connection.bindQueue(Self.unrouted, exchange: Self.unrouted, routingKey: "")
+        let topic: [(String, HeaderValue)] = [("alternate-exchange", .string(Self.unrouted))]
+        try connection.declareExchange(Self.ingress, type: "topic", arguments: topic)
+        try connection.declareExchange(Self.events, type: "topic", arguments: topic)
+        try connection.declareExchange(Self.deadLetters, type: "direct")
+
+        try connection.declareQueue(queue, arguments: Self.quorum + Self.safeDeadLettering + [
+            ("x-dead-letter-exchange", .string(Self.deadLetters)),
+            ("x-dead-letter-routing-key", .string(service)),
+            ("x-delivery-limit", .int(Int64(deliveryLimit))),
+        ])
+        for (index, delay) in retryDelays.enumerated() {
+            // Expired retries go straight back to the service's queue via the default exchange.
+            try connection.declareQueue(retryQueue(level: index + 1), arguments: Self.quorum + Self.safeDeadLettering + [
+                ("x-message-ttl", .int(Int64(delay))),
+                ("x-dead-letter-exchange", .string("")),
+                ("x-dead-letter-routing-key", .string(queue)),
+            ])
+        }
+        try connection.declareQueue(deadQueue, arguments: Self.quorum)
+        try connection.bindQueue(deadQueue, exchange: Self.deadLetters, routingKey: service)
+        for binding in bindings {
+            try connection.bindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Messaging
+
+/// A service's settings, read from the environment. Every problem is collected, so one
+/// start-up error lists every missing or invalid variable at once.
+public struct ServiceConfig: Sendable {
+    public enum LogFormat: String, Sendable { case text, json }
+
+    public var amqp: AMQPConfig
+    public var databaseURL: String
+    public var httpHost: String
+    public var httpPort: Int
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var dbPoolSize: Int
+    public var batchSize: Int
+    public var prefetch: Int
+    public var maxRetries: Int
+    /// How long start-up keeps trying to reach the database and the broker.
+    public var startupTimeout: Double
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String {
+            "configuration error:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment,
+                                       defaultPort: Int) throws -> ServiceConfig {
+        var problems: [String] = []
+
+        func required(_ name: String, example: String) -> String? {
+            guard let value = env[name], !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                problems.append("\(name) is missing (e.g. \(example))")
+                return nil
+            }
+            return value
+        }
+        func integer(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int {
+            guard let text = env[name], !text.isEmpty else { return fallback }
+            guard let value = Int(text), range.contains(value) else {
+                problems.append("\(name)=\(text) is invalid: expected a whole number in \(range.lowerBound)...\(range.upperBound)")
+                return fallback
+            }
+            return value
+        }
+
+        var amqp = AMQPConfig(host: "localhost")
+        if let url = required("AMQP_URL", example: "amqp://user:password@127.0.0.1:5672/bizops") {
+            do { amqp = try AMQPConfig.parse(url) } catch {
+                problems.append("AMQP_URL is invalid: \(error)")
+            }
+        }
+        var databaseURL = ""
+        if let url = required("DATABASE_URL", example: "postgresql://user:password@127.0.0.1:5432/bizops") {
+            if let problem = validateDatabaseURL(url) { problems.append("DATABASE_URL is invalid: \(problem)") }
+            databaseURL = url
+        }
+        let port = integer("HTTP_PORT", defaultPort, 1...65535)
+        var level = Logger.Level.info
+        if let text = env["LOG_LEVEL"], !text.isEmpty {
+            if let parsed = Logger.Level(rawValue: text.lowercased()) { level = parsed } else {
+                problems.append("LOG_LEVEL=\(text) is invalid: expected one of trace, debug, info, notice, warning, error, critical")
+            }
+        }
+        var format = LogFormat.text
+        if let text = env["LOG_FORMAT"], !text.isEmpty {
+            if let parsed = LogFormat(rawValue: text.lowercased()) { format = parsed } else {
+                problems.append("LOG_FORMAT=\(text) is invalid: expected text or json")
+            }
+        }
+        let config = ServiceConfig(
+            amqp: amqp, databaseURL: databaseURL, httpHost: env["HTTP_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0",
+            httpPort: port, logLevel: level, logFormat: format,
+            dbPoolSize: integer("DB_POOL_SIZE", 4, 1...64),
+            batchSize: integer("CONSUMER_BATCH_SIZE", 100, 1...1000),
+            prefetch: integer("CONSUMER_PREFETCH", 200, 1...10_000),
+            maxRetries: integer("MAX_RETRIES", 5, 0...100),
+            startupTimeout: Double(integer("STARTUP_TIMEOUT_SECONDS", 60, 0...3600)))
+        if !problems.isEmpty { throw Invalid(problems: problems) }
+        return config
+    }
+
+    static func validateDatabaseURL(_ url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme else {
+            return "not a URL (expected postgresql://user:password@host:port/database)"
+        }
+        guard scheme == "postgres" || scheme == "postgresql" else { return "scheme must be postgresql, not \(scheme)" }
+        guard let host = components.host, !host.isEmpty else { return "no host" }
+        guard components.path.count > 1 else { return "no database name in the path" }
+        if let port = components.port, !(1...65535).contains(port) { return "port \(port) out of range" }
+        return nil
+    }
+}

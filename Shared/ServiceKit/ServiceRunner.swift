@@ -1,0 +1,155 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Storage
+
+/// What makes one department's service: its id (queue, schema, routing-key prefix), its
+/// default port, its migrations, what it listens to, its handlers and its HTTP API.
+public struct ServiceSpec: Sendable {
+    public let id: String
+    public let defaultPort: Int
+    public let migrations: [Migration]
+    public let bindings: [Topology.Binding]
+    public let handlers: HandlerRegistry
+    public let routes: @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void
+
+    public init(id: String, defaultPort: Int, migrations: [Migration], bindings: [Topology.Binding],
+                handlers: HandlerRegistry,
+                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void = { _, _ in }) {
+        self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
+        self.bindings = bindings; self.handlers = handlers; self.routes = routes
+    }
+}
+
+/// What a service's HTTP routes may use.
+public struct ServiceEnvironment: Sendable {
+    public let id: String
+    public let pool: PostgresPool
+    public let logger: Logger
+
+    /// Runs a command from the HTTP API like a handler: state and events in one transaction.
+    public func command<T: Sendable>(correlationId: String?, _ body: @escaping @Sendable (Transaction, OutboxWriter) throws -> T) async throws -> T {
+        let id = self.id
+        return try await pool.transaction { tx in
+            let outbox = OutboxWriter(source: id, transaction: tx)
+            return try body(tx, outbox)
+        }
+    }
+}
+
+public enum ServiceMain {
+    /// Reads the config, connects, migrates, declares, then serves and consumes until
+    /// SIGTERM/SIGINT: then stops consuming, finishes the batch in flight, flushes the
+    /// outbox and exits. Exits non-zero with a clear message when it cannot start.
+    public static func run(_ spec: ServiceSpec, hooks: ConsumerHooks = ConsumerHooks()) async {
+        let config: ServiceConfig
+        do { config = try ServiceConfig.fromEnvironment(defaultPort: spec.defaultPort) } catch {
+            FileHandle.standardError.write(Data("\(spec.id): \(error)\n".utf8))
+            exit(78) // EX_CONFIG
+        }
+        LoggingSystem.bootstrap { label in
+            LineLogHandler(label: label, level: config.logLevel, json: config.logFormat == .json)
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var logger = Logger(label: spec.id)
+        logger[metadataKey: "service"] = "\(spec.id)"
+        do {
+            try await serve(spec, config: config, registry: registry, hooks: hooks, logger: logger)
+            logger.info("stopped cleanly")
+            exit(0)
+        } catch {
+            logger.critical("service failed: \(error)")
+            exit(1)
+        }
+    }
+
+    static func serve(_ spec: ServiceSpec, config: ServiceConfig, registry: PrometheusCollectorRegistry,
+                      hooks: ConsumerHooks, logger: Logger) async throws {
+        let pool = PostgresPool(DatabaseConfig(url: config.databaseURL, schema: spec.schema, poolSize: config.dbPoolSize,
+                                               applicationName: spec.id), logger: logger)
+        let topology = Topology(service: spec.id, bindings: spec.bindings)
+        let channel = ConsumerChannel(config: config.amqp, topology: topology, prefetch: UInt16(config.prefetch), logger: logger)
+        let publisher = ConfirmedPublisher(config: config.amqp, name: "\(spec.id)-publisher", logger: logger)
+
+        try await startupRetry("database", timeout: config.startupTimeout, logger: logger) { try await pool.warmUp() }
+        let applied = try await Migrator.apply(MessagingMigrations.all(schema: spec.schema) + spec.migrations, pool: pool, logger: logger)
+        logger.info("schema \(spec.schema) up to date", metadata: ["applied": "\(applied)"])
+        try await startupRetry("broker", timeout: config.startupTimeout, logger: logger) { try await channel.connect() }
+
+        let processor = MessageProcessor(service: spec.id, registry: spec.handlers, pool: pool, logger: logger)
+        let consumer = MessageConsumer(channel: channel, processor: processor, publisher: publisher,
+                                       batchSize: config.batchSize, maxRetries: config.maxRetries, hooks: hooks, logger: logger)
+        let relay = OutboxRelay(pool: pool, publisher: publisher, logger: logger)
+
+        let router = Router()
+        HealthRoutes.add(to: router, pool: pool, channel: channel, registry: registry)
+        spec.routes(router, ServiceEnvironment(id: spec.id, pool: pool, logger: logger))
+        let app = Application(router: router, configuration: .init(address: .hostname(config.httpHost, port: config.httpPort),
+                                                                    serverName: spec.id), logger: logger)
+        logger.info("starting", metadata: ["http": "\(config.httpHost):\(config.httpPort)", "queue": "\(topology.queue)",
+                                           "broker": "\(config.amqp.redacted)"])
+        // Shutdown runs in reverse order: stop consuming, then flush the outbox, then close HTTP.
+        let services: [any Service] = [app, relay, consumer]
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map {
+                ServiceGroupConfiguration.ServiceConfiguration(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// Keeps trying a start-up step (the servers may still be coming up) until the timeout.
+    static func startupRetry(_ what: String, timeout: Double, logger: Logger, _ step: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        var delay = 0.25
+        while true {
+            do { return try await step() } catch {
+                if ContinuousClock.now + .milliseconds(Int(delay * 1000)) > deadline {
+                    throw StartupError(what: what, underlying: "\(error)")
+                }
+                logger.warning("\(what) not reachable yet, retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                delay = min(delay * 2, 5)
+            }
+        }
+    }
+
+    struct StartupError: Error, CustomStringConvertible {
+        let what: String, underlying: String
+        var description: String { "cannot reach the \(what): \(underlying)" }
+    }
+}
+
+extension ServiceSpec {
+    /// The PostgreSQL schema: the id with `-` as `_`.
+    public var schema: String { id.replacingOccurrences(of: "-", with: "_") }
+}
+
+enum HealthRoutes {
+    static func add(to router: Router<BasicRequestContext>, pool: PostgresPool, channel: ConsumerChannel,
+                    registry: PrometheusCollectorRegistry) {
+        router.get("/health/live") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
+        }
+        router.get("/health/ready") { _, _ in
+            let database = await pool.ping()
+            let broker = await channel.isConnected
+            let ready = database && broker
+            let body = #"{"status":"\#(ready ? "ready" : "not ready")","database":\#(database),"broker":\#(broker)}"#
+            return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+
+/// Where and how a service reaches its database.
+public struct DatabaseConfig: Sendable {
+    public var url: String
+    /// The schema every session of this pool works in (search_path).
+    public var schema: String?
+    public var poolSize: Int
+    public var applicationName: String
+
+    public init(url: String, schema: String?, poolSize: Int = 4, applicationName: String = "bizops") {
+        self.url = url; self.schema = schema; self.poolSize = max(1, poolSize); self.applicationName = applicationName
+    }
+}
+
+/// A connection checked out of the pool; every call runs on that connection's own thread.
+public struct ConnectionLease: Sendable {
+    let slot: Confined<PGConnection?>
+    let config: DatabaseConfig
+
+    /// Runs `body` with a live connection, reconnecting first if the old one was lost.
+    public func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+        let config = self.config
+        return try await slot.run { connection in
+            try body(try ensureOpen(&connection, config))
+        }
+    }
+}
+
+func ensureOpen(_ connection: inout PGConnection?, _ config: DatabaseConfig) throws -> PGConnection {
+    if let existing = connection, existing.isOpen { return existing }
+    if let existing = connection {
+        try existing.connect()
+        return existing
+    }
+    let fresh = try PGConnection(url: config.url, schema: config.schema, applicationName: config.applicationName)
+    connection = fresh
+    return fresh
+}
+
+/// A small fixed pool of libpq connections, each on its own thread. Connections open
+/// lazily and reopen by themselves after the server went away.
+public actor PostgresPool {
+    public nonisolated let config: DatabaseConfig
+    private let slots: [Confined<PGConnection?>]
+    private var free: [Int]
+    private var waiters: [CheckedContinuation<Int, Never>] = []
+    private let logger: Logger
+
+    public init(_ config: DatabaseConfig, logger: Logger = Logger(label: "bizops.storage")) {
+        self.config = config
+        self.logger = logger
+        self.slots = (0..<config.poolSize).map { Confined(nil, name: "pg-\(config.schema ?? "db")-\($0)") }
+        self.free = Array(0..<config.poolSize)
+    }
+
+    private func acquire() async -> Int {
+        if let index = free.popLast() { return index }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release(_ index: Int) {
+        if waiters.isEmpty { free.append(index) } else { waiters.removeFirst().resume(returning: index) }
+    }
+
+    /// Checks a connection out for the duration of `body`.
+    public func withConnection<T: Sendable>(_ body: @Sendable (ConnectionLease) async throws -> T) async throws -> T {
+        let index = await acquire()
+        defer { release(index) }
+        return try await body(ConnectionLease(slot: slots[index], config: config))
+    }
+
+    /// Opens every connection now, so a bad URL or password fails at start-up.
+    public func warmUp() async throws {
+        for slot in slots {
+            _ = try await ConnectionLease(slot: slot, config: config).run { _ in true }
+        }
+    }
+
+    /// Runs `body` inside BEGIN … COMMIT on one connection's thread. Serialization
+    /// failures, deadlocks and lost connections run the whole body again, with backoff,
+    /// up to `attempts` times; anything else rolls back and is thrown.
+    public func transaction<T: Sendable>(attempts: Int = 4,
+                                         _ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await withConnection { lease in
+            try await lease.slot.run { [config] connection in
+                var attempt = 1
+                while true {
+                    do {
+                        let conn = try ensureOpen(&connection, config)
+                        return try Transaction.run(on: conn, body)
+                    } catch let error as PostgresError where error.isTransient && attempt < attempts {
+                        logger.warning("transaction attempt \(attempt) failed, retrying", metadata: ["error": "\(error)"])
+                        usleep(useconds_t(min(2_000_000, 50_000 << attempt)))
+                        attempt += 1
+                    }
+                }
+            }
+        }
+    }
+
+    public func execute(_ sql: String, _ params: [PGValue] = []) async throws -> PGResult {
+        try await withConnection { lease in try await lease.run { try $0.execute(sql, params) } }
+    }
+
+    public func query(_ sql: String, _ params: [PGValue] = []) async throws -> [PGRow] {
+        try await execute(sql, params).rows
+    }
+
+    /// True when a connection answers `SELECT 1` (the readiness check).
+    public func ping() async -> Bool {
+        (try? await query("SELECT 1 AS ok").count == 1) ?? false
+    }
+}
+
+/// The statements of one open transaction. Only valid inside `PostgresPool.transaction`.
+public final class Transaction {
+    public let connection: PGConnection
+    private var beforeCommit: [() throws -> Void] = []
+
+    init(connection: PGConnection) { self.connection = connection }
+
+    static func run<T>(on connection: PGConnection, _ body: (Transaction) throws -> T) throws -> T {
+        try connection.exec("BEGIN")
+        let tx = Transaction(connection: connection)
+        do {
+            let value = try body(tx)
+            for hook in tx.beforeCommit { try hook() }
+            try connection.exec("COMMIT")
+            return value
+        } catch {
+            if connection.isOpen { try? connection.exec("ROLLBACK") }
+            throw error
+        }
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ params: [PGValue] = []) throws -> PGResult {
+        try connection.execute(sql, params)
+    }
+
+    public func query(_ sql: String, _ params: [PGValue] = []) throws -> [PGRow] {
+        try connection.query(sql, params)
+    }
+
+    /// Runs `hook` just before COMMIT (e.g. to write buffered outbox rows in one statement).
+    public func onBeforeCommit(_ hook: @escaping () throws -> Void) { beforeCommit.append(hook) }
+}

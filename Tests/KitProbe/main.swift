@@ -1,0 +1,77 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import ServiceKit
+import Storage
+
+// A small real service for the integration tests: they start it, kill it with SIGKILL and
+// start it again. Its id (queue and schema) comes from PROBE_ID.
+//   kit-probe serve            consume `probe.command` commands, emit `probe.command.handled`
+//   kit-probe commit-events N  commit N events to the outbox, print "PROBE committed", wait
+//   kit-probe migrate          apply the probe's migrations and print what it applied
+// PROBE_PAUSE_AFTER_COMMIT=1 makes `serve` print "PROBE committed" after its first batch
+// committed and then wait, before acknowledging anything.
+
+let id = ProcessInfo.processInfo.environment["PROBE_ID"] ?? "kitprobe"
+
+let migrations = [
+    Migration(100, "probe effects", """
+        CREATE TABLE effects (message_id uuid PRIMARY KEY, seq bigint NOT NULL, handled_at timestamptz NOT NULL DEFAULT now());
+        """),
+    Migration(101, "slow migration", "SELECT pg_sleep(0.3); CREATE TABLE migration_runs (n integer); INSERT INTO migration_runs VALUES (1);"),
+]
+
+var handlers = HandlerRegistry()
+handlers.on(ProbeCommand.self) { command, context in
+    if command.action == "reject" { throw Rejection("probe-rejected", "seq \(command.seq) asked to be rejected") }
+    try context.transaction.execute("INSERT INTO effects (message_id, seq) VALUES ($1, $2)",
+                                    [.uuid(context.message.envelope.messageId), .int(command.seq)])
+    try context.publish(ProbeHandled(seq: command.seq), routingKey: "probe.command.handled")
+}
+
+let spec = ServiceSpec(id: id, defaultPort: 18_099, migrations: migrations,
+                       bindings: [.command("probe.command")], handlers: handlers)
+
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+func parkForever() async -> Never {
+    while true { try? await Task.sleep(for: .seconds(3600)) }
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first ?? "serve" {
+case "serve":
+    var hooks = ConsumerHooks()
+    if ProcessInfo.processInfo.environment["PROBE_PAUSE_AFTER_COMMIT"] == "1" {
+        hooks.afterCommit = { batch in
+            say("PROBE committed \(batch.count)")
+            await parkForever()
+        }
+    }
+    await ServiceMain.run(spec, hooks: hooks)
+case "commit-events":
+    let count = Int(arguments.dropFirst().first ?? "1") ?? 1
+    let config = try ServiceConfig.fromEnvironment(defaultPort: 0)
+    let pool = PostgresPool(DatabaseConfig(url: config.databaseURL, schema: spec.schema, poolSize: 1))
+    try await Migrator.apply(MessagingMigrations.all(schema: spec.schema) + migrations, pool: pool, logger: Logger(label: "probe"))
+    try await pool.transaction { tx in
+        let outbox = OutboxWriter(source: id, transaction: tx)
+        for seq in 0..<count {
+            try outbox.publish(ProbeHandled(seq: Int64(seq)), routingKey: "probe.command.handled", correlationId: "probe-\(seq)")
+        }
+    }
+    say("PROBE committed \(count)")
+    await parkForever()
+case "migrate":
+    let config = try ServiceConfig.fromEnvironment(defaultPort: 0)
+    let pool = PostgresPool(DatabaseConfig(url: config.databaseURL, schema: spec.schema, poolSize: 1))
+    let applied = try await Migrator.apply(MessagingMigrations.all(schema: spec.schema) + migrations, pool: pool,
+                                           logger: Logger(label: "probe"))
+    say("PROBE applied \(applied.map(String.init).joined(separator: ","))")
+default:
+    FileHandle.standardError.write(Data("usage: kit-probe serve | commit-events N | migrate\n".utf8))
+    exit(64)
+}
