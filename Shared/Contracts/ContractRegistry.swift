@@ -34,12 +34,34 @@ public struct ContractRegistry: Sendable {
         do {
             return try JSONDecoder.contracts.decode(T.self, from: body)
         } catch let error as DecodingError {
+            // Foundation reports a fraction (or a too-large number) in an integer field as
+            // corrupt data with no path; numbers on the bus are whole, so find it ourselves.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let path = firstNonIntegerNumber(in: json, path: "") {
+                throw ContractError(.invalidField, "\(path): expected a whole number")
+            }
             throw ContractError(.invalidField, describe(error))
         } catch let error as ContractError {
             throw error
         } catch {
             throw ContractError(.invalidField, "\(error)")
         }
+    }
+
+    static func firstNonIntegerNumber(in value: Any, path: String) -> String? {
+        if let object = value as? [String: Any] {
+            for key in object.keys.sorted() {
+                if let found = firstNonIntegerNumber(in: object[key]!, path: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+        } else if let array = value as? [Any] {
+            for (index, item) in array.enumerated() {
+                if let found = firstNonIntegerNumber(in: item, path: "\(path)[\(index)]") { return found }
+            }
+        } else if let number = value as? NSNumber, !(value is Bool) {
+            let double = number.doubleValue
+            if double.rounded() != double || abs(double) >= 9.2e18 { return path }
+        }
+        return nil
     }
 
     /// `lines[0].quantity: expected Int64, found a string` and the like.

@@ -81,6 +81,7 @@ public actor PostgresPool {
     /// Runs `body` inside BEGIN … COMMIT on one connection's thread. Serialization
     /// failures, deadlocks and lost connections run the whole body again, with backoff,
     /// up to `attempts` times; anything else rolls back and is thrown.
+    @discardableResult
     public func transaction<T: Sendable>(attempts: Int = 4,
                                          _ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
         let logger = self.logger
@@ -101,6 +102,7 @@ public actor PostgresPool {
         }
     }
 
+    @discardableResult
     public func execute(_ sql: String, _ params: [PGValue] = []) async throws -> PGResult {
         try await withConnection { lease in try await lease.run { try $0.execute(sql, params) } }
     }

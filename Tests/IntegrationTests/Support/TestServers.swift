@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import Messaging
+import Storage
+import Testing
+
+/// The real RabbitMQ and PostgreSQL the tests run against (started by
+/// `deploy/local/infra.sh start`). Missing servers fail the tests loudly, unless the run
+/// asks to skip them with BIZOPS_SKIP_INTEGRATION=1.
+enum TestServers {
+    static let environment = ProcessInfo.processInfo.environment
+    static let amqpURL = environment["BIZOPS_TEST_AMQP_URL"] ?? "amqp://bizops:bizops-dev@127.0.0.1:5672/bizops"
+    static let databaseURL = environment["BIZOPS_TEST_DATABASE_URL"] ?? "postgresql://bizops:bizops-dev@127.0.0.1:5432/bizops"
+    static let skip = environment["BIZOPS_SKIP_INTEGRATION"] == "1"
+    static let enabled = !skip
+
+    static let repoRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }  // Support, IntegrationTests, Tests, repo
+        return url
+    }()
+    static let binDir = environment["BIZOPS_BIN_DIR"].map { URL(fileURLWithPath: $0) }
+        ?? repoRoot.appendingPathComponent(".build/debug")
+
+    static var amqp: AMQPConfig { try! AMQPConfig.parse(amqpURL) }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// Fails with a clear message when a server does not answer.
+    static func requireUp() async throws {
+        let pool = PostgresPool(DatabaseConfig(url: databaseURL, schema: nil, poolSize: 1))
+        guard await pool.ping() else {
+            throw TestSetupError("PostgreSQL does not answer at \(databaseURL): run `deploy/local/infra.sh start` (or set BIZOPS_SKIP_INTEGRATION=1 to skip)")
+        }
+        let client = AMQPClient(config: amqp)
+        defer { Task { await client.close() } }
+        do { _ = try await client.declareTemporaryQueue(bindings: []) } catch {
+            throw TestSetupError("RabbitMQ does not answer at \(amqpURL): \(error): run `deploy/local/infra.sh start` (or set BIZOPS_SKIP_INTEGRATION=1 to skip)")
+        }
+    }
+
+    /// A fresh schema for one test, owned by the admin role.
+    static func freshSchema(_ prefix: String = "t") async throws -> String {
+        let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = PostgresPool(DatabaseConfig(url: databaseURL, schema: nil, poolSize: 1))
+        try await admin.execute("CREATE SCHEMA \(try PGConnection.quoteIdentifier(name))")
+        return name
+    }
+
+    static func pool(schema: String, size: Int = 2) -> PostgresPool {
+        PostgresPool(DatabaseConfig(url: databaseURL, schema: schema, poolSize: size), logger: logger)
+    }
+
+    /// Runs `deploy/local/infra.sh <command>` (to stop and start the servers under test).
+    static func infra(_ command: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [repoRoot.appendingPathComponent("deploy/local/infra.sh").path, command]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError("infra.sh \(command) failed: \(text)")
+        }
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Polls `condition` until it holds or the timeout passes; returns whether it held.
+func eventually(timeout: Double = 20, every: Double = 0.1, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(Int(every * 1000)))
+    }
+    return try await condition()
+}
