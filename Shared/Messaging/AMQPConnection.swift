@@ -128,6 +128,12 @@ final class AMQPConnection {
         return Int(ok.pointee.message_count)
     }
 
+    func deleteQueue(_ queue: String) throws {
+        let arena = CArena()
+        amqp_queue_delete(state, channel, arena.bytes(queue), 0, 0)
+        try check(amqp_get_rpc_reply(state), "delete \(queue)")
+    }
+
     func purge(_ queue: String) throws {
         let arena = CArena()
         amqp_queue_purge(state, channel, arena.bytes(queue))

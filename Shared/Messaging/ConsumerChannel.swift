@@ -125,6 +125,7 @@ public final class AMQPClient: Sendable {
     }
 
     public func declare(_ topology: Topology) async throws { try await with { try topology.declare(on: $0) } }
+    public func declareSharedExchanges() async throws { try await with { try Topology.declareShared(on: $0) } }
     public func declareTemporaryQueue(bindings: [Topology.Binding]) async throws -> String {
         try await with { conn in
             let name = try conn.declareTemporaryQueue()
@@ -132,6 +133,14 @@ public final class AMQPClient: Sendable {
             return name
         }
     }
+    /// A durable queue that survives a broker restart (for observers and tests).
+    public func declareDurableQueue(_ name: String, bindings: [Topology.Binding]) async throws {
+        try await with { conn in
+            try conn.declareQueue(name, arguments: [("x-queue-type", .string("quorum"))])
+            for b in bindings { try conn.bindQueue(name, exchange: b.exchange, routingKey: b.routingKey) }
+        }
+    }
+    public func deleteQueue(_ name: String) async throws { try await with { try $0.deleteQueue(name) } }
     public func messageCount(_ queue: String) async throws -> Int { try await with { try $0.messageCount(queue) } }
     public func purge(_ queue: String) async throws { try await with { try $0.purge(queue) } }
     /// Publishes without confirms (as an outside system might).

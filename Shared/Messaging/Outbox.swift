@@ -10,7 +10,8 @@ public final class OutboxWriter {
 
     public init(source: String, transaction: Transaction) {
         self.source = source
-        transaction.onBeforeCommit { [unowned self, unowned transaction] in try self.flush(transaction) }
+        // The hook owns the writer (callers often drop theirs before COMMIT); the transaction owns the hook.
+        transaction.onBeforeCommit { [self, unowned transaction] in try self.flush(transaction) }
     }
 
     /// Queues an event for `bizops.events` under its routing key.

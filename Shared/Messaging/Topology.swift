@@ -44,7 +44,8 @@ public struct Topology: Sendable {
         ("x-dead-letter-strategy", .string("at-least-once")), ("x-overflow", .string("reject-publish")),
     ]
 
-    func declare(on connection: AMQPConnection) throws {
+    /// The exchanges every service shares (and the catch-all for unrouted messages).
+    static func declareShared(on connection: AMQPConnection) throws {
         try connection.declareExchange(Self.unrouted, type: "fanout")
         try connection.declareQueue(Self.unrouted, arguments: Self.quorum + [("x-max-length", .int(100_000))])
         try connection.bindQueue(Self.unrouted, exchange: Self.unrouted, routingKey: "")
@@ -52,6 +53,10 @@ public struct Topology: Sendable {
         try connection.declareExchange(Self.ingress, type: "topic", arguments: topic)
         try connection.declareExchange(Self.events, type: "topic", arguments: topic)
         try connection.declareExchange(Self.deadLetters, type: "direct")
+    }
+
+    func declare(on connection: AMQPConnection) throws {
+        try Self.declareShared(on: connection)
 
         try connection.declareQueue(queue, arguments: Self.quorum + Self.safeDeadLettering + [
             ("x-dead-letter-exchange", .string(Self.deadLetters)),

@@ -7,7 +7,7 @@ import Storage
 
 // A small real service for the integration tests: they start it, kill it with SIGKILL and
 // start it again. Its id (queue and schema) comes from PROBE_ID.
-//   kit-probe serve            consume `probe.command` commands, emit `probe.command.handled`
+//   kit-probe serve            consume `<id>.command` commands, emit `<id>.command.handled`
 //   kit-probe commit-events N  commit N events to the outbox, print "PROBE committed", wait
 //   kit-probe migrate          apply the probe's migrations and print what it applied
 // PROBE_PAUSE_AFTER_COMMIT=1 makes `serve` print "PROBE committed" after its first batch
@@ -27,11 +27,11 @@ handlers.on(ProbeCommand.self) { command, context in
     if command.action == "reject" { throw Rejection("probe-rejected", "seq \(command.seq) asked to be rejected") }
     try context.transaction.execute("INSERT INTO effects (message_id, seq) VALUES ($1, $2)",
                                     [.uuid(context.message.envelope.messageId), .int(command.seq)])
-    try context.publish(ProbeHandled(seq: command.seq), routingKey: "probe.command.handled")
+    try context.publish(ProbeHandled(seq: command.seq), routingKey: "\(id).command.handled")
 }
 
 let spec = ServiceSpec(id: id, defaultPort: 18_099, migrations: migrations,
-                       bindings: [.command("probe.command")], handlers: handlers)
+                       bindings: [.command("\(id).command")], handlers: handlers)
 
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -60,7 +60,7 @@ case "commit-events":
     try await pool.transaction { tx in
         let outbox = OutboxWriter(source: id, transaction: tx)
         for seq in 0..<count {
-            try outbox.publish(ProbeHandled(seq: Int64(seq)), routingKey: "probe.command.handled", correlationId: "probe-\(seq)")
+            try outbox.publish(ProbeHandled(seq: Int64(seq)), routingKey: "\(id).command.handled", correlationId: "probe-\(seq)")
         }
     }
     say("PROBE committed \(count)")

@@ -38,7 +38,7 @@ enum TestServers {
         }
         let client = AMQPClient(config: amqp)
         defer { Task { await client.close() } }
-        do { _ = try await client.declareTemporaryQueue(bindings: []) } catch {
+        do { try await client.declareSharedExchanges() } catch {
             throw TestSetupError("RabbitMQ does not answer at \(amqpURL): \(error): run `deploy/local/infra.sh start` (or set BIZOPS_SKIP_INTEGRATION=1 to skip)")
         }
     }

@@ -1,0 +1,177 @@
+import Foundation
+import Messaging
+import Storage
+import Testing
+
+/// The kit's guarantees, proven with real processes (the kit-probe service) against the
+/// real broker and database.
+@Suite(.serialized, .enabled(if: TestServers.enabled)) struct ServiceGuaranteeTests {
+    @Test func handlesCommandsEmitsEventsAndStopsCleanly() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve()
+        try await probe.send((0..<300).map { probe.command(seq: $0) })
+        #expect(try await eventually { try await probe.effects() == 300 })
+        let events = try await probe.drain(probe.observer, expected: 300)
+        #expect(events.count == 300)
+        #expect(Set(events.map(\.properties.correlationId)).count == 300)
+        let sample = try #require(events.first)
+        #expect(sample.properties.type == "probe.command.handled.v1")
+        #expect(sample.properties.appId == probe.id)
+        #expect(sample.properties.headers["causation_id"] != nil)
+        #expect(try await eventually { try await probe.count("outbox", "sent_at IS NULL") == 0 })
+        service.signal(SIGTERM)
+        #expect(await service.waitExit() == 0)
+        #expect(service.text.contains("stopped cleanly"), "\(service.text.suffix(2000))")
+        #expect(try await probe.queueDepth(probe.id) == 0)
+        await probe.cleanUp()
+    }
+
+    @Test func healthAndMetricsEndpoints() async throws {
+        let probe = try await Probe.make()
+        let port = String(freePort())
+        let service = try await probe.serve(env: ["HTTP_PORT": port])
+        try await probe.send([probe.command(seq: 1)])
+        #expect(try await eventually { try await probe.effects() == 1 })
+        let live = try await http("http://127.0.0.1:\(port)/health/live")
+        #expect(live.status == 200)
+        let ready = try await http("http://127.0.0.1:\(port)/health/ready")
+        #expect(ready.status == 200)
+        #expect(ready.body.contains(#""database":true"#) && ready.body.contains(#""broker":true"#))
+        let metrics = try await http("http://127.0.0.1:\(port)/metrics")
+        #expect(metrics.body.contains("bizops_messages_total"))
+        #expect(metrics.body.contains(#"outcome="handled""#))
+        await service.stop()
+        await probe.cleanUp()
+    }
+
+    @Test func sameMessageTwiceHasOneEffect() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve()
+        let id = UUID().uuidString
+        // Twice in one batch, then once more later.
+        try await probe.send([probe.command(seq: 1, messageId: id), probe.command(seq: 1, messageId: id)])
+        #expect(try await eventually { try await probe.effects() == 1 })
+        try await probe.send([probe.command(seq: 1, messageId: id), probe.command(seq: 2)])
+        #expect(try await eventually { try await probe.effects() == 2 })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await probe.effects() == 2)
+        #expect(try await probe.count("effects", "seq = 1") == 1)
+        let events = try await probe.drain(probe.observer, expected: 2)
+        #expect(events.count == 2)
+        await service.stop()
+        await probe.cleanUp()
+    }
+
+    /// Killed after the transaction committed, before the ack: the broker redelivers, the
+    /// inbox recognises the message, nothing happens twice, and it is acknowledged.
+    @Test func redeliveryAfterCrashBetweenCommitAndAck() async throws {
+        let probe = try await Probe.make()
+        let first = try await probe.serve(env: ["PROBE_PAUSE_AFTER_COMMIT": "1"])
+        try await probe.send([probe.command(seq: 1)])
+        try await first.waitFor("PROBE committed")
+        first.signal(SIGKILL)
+        #expect(await first.waitExit() != nil)
+        #expect(try await probe.effects() == 1)
+        let second = try await probe.serve()
+        #expect(try await eventually { try await probe.queueDepth(probe.id) == 0 })
+        try await Task.sleep(for: .seconds(1))
+        await second.stop()
+        #expect(try await probe.effects() == 1)
+        #expect(try await probe.count("inbox") == 1)
+        #expect(try await probe.queueDepth(probe.id) == 0, "the redelivered message was not acknowledged")
+        let events = try await probe.drain(probe.observer, expected: 1)
+        #expect(Set(events.map(\.properties.messageId)).count == 1, "one event, possibly published twice, never two events")
+        await probe.cleanUp()
+    }
+
+    /// Killed after committing outbox rows and before any relay ran: a restart publishes them.
+    @Test func noLossWhenKilledBeforeTheRelayPublished() async throws {
+        let probe = try await Probe.make()
+        let writer = try probe.start(["commit-events", "5"])
+        try await writer.waitFor("PROBE committed 5")
+        writer.signal(SIGKILL)
+        _ = await writer.waitExit()
+        #expect(try await probe.count("outbox", "sent_at IS NULL") == 5)
+        #expect(try await probe.queueDepth(probe.observer) == 0)
+        let service = try await probe.serve()
+        let events = try await probe.drain(probe.observer, expected: 5)
+        #expect(events.count == 5)
+        #expect(Set(events.compactMap(\.properties.correlationId)) == Set((0..<5).map { "probe-\($0)" }))
+        #expect(try await eventually { try await probe.count("outbox", "sent_at IS NULL") == 0 })
+        await service.stop()
+        await probe.cleanUp()
+    }
+
+    @Test func poisonMessagesAreDeadLetteredWithAReasonAndTheQueueMovesOn() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve()
+        let bad: [(OutgoingMessage, String)] = [
+            (probe.command(seq: 0, body: "{not json"), "malformed-json"),
+            (probe.command(seq: 0, type: "probe.unknown.v1"), "unknown-type"),
+            (probe.command(seq: 0, body: #"{"action":"x"}"#), "invalid-field"),
+            (probe.command(seq: 0, body: #"{"seq":"seven"}"#), "invalid-field"),
+            (probe.command(seq: 0, messageId: "not-a-uuid"), "invalid-envelope"),
+            (probe.command(seq: 99, action: "reject"), "probe-rejected"),
+        ]
+        var messages: [OutgoingMessage] = []
+        for (index, (message, _)) in bad.enumerated() {
+            messages.append(message)
+            messages.append(probe.command(seq: index + 1))
+        }
+        try await probe.send(messages)
+        #expect(try await eventually { try await probe.effects() == Int64(bad.count) })
+        let dead = try await probe.drain("\(probe.id).dead", expected: bad.count)
+        #expect(dead.count == bad.count)
+        let reasons = dead.compactMap { $0.properties.headers["x-dead-letter-reason"]?.description }.sorted()
+        #expect(reasons == bad.map(\.1).sorted())
+        let missing = try #require(dead.first { $0.body == Data(#"{"action":"x"}"#.utf8) })
+        #expect(missing.properties.headers["x-dead-letter-error"]?.description.contains("seq") == true)
+        #expect(missing.properties.headers["x-original-routing-key"] == .string("\(probe.id).command"))
+        #expect(missing.properties.correlationId == "order-0")
+        #expect(service.process.isRunning)
+        await service.stop()
+        await probe.cleanUp()
+    }
+
+    @Test func threeProcessesApplyEachMigrationOnce() async throws {
+        let probe = try await Probe.make()
+        let children = try (0..<3).map { _ in try probe.start(["migrate"]) }
+        var applied: [Int] = []
+        for child in children {
+            #expect(await child.waitExit(timeout: 60) == 0, "\(child.text)")
+            let line = try #require(child.text.split(separator: "\n").first { $0.hasPrefix("PROBE applied") })
+            applied += line.dropFirst("PROBE applied ".count).split(separator: ",").compactMap { Int($0) }
+        }
+        #expect(applied.sorted() == [1, 100, 101])
+        #expect(try await probe.count("migration_runs") == 1)
+        #expect(try await probe.count("schema_migrations") == 3)
+        await probe.cleanUp()
+    }
+
+    @Test func badConfigurationExitsNonZeroNamingTheVariable() async throws {
+        let missing = try ChildProcess("sales", environment: ["DATABASE_URL": TestServers.databaseURL])
+        #expect(await missing.waitExit() == 78)
+        #expect(missing.text.contains("AMQP_URL is missing"), "\(missing.text)")
+        let malformed = try ChildProcess("sales", environment: ["AMQP_URL": TestServers.amqpURL, "DATABASE_URL": "mysql://x"])
+        #expect(await malformed.waitExit() == 78)
+        #expect(malformed.text.contains("DATABASE_URL is invalid"), "\(malformed.text)")
+        #expect(!malformed.text.contains("AMQP_URL"))
+        let both = try ChildProcess("finance", environment: ["AMQP_URL": "amqp//broken", "HTTP_PORT": "http"])
+        #expect(await both.waitExit() == 78)
+        #expect(both.text.contains("AMQP_URL is invalid") && both.text.contains("DATABASE_URL is missing") && both.text.contains("HTTP_PORT"))
+    }
+}
+
+func http(_ url: String) async throws -> (status: Int, body: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    process.arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "5", url]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let status = Int(lines.popLast() ?? "") ?? 0
+    return (status, lines.joined(separator: "\n"))
+}
