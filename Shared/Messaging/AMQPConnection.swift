@@ -15,14 +15,18 @@ final class AMQPConnection {
     init(_ config: AMQPConfig) throws {
         guard let state = amqp_new_connection() else { throw AMQPError(.connection, "out of memory") }
         self.state = state
+        // A throwing init of a fully initialised class still runs deinit: every failure
+        // path below goes through close(), which destroys the state exactly once.
         guard let socket = amqp_tcp_socket_new(state) else {
-            amqp_destroy_connection(state)
+            broken = true
+            close()
             throw AMQPError(.connection, "cannot create socket")
         }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         let status = amqp_socket_open_noblock(socket, config.host, Int32(config.port), &timeout)
         guard status == AMQP_STATUS_OK.rawValue else {
-            amqp_destroy_connection(state)
+            broken = true
+            close()
             throw AMQPError(.connection, "cannot reach \(config.host):\(config.port): \(String(cString: amqp_error_string2(status)))")
         }
         do {
@@ -31,8 +35,8 @@ final class AMQPConnection {
             amqp_channel_open(state, channel)
             try check(amqp_get_rpc_reply(state), "open channel")
         } catch {
-            amqp_destroy_connection(state)
-            closed = true
+            broken = true
+            close()
             throw error
         }
     }

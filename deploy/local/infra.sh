@@ -49,7 +49,7 @@ PG_PORT=5432
 PG_DB="bizops"
 PG_ADMIN="bizops"
 
-PACKAGES=(rabbitmq-server postgresql libpq-dev librabbitmq-dev pkg-config curl)
+PACKAGES=(rabbitmq-server postgresql libpq-dev librabbitmq-dev pkg-config curl docker-compose)
 
 # ---------------------------------------------------------------- helpers
 say()  { printf '%s\n' "$*"; }

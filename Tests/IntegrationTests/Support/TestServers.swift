@@ -56,18 +56,16 @@ enum TestServers {
     }
 
     /// Runs `deploy/local/infra.sh <command>` (to stop and start the servers under test).
+    /// Plain system(3) with output to a file: the servers it starts are daemons that inherit
+    /// the child's descriptors, and Foundation's Process then never sees the script end.
     static func infra(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [repoRoot.appendingPathComponent("deploy/local/infra.sh").path, command]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSetupError("infra.sh \(command) failed: \(text)")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("infra-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let script = repoRoot.appendingPathComponent("deploy/local/infra.sh").path
+        let status = system("bash '\(script)' \(command) </dev/null >'\(log.path)' 2>&1")
+        guard status == 0 else {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw TestSetupError("infra.sh \(command) failed (status \(status)): \(text)")
         }
     }
 }

@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+SWIFT ?= swift
+INFRA := deploy/local/infra.sh
+SERVICES := deploy/local/services.sh
+
+.PHONY: run test servers build stop status unit-test bench compose-check clean-local
+
+## Start the local broker and database, build, start the five services.
+run: servers build
+	@$(SERVICES) start
+	@echo
+	@echo "Services are running. Logs: .local/logs/<service>.log   Stop: make stop"
+	@echo "RabbitMQ management: http://127.0.0.1:15672 (bizops / bizops-dev)"
+
+## Start the servers, build, and run every test (unit, integration, end-to-end).
+test: servers build
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --no-parallel
+
+## Unit tests only: no servers needed.
+unit-test:
+	$(SWIFT) test --filter UnitTests
+
+servers:
+	@$(INFRA) start
+
+build:
+	$(SWIFT) build
+
+stop:
+	@$(SERVICES) stop || true
+	@$(INFRA) stop
+
+status:
+	@$(INFRA) status; $(SERVICES) status
+
+## Throughput and latency of the kit beside bare rabbitmq-c / libpq loops (release build).
+bench: servers
+	$(SWIFT) build -c release --product kit-bench
+	.build/release/kit-bench
+
+compose-check:
+	docker-compose -f docker-compose.yml config -q
+
+## Delete all local server data (broker and database start empty next time).
+clean-local: stop
+	@$(INFRA) reset
