@@ -8,10 +8,18 @@ public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public let label: String
     public let json: Bool
+    private let output: @Sendable (String) -> Void
     private static let lock = NSLock()
 
-    public init(label: String, level: Logger.Level, json: Bool) {
-        self.label = label; self.logLevel = level; self.json = json
+    public init(label: String, level: Logger.Level, json: Bool,
+                output: @escaping @Sendable (String) -> Void = LineLogHandler.standardOutput) {
+        self.label = label; self.logLevel = level; self.json = json; self.output = output
+    }
+
+    public static let standardOutput: @Sendable (String) -> Void = { line in
+        lock.lock()
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        lock.unlock()
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -38,8 +46,6 @@ public struct LineLogHandler: LogHandler {
             let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             text = "\(time) \(level.rawValue.uppercased()) \(label): \(message)" + (fields.isEmpty ? "" : " | \(fields)")
         }
-        Self.lock.lock()
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
-        Self.lock.unlock()
+        output(text)
     }
 }
