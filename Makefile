@@ -9,6 +9,7 @@ SERVICES := deploy/local/services.sh
 ## Start the local broker and database, build, start the five services.
 run: servers build
 	@$(SERVICES) start
+	@$(SERVICES) demo
 	@echo
 	@echo "Services are running. Logs: .local/logs/<service>.log   Stop: make stop"
 	@echo "RabbitMQ management: http://127.0.0.1:15672 (bizops / bizops-dev)"

@@ -1,4 +1,8 @@
+import Contracts
+import Foundation
+import Hummingbird
 import Messaging
+import SalesDomain
 import ServiceKit
 import Storage
 
@@ -6,6 +10,9 @@ enum SalesService {
     static let id = "sales"
 
     static var spec: ServiceSpec {
-        ServiceSpec(id: id, defaultPort: 8081, migrations: [], bindings: [], handlers: HandlerRegistry())
+        var handlers = HandlerRegistry()
+        handlers.on(PlaceOrder.self, OrderIntake.place)
+        return ServiceSpec(id: id, defaultPort: 8081, migrations: SalesMigrations.all,
+                           bindings: [.command(PlaceOrder.routingKey)], handlers: handlers, routes: SalesAPI.add)
     }
 }

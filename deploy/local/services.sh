@@ -2,10 +2,12 @@
 # Runs the five services on this machine against the local servers (deploy/local/infra.sh),
 # each as its own database role and AMQP user. Logs: .local/logs/<service>.log.
 #
-# Usage: deploy/local/services.sh [start|stop|status|restart] [BIN_DIR]
+# Usage: deploy/local/services.sh [start|stop|status|restart|demo] [BIN_DIR]
 #   start     start every service that is not running, wait until each is ready
 #   stop      SIGTERM every service (graceful: stop consuming, flush outbox), wait
 #   status    one line per service: pid, port, readiness
+#   demo      load the demo master data (deploy/demo/*.sql), publish an order.place onto
+#             bizops.ingress like a web shop would, and show what sales made of it
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -69,10 +71,37 @@ status() {
     return $rc
 }
 
+demo() {
+    for file in "$REPO_ROOT"/deploy/demo/*.sql; do
+        local role; role=$(basename "$file" .sql)
+        PGPASSWORD="$PASSWORD" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U "$role" -d bizops -f "$file"
+        echo "demo data: $(basename "$file") loaded as $role"
+    done
+    local ref="DEMO-$(date +%H%M%S)"
+    local body
+    body=$(printf '{"orderRef":"%s","customerCode":"C-1001","lines":[{"sku":"SKU-001","quantity":120},{"sku":"SKU-003","quantity":1}],"deliveryAddress":{"line1":"88 Century Ave","city":"Shanghai","postalCode":"200120","country":"CN"},"requestedDeliveryDate":"2026-12-01"}' "$ref")
+    local request
+    request=$(python3 -c 'import json,sys,uuid; print(json.dumps({"properties":{"message_id":str(uuid.uuid4()),"correlation_id":sys.argv[1],"app_id":"demo-web-shop","content_type":"application/json","delivery_mode":2},"routing_key":"order.place","payload":sys.argv[2],"payload_encoding":"string"}))' "$ref" "$body")
+    curl -fsS -u bizops:"$PASSWORD" -H 'content-type: application/json' \
+        -d "$request" http://127.0.0.1:15672/api/exchanges/bizops/bizops.ingress/publish >/dev/null
+    echo "demo: published order.place $ref on bizops.ingress"
+    for _ in $(seq 1 40); do
+        if curl -fsS "http://127.0.0.1:8081/orders/$ref" >/dev/null 2>&1; then
+            echo "demo: sales answered GET http://127.0.0.1:8081/orders/$ref"
+            curl -fsS "http://127.0.0.1:8081/orders/$ref"; echo
+            return 0
+        fi
+        sleep 0.25
+    done
+    echo "error: sales did not record $ref; see $LOG_DIR/sales.log" >&2
+    return 1
+}
+
 case "${1:-start}" in
     start) start ;;
     stop) stop ;;
     restart) stop; start ;;
     status) status ;;
-    *) echo "usage: $0 [start|stop|status|restart] [BIN_DIR]" >&2; exit 64 ;;
+    demo) demo ;;
+    *) echo "usage: $0 [start|stop|status|restart|demo] [BIN_DIR]" >&2; exit 64 ;;
 esac

@@ -1,0 +1,70 @@
+import Contracts
+
+/// What sales knows of a customer when it takes an order.
+public struct CustomerTerms: Sendable, Equatable {
+    public let code: String
+    public let currency: String
+    public let allowsPriceOverride: Bool
+    /// Contract prices by SKU, minor units; they win over the price list.
+    public let contractPrices: [String: Int64]
+    public init(code: String, currency: String, allowsPriceOverride: Bool, contractPrices: [String: Int64] = [:]) {
+        self.code = code; self.currency = currency; self.allowsPriceOverride = allowsPriceOverride; self.contractPrices = contractPrices
+    }
+}
+
+/// A list price that applies from `minQuantity` units up.
+public struct PriceTier: Sendable, Equatable {
+    public let minQuantity: Int64
+    public let unitPrice: Int64
+    public init(minQuantity: Int64, unitPrice: Int64) { self.minQuantity = minQuantity; self.unitPrice = unitPrice }
+}
+
+public struct OrderRejection: Error, Equatable, Sendable {
+    public let code: String
+    public let message: String
+    public init(code: String, message: String) { self.code = code; self.message = message }
+}
+
+/// Prices an order: pure rules, no I/O.
+public enum OrderPricing {
+    public static let maxQuantity: Int64 = 1_000_000
+
+    /// `priceList` maps SKU → tiers in that customer's currency; a SKU missing from it is unknown.
+    public static func price(_ order: PlaceOrder, customer: CustomerTerms?, priceList: [String: [PriceTier]])
+        -> Result<[OrderPlaced.Line], OrderRejection> {
+        guard let customer else {
+            return .failure(OrderRejection(code: "unknown-customer", message: "no customer with code \(order.customerCode)"))
+        }
+        if let currency = order.currency, currency != customer.currency {
+            return .failure(OrderRejection(code: "currency-mismatch",
+                                           message: "customer \(customer.code) buys in \(customer.currency), not \(currency)"))
+        }
+        var lines: [OrderPlaced.Line] = []
+        for (index, line) in order.lines.enumerated() {
+            guard line.quantity > 0 && line.quantity <= maxQuantity else {
+                return .failure(OrderRejection(code: "bad-quantity",
+                                               message: "lines[\(index)].quantity must be 1 to \(maxQuantity), got \(line.quantity)"))
+            }
+            guard let tiers = priceList[line.sku], !tiers.isEmpty else {
+                return .failure(OrderRejection(code: "unknown-sku", message: "lines[\(index)].sku \(line.sku) is not sold"))
+            }
+            var unit = customer.contractPrices[line.sku]
+                ?? tiers.filter { $0.minQuantity <= line.quantity }.max { $0.minQuantity < $1.minQuantity }?.unitPrice
+                ?? tiers.min { $0.minQuantity < $1.minQuantity }!.unitPrice
+            if let override = line.unitPrice {
+                guard customer.allowsPriceOverride else {
+                    return .failure(OrderRejection(code: "price-override-not-allowed",
+                                                   message: "lines[\(index)].unitPrice: customer \(customer.code)'s contract does not allow price overrides"))
+                }
+                guard override > 0 else {
+                    return .failure(OrderRejection(code: "bad-price", message: "lines[\(index)].unitPrice must be positive"))
+                }
+                unit = override
+            }
+            let (total, overflow) = unit.multipliedReportingOverflow(by: line.quantity)
+            guard !overflow else { return .failure(OrderRejection(code: "bad-quantity", message: "lines[\(index)] total overflows")) }
+            lines.append(OrderPlaced.Line(sku: line.sku, quantity: line.quantity, unitPrice: unit, lineTotal: total))
+        }
+        return .success(lines)
+    }
+}

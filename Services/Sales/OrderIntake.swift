@@ -1,0 +1,84 @@
+import Contracts
+import Foundation
+import Messaging
+import SalesDomain
+import Storage
+
+/// `order.place`: validate against the customer file and the price list, price it, and
+/// record it as placed, or record and announce why it was rejected. Either way the sender's
+/// `reply_to` gets the outcome.
+enum OrderIntake {
+    static func place(_ order: PlaceOrder, _ context: HandlerContext) throws {
+        let tx = context.transaction
+        let address = String(decoding: try JSONEncoder.contracts.encode(order.deliveryAddress), as: UTF8.self)
+        let requested = try JSONEncoder.contracts.encode(order.lines)
+        let live = try tx.query("SELECT id FROM orders WHERE order_ref = $1 AND status <> 'rejected'", [.text(order.orderRef)])
+        let outcome: Result<[OrderPlaced.Line], OrderRejection>
+        var currency = order.currency
+        if !live.isEmpty {
+            outcome = .failure(OrderRejection(code: "duplicate-order-ref", message: "order \(order.orderRef) was placed already"))
+        } else {
+            let customer = try loadCustomer(order.customerCode, tx)
+            currency = customer?.currency ?? currency
+            let priceList = try loadPriceList(skus: order.lines.map(\.sku), currency: customer?.currency ?? "", tx)
+            outcome = OrderPricing.price(order, customer: customer, priceList: priceList)
+        }
+        let orderId = UUID()
+        switch outcome {
+        case .success(let lines):
+            let total = lines.reduce(Int64(0)) { $0 + $1.lineTotal }
+            try tx.execute("""
+                INSERT INTO orders (id, order_ref, customer_code, status, currency, total, lines, delivery_address, requested_delivery_date)
+                VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8)
+                """, [.uuid(orderId), .text(order.orderRef), .text(order.customerCode), .text(currency ?? ""), .int(total),
+                      .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self)), .json(address),
+                      .date(order.requestedDeliveryDate)])
+            try history(orderId, "placed", OrderPlaced.messageType, "total \(total) \(currency ?? "")", context)
+            let event = OrderPlaced(orderId: orderId, orderRef: order.orderRef, customerCode: order.customerCode,
+                                    currency: currency ?? "", lines: lines, total: total,
+                                    requestedDeliveryDate: order.requestedDeliveryDate)
+            try context.publish(event, routingKey: OrderPlaced.routingKey)
+            try context.reply(event)
+            context.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
+        case .failure(let rejection):
+            try tx.execute("""
+                INSERT INTO orders (id, order_ref, customer_code, status, lines, delivery_address, reason_code)
+                VALUES ($1, $2, $3, 'rejected', $4, $5, $6)
+                """, [.uuid(orderId), .text(order.orderRef), .text(order.customerCode),
+                      .json(String(decoding: requested, as: UTF8.self)), .json(address), .text(rejection.code)])
+            try history(orderId, "rejected", OrderRejected.messageType, "\(rejection.code): \(rejection.message)", context)
+            let event = OrderRejected(orderRef: order.orderRef, customerCode: order.customerCode,
+                                      reasonCode: rejection.code, message: rejection.message)
+            try context.publish(event, routingKey: OrderRejected.routingKey)
+            try context.reply(event)
+            context.logger.notice("order rejected", metadata: ["order_ref": "\(order.orderRef)", "reason": "\(rejection.code)"])
+        }
+    }
+
+    static func history(_ orderId: UUID, _ status: String, _ event: String, _ detail: String, _ context: HandlerContext) throws {
+        try context.transaction.execute(
+            "INSERT INTO order_history (order_id, status, event, detail, message_id) VALUES ($1, $2, $3, $4, $5)",
+            [.uuid(orderId), .text(status), .text(event), .text(detail), .uuid(context.message.envelope.messageId)])
+    }
+
+    static func loadCustomer(_ code: String, _ tx: Transaction) throws -> CustomerTerms? {
+        guard let row = try tx.query("SELECT code, currency, allows_price_override FROM customers WHERE code = $1",
+                                     [.text(code)]).first else { return nil }
+        var contract: [String: Int64] = [:]
+        for price in try tx.query("SELECT sku, unit_price FROM contract_prices WHERE customer_code = $1", [.text(code)]) {
+            contract[try price.string("sku")] = try price.int("unit_price")
+        }
+        return CustomerTerms(code: try row.string("code"), currency: try row.string("currency"),
+                             allowsPriceOverride: try row.bool("allows_price_override"), contractPrices: contract)
+    }
+
+    static func loadPriceList(skus: [String], currency: String, _ tx: Transaction) throws -> [String: [PriceTier]] {
+        var list: [String: [PriceTier]] = [:]
+        for row in try tx.query("SELECT sku, min_quantity, unit_price FROM price_tiers WHERE sku = ANY($1::text[]) AND currency = $2",
+                                [.textArray(skus), .text(currency)]) {
+            list[try row.string("sku"), default: []].append(PriceTier(minQuantity: try row.int("min_quantity"),
+                                                                      unitPrice: try row.int("unit_price")))
+        }
+        return list
+    }
+}

@@ -1,0 +1,55 @@
+import Storage
+
+enum SalesMigrations {
+    static let all = [
+        Migration(100, "customers, price list, orders", """
+            CREATE TABLE customers (
+                code text PRIMARY KEY,
+                name text NOT NULL,
+                currency char(3) NOT NULL,
+                allows_price_override boolean NOT NULL DEFAULT false
+            );
+            CREATE TABLE products (sku text PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE price_tiers (
+                sku text NOT NULL REFERENCES products,
+                currency char(3) NOT NULL,
+                min_quantity bigint NOT NULL CHECK (min_quantity > 0),
+                unit_price bigint NOT NULL CHECK (unit_price > 0),
+                PRIMARY KEY (sku, currency, min_quantity)
+            );
+            CREATE TABLE contract_prices (
+                customer_code text NOT NULL REFERENCES customers,
+                sku text NOT NULL REFERENCES products,
+                unit_price bigint NOT NULL CHECK (unit_price > 0),
+                PRIMARY KEY (customer_code, sku)
+            );
+            CREATE TABLE orders (
+                id uuid PRIMARY KEY,
+                order_ref text NOT NULL,
+                customer_code text NOT NULL,
+                status text NOT NULL,
+                currency char(3),
+                total bigint,
+                lines jsonb NOT NULL,
+                delivery_address jsonb NOT NULL,
+                requested_delivery_date date,
+                reason_code text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- A rejected order may be sent again under the same reference once it is fixed.
+            CREATE UNIQUE INDEX orders_ref_live ON orders (order_ref) WHERE status <> 'rejected';
+            CREATE INDEX orders_ref ON orders (order_ref);
+            CREATE TABLE order_history (
+                id bigserial PRIMARY KEY,
+                order_id uuid NOT NULL REFERENCES orders,
+                status text NOT NULL,
+                event text NOT NULL,
+                detail text,
+                message_id uuid,
+                at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX order_history_order ON order_history (order_id);
+            """),
+    ]
+}
