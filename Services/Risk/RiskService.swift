@@ -1,11 +1,18 @@
+import Contracts
 import Messaging
 import ServiceKit
-import Storage
 
 enum RiskService {
-    static let id = "risk"
-
     static var spec: ServiceSpec {
-        ServiceSpec(id: id, defaultPort: 8085, migrations: [], bindings: [], handlers: HandlerRegistry())
+        var handlers = HandlerRegistry()
+        handlers.on(OrderPlaced.self, CreditDesk.check)
+        handlers.on(OrderCancelled.self, CreditDesk.cancelled)
+        handlers.on(InvoiceIssued.self, CreditDesk.invoiceIssued)
+        handlers.on(PaymentReceived.self, CreditDesk.paymentReceived)
+        handlers.on(CreditNoteIssued.self, CreditDesk.creditNoteIssued)
+        handlers.on(InvoiceVoided.self, CreditDesk.invoiceVoided)
+        handlers.on(InvoiceOverdue.self, CreditDesk.invoiceOverdue)
+        return ServiceSpec(id: "risk", defaultPort: 8085, migrations: RiskMigrations.all,
+                           bindings: handlers.bindings, handlers: handlers, routes: RiskAPI.add)
     }
 }

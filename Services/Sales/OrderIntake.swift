@@ -10,6 +10,8 @@ import Storage
 enum OrderIntake {
     static func place(_ order: PlaceOrder, _ context: HandlerContext) throws {
         let tx = context.transaction
+        // Without a correlation id from the sender, the order reference ties the flow together.
+        let work = context.work.correlated(context.message.envelope.correlationId ?? order.orderRef)
         let address = String(decoding: try JSONEncoder.contracts.encode(order.deliveryAddress), as: UTF8.self)
         let requested = try JSONEncoder.contracts.encode(order.lines)
         let live = try tx.query("SELECT id FROM orders WHERE order_ref = $1 AND status <> 'rejected'", [.text(order.orderRef)])
@@ -28,16 +30,18 @@ enum OrderIntake {
         case .success(let lines):
             let total = lines.reduce(Int64(0)) { $0 + $1.lineTotal }
             try tx.execute("""
-                INSERT INTO orders (id, order_ref, customer_code, status, currency, total, lines, delivery_address, requested_delivery_date)
-                VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8)
+                INSERT INTO orders (id, order_ref, customer_code, status, currency, total, lines, delivery_address,
+                                    requested_delivery_date, correlation_id)
+                VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9)
                 """, [.uuid(orderId), .text(order.orderRef), .text(order.customerCode), .text(currency ?? ""), .int(total),
                       .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self)), .json(address),
-                      .date(order.requestedDeliveryDate)])
-            try history(orderId, "placed", OrderPlaced.messageType, "total \(total) \(currency ?? "")", context)
+                      .date(order.requestedDeliveryDate), .text(context.message.envelope.correlationId ?? order.orderRef)])
+            try history(orderId, "placed", OrderPlaced.messageType, "total \(total) \(currency ?? "")",
+                        messageId: context.message.envelope.messageId, tx)
             let event = OrderPlaced(orderId: orderId, orderRef: order.orderRef, customerCode: order.customerCode,
                                     currency: currency ?? "", lines: lines, total: total,
                                     requestedDeliveryDate: order.requestedDeliveryDate)
-            try context.publish(event, routingKey: OrderPlaced.routingKey)
+            try work.publish(event)
             try context.reply(event)
             context.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
         case .failure(let rejection):
@@ -46,19 +50,21 @@ enum OrderIntake {
                 VALUES ($1, $2, $3, 'rejected', $4, $5, $6)
                 """, [.uuid(orderId), .text(order.orderRef), .text(order.customerCode),
                       .json(String(decoding: requested, as: UTF8.self)), .json(address), .text(rejection.code)])
-            try history(orderId, "rejected", OrderRejected.messageType, "\(rejection.code): \(rejection.message)", context)
+            try history(orderId, "rejected", OrderRejected.messageType, "\(rejection.code): \(rejection.message)",
+                        messageId: context.message.envelope.messageId, tx)
             let event = OrderRejected(orderRef: order.orderRef, customerCode: order.customerCode,
                                       reasonCode: rejection.code, message: rejection.message)
-            try context.publish(event, routingKey: OrderRejected.routingKey)
+            try work.publish(event)
             try context.reply(event)
             context.logger.notice("order rejected", metadata: ["order_ref": "\(order.orderRef)", "reason": "\(rejection.code)"])
         }
     }
 
-    static func history(_ orderId: UUID, _ status: String, _ event: String, _ detail: String, _ context: HandlerContext) throws {
-        try context.transaction.execute(
+    static func history(_ orderId: UUID, _ status: String, _ event: String, _ detail: String, messageId: UUID?,
+                        _ tx: Transaction) throws {
+        try tx.execute(
             "INSERT INTO order_history (order_id, status, event, detail, message_id) VALUES ($1, $2, $3, $4, $5)",
-            [.uuid(orderId), .text(status), .text(event), .text(detail), .uuid(context.message.envelope.messageId)])
+            [.uuid(orderId), .text(status), .text(event), .text(detail), messageId.map(PGValue.uuid) ?? .null])
     }
 
     static func loadCustomer(_ code: String, _ tx: Transaction) throws -> CustomerTerms? {

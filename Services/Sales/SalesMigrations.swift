@@ -51,5 +51,10 @@ enum SalesMigrations {
             );
             CREATE INDEX order_history_order ON order_history (order_id);
             """),
+        Migration(101, "order follow-up: paid flag, correlation id", """
+            ALTER TABLE orders ADD COLUMN paid boolean NOT NULL DEFAULT false;
+            ALTER TABLE orders ADD COLUMN correlation_id text;
+            CREATE INDEX orders_status ON orders (status, updated_at);
+            """),
     ]
 }

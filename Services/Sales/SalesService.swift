@@ -1,18 +1,22 @@
 import Contracts
-import Foundation
-import Hummingbird
 import Messaging
-import SalesDomain
 import ServiceKit
-import Storage
 
 enum SalesService {
-    static let id = "sales"
-
     static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(PlaceOrder.self, OrderIntake.place)
-        return ServiceSpec(id: id, defaultPort: 8081, migrations: SalesMigrations.all,
-                           bindings: [.command(PlaceOrder.routingKey)], handlers: handlers, routes: SalesAPI.add)
+        handlers.on(CancelOrder.self, OrderTracking.cancel)
+        handlers.on(CreditApproved.self, OrderTracking.approved)
+        handlers.on(CreditHeld.self, OrderTracking.held)
+        handlers.on(CreditRejected.self, OrderTracking.rejected)
+        handlers.on(StockReserved.self, OrderTracking.reserved)
+        handlers.on(StockBackordered.self, OrderTracking.backordered)
+        handlers.on(ShipmentDispatched.self, OrderTracking.dispatched)
+        handlers.on(ShipmentDelivered.self, OrderTracking.delivered)
+        handlers.on(InvoicePaid.self, OrderTracking.invoicePaid)
+        OrderTracking.registerHistory(&handlers)
+        return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all,
+                           bindings: handlers.bindings, handlers: handlers, routes: SalesAPI.add)
     }
 }

@@ -105,11 +105,3 @@ extension JSONEncoder {
         return encoder
     }
 }
-
-/// Field-level rules that types alone cannot say (positive quantities, ISO codes, …).
-/// Throw from a contract's `init(from:)` so the failure names the field.
-public enum Validate {
-    public static func require(_ condition: Bool, _ path: String, _ problem: String) throws {
-        if !condition { throw ContractError(.invalidField, "\(path): \(problem)") }
-    }
-}

@@ -40,6 +40,16 @@ public final class HandlerContext {
                            causationId: message.envelope.messageId.uuidString.lowercased())
     }
 
+    /// An event whose contract names its routing key.
+    @discardableResult
+    public func publish<T: RoutedContract>(_ event: T) throws -> UUID { try publish(event, routingKey: T.routingKey) }
+
+    /// The same transaction and outbox as a `UnitOfWork`, for domain code shared with the HTTP API.
+    public var work: UnitOfWork {
+        UnitOfWork(transaction: transaction, outbox: outbox, correlationId: message.envelope.correlationId,
+                   causationId: message.envelope.messageId.uuidString.lowercased(), logger: logger)
+    }
+
     /// Answers the sender when it asked for a reply (`reply_to`); does nothing otherwise.
     public func reply<T: MessageContract>(_ answer: T) throws {
         guard let replyTo = message.envelope.replyTo, !replyTo.isEmpty else { return }
@@ -48,6 +58,31 @@ public final class HandlerContext {
             messageId: UUID().uuidString.lowercased(), type: T.messageType, appId: outbox.source, timestamp: Date(),
             correlationId: message.envelope.correlationId,
             headers: ["causation_id": .string(message.envelope.messageId.uuidString.lowercased())]), body: body))
+    }
+}
+
+/// One transaction and the events it causes, whether a message or an HTTP request started it.
+public struct UnitOfWork {
+    public let transaction: Transaction
+    public let outbox: OutboxWriter
+    /// The order or case the work belongs to: events carry it on.
+    public let correlationId: String?
+    public let causationId: String?
+    public let logger: Logger
+
+    public init(transaction: Transaction, outbox: OutboxWriter, correlationId: String?, causationId: String?, logger: Logger) {
+        self.transaction = transaction; self.outbox = outbox; self.correlationId = correlationId
+        self.causationId = causationId; self.logger = logger
+    }
+
+    @discardableResult
+    public func publish<T: RoutedContract>(_ event: T) throws -> UUID {
+        try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId, causationId: causationId)
+    }
+
+    /// The same work for another correlation id (an HTTP command that touches a stored order).
+    public func correlated(_ id: String?) -> UnitOfWork {
+        UnitOfWork(transaction: transaction, outbox: outbox, correlationId: id ?? correlationId, causationId: causationId, logger: logger)
     }
 }
 
@@ -64,6 +99,15 @@ public struct HandlerRegistry: Sendable {
     public mutating func on<T: MessageContract>(_ type: T.Type, _ handler: @escaping @Sendable (T, HandlerContext) throws -> Void) {
         contracts.register(T.self)
         handlers[T.messageType] = { payload, context in try handler(payload as! T, context) }
+    }
+
+    /// The bindings its routed contracts need: commands from `bizops.ingress`, events from `bizops.events`.
+    public private(set) var bindings: [Topology.Binding] = []
+
+    public mutating func on<T: RoutedContract>(_ type: T.Type, _ handler: @escaping @Sendable (T, HandlerContext) throws -> Void) {
+        contracts.register(T.self)
+        handlers[T.messageType] = { payload, context in try handler(payload as! T, context) }
+        bindings.append(T.self is any CommandContract.Type ? .command(T.routingKey) : .event(T.routingKey))
     }
 
     func handler(for type: String) -> MessageHandlerFunction? { handlers[type] }

@@ -33,11 +33,12 @@ public struct ServiceEnvironment: Sendable {
     public let logger: Logger
 
     /// Runs a command from the HTTP API like a handler: state and events in one transaction.
-    public func command<T: Sendable>(correlationId: String?, _ body: @escaping @Sendable (Transaction, OutboxWriter) throws -> T) async throws -> T {
-        let id = self.id
+    public func command<T: Sendable>(correlationId: String? = nil,
+                                     _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
+        let id = self.id, logger = self.logger
         return try await pool.transaction { tx in
-            let outbox = OutboxWriter(source: id, transaction: tx)
-            return try body(tx, outbox)
+            try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx),
+                                correlationId: correlationId, causationId: nil, logger: logger))
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `order.place` on `bizops.ingress`: an order from a web shop, an ERP or a salesperson.
-public struct PlaceOrder: MessageContract, Equatable {
+public struct PlaceOrder: CommandContract, Equatable {
     public static let messageType = "order.place.v1"
     public static let routingKey = "order.place"
 
@@ -42,64 +42,27 @@ public struct PlaceOrder: MessageContract, Equatable {
                              "orderRef", "must be 1 to 64 characters")
         try Validate.require(!customerCode.isEmpty, "customerCode", "must not be empty")
         try Validate.require(!lines.isEmpty, "lines", "must have at least one line")
-        try Validate.require(Self.isDate(requestedDeliveryDate), "requestedDeliveryDate", "must be a date YYYY-MM-DD")
-        if let currency { try Validate.require(Self.isCurrency(currency), "currency", "must be an ISO 4217 code like CNY") }
+        try Validate.date(requestedDeliveryDate, "requestedDeliveryDate")
+        if let currency { try Validate.currency(currency, "currency") }
         try Validate.require(deliveryAddress.country.count == 2 && deliveryAddress.country.allSatisfy(\.isUppercase),
                              "deliveryAddress.country", "must be an ISO 3166 alpha-2 code like CN")
     }
-
-    static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let m = Int(parts[1]), let d = Int(parts[2]), Int(parts[0]) != nil else { return false }
-        return (1...12).contains(m) && (1...31).contains(d)
-    }
-
-    static func isCurrency(_ text: String) -> Bool { text.count == 3 && text.allSatisfy { $0.isASCII && $0.isUppercase } }
 }
 
-/// `sales.order.placed`: sales accepted the order's content and priced it; credit comes next.
-public struct OrderPlaced: MessageContract, Equatable {
-    public static let messageType = "sales.order.placed.v1"
-    public static let routingKey = "sales.order.placed"
-
-    public struct Line: Codable, Sendable, Equatable {
-        public let sku: String
-        public let quantity: Int64
-        public let unitPrice: Int64
-        public let lineTotal: Int64
-        public init(sku: String, quantity: Int64, unitPrice: Int64, lineTotal: Int64) {
-            self.sku = sku; self.quantity = quantity; self.unitPrice = unitPrice; self.lineTotal = lineTotal
-        }
-    }
-
-    public let orderId: UUID
-    public let orderRef: String
-    public let customerCode: String
-    public let currency: String
-    public let lines: [Line]
-    /// Minor units of `currency`.
-    public let total: Int64
-    public let requestedDeliveryDate: String
-
-    public init(orderId: UUID, orderRef: String, customerCode: String, currency: String, lines: [Line], total: Int64,
-                requestedDeliveryDate: String) {
-        self.orderId = orderId; self.orderRef = orderRef; self.customerCode = customerCode; self.currency = currency
-        self.lines = lines; self.total = total; self.requestedDeliveryDate = requestedDeliveryDate
-    }
-}
-
-/// `sales.order.rejected`: the order cannot be taken; `reasonCode` is for machines, `message` for people.
-public struct OrderRejected: MessageContract, Equatable {
-    public static let messageType = "sales.order.rejected.v1"
-    public static let routingKey = "sales.order.rejected"
+/// `order.cancel` on `bizops.ingress`: allowed until the goods are dispatched.
+public struct CancelOrder: CommandContract, Equatable {
+    public static let messageType = "order.cancel.v1"
+    public static let routingKey = "order.cancel"
 
     public let orderRef: String
-    public let customerCode: String
-    public let reasonCode: String
-    public let message: String
+    public let reason: String?
 
-    public init(orderRef: String, customerCode: String, reasonCode: String, message: String) {
-        self.orderRef = orderRef; self.customerCode = customerCode; self.reasonCode = reasonCode; self.message = message
+    public init(orderRef: String, reason: String? = nil) { self.orderRef = orderRef; self.reason = reason }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        orderRef = try c.decode(String.self, forKey: .orderRef)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        try Validate.notBlank(orderRef, "orderRef", max: 64)
     }
 }

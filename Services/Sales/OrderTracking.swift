@@ -1,0 +1,186 @@
+import Contracts
+import Foundation
+import Messaging
+import SalesDomain
+import Storage
+
+/// Follows each order through the other departments' events: moves its status forward,
+/// keeps every event in its history, and announces what customers care about.
+enum OrderTracking {
+    struct TrackedOrder {
+        let id: UUID, ref: String, customer: String, status: OrderStatus, paid: Bool, currency: String, total: Int64
+    }
+
+    /// The order an event is about: the live one with that reference, else the newest.
+    static func load(_ ref: String, _ tx: Transaction) throws -> TrackedOrder? {
+        guard let row = try tx.query("""
+            SELECT id, customer_code, status, paid, COALESCE(currency, '') AS currency, COALESCE(total, 0) AS total
+            FROM orders WHERE order_ref = $1 ORDER BY (status <> 'rejected') DESC, created_at DESC LIMIT 1 FOR UPDATE
+            """, [.text(ref)]).first else { return nil }
+        return TrackedOrder(id: try row.uuid("id"), ref: ref, customer: try row.string("customer_code"),
+                            status: OrderStatus(rawValue: try row.string("status")) ?? .placed, paid: try row.bool("paid"),
+                            currency: try row.string("currency"), total: try row.int("total"))
+    }
+
+    /// Records the event in the order's history and moves the status when it advances it.
+    /// Returns the order and whether the status changed.
+    @discardableResult
+    static func note(_ ref: String, _ context: HandlerContext, to next: OrderStatus? = nil, detail: String,
+                     reasonCode: String? = nil) throws -> (TrackedOrder, Bool)? {
+        try note(ref, context.work, event: context.message.envelope.type, messageId: context.message.envelope.messageId,
+                 to: next, detail: detail, reasonCode: reasonCode)
+    }
+
+    @discardableResult
+    static func note(_ ref: String, _ work: UnitOfWork, event: String, messageId: UUID?, to next: OrderStatus? = nil,
+                     detail: String, reasonCode: String? = nil) throws -> (TrackedOrder, Bool)? {
+        let tx = work.transaction
+        guard let order = try load(ref, tx) else {
+            work.logger.warning("event for an order sales does not know", metadata: ["order_ref": "\(ref)"])
+            return nil
+        }
+        var changed = false
+        var status = order.status
+        if let next, order.status.allows(next) {
+            try tx.execute("""
+                UPDATE orders SET status = $2, reason_code = COALESCE($3, reason_code), updated_at = now() WHERE id = $1
+                """, [.uuid(order.id), .text(next.rawValue), reasonCode.map(PGValue.text) ?? .null])
+            status = next; changed = true
+        } else if let next, next != order.status {
+            work.logger.info("stale or late event leaves the status as it is",
+                             metadata: ["order_ref": "\(ref)", "status": "\(order.status.rawValue)", "event_status": "\(next.rawValue)"])
+        }
+        try OrderIntake.history(order.id, status.rawValue, event, detail, messageId: messageId, tx)
+        return (order, changed)
+    }
+
+    static func approved(_ event: CreditApproved, _ context: HandlerContext) throws {
+        let d = event.decision
+        let by = d.decidedBy.map { ", released by \($0)" } ?? ""
+        guard let (order, changed) = try note(d.orderRef, context, to: .accepted,
+                                              detail: "credit approved: exposure \(d.exposure) of limit \(d.creditLimit)\(by)"),
+              changed else { return }
+        let row = try context.transaction.query("""
+            SELECT lines::text AS lines, delivery_address::text AS address, requested_delivery_date FROM orders WHERE id = $1
+            """, [.uuid(order.id)]).first!
+        try context.publish(OrderAccepted(orderId: order.id, orderRef: order.ref, customerCode: order.customer,
+                                          currency: order.currency, lines: try row.json("lines"), total: order.total,
+                                          deliveryAddress: try row.json("address"),
+                                          requestedDeliveryDate: try row.date("requested_delivery_date"), releasedBy: d.decidedBy))
+        context.logger.info("order accepted", metadata: ["order_ref": "\(order.ref)"])
+    }
+
+    static func held(_ event: CreditHeld, _ context: HandlerContext) throws {
+        let d = event.decision
+        guard let (order, changed) = try note(d.orderRef, context, to: .held, detail: "credit held: \(d.message ?? "")",
+                                              reasonCode: d.reasonCode), changed else { return }
+        try context.publish(OrderHeld(orderRef: order.ref, customerCode: order.customer, reasonCode: d.reasonCode ?? "credit-review",
+                                      message: d.message ?? "held for credit review"))
+    }
+
+    static func rejected(_ event: CreditRejected, _ context: HandlerContext) throws {
+        let d = event.decision
+        let code = d.reasonCode ?? "credit-rejected"
+        guard let (order, changed) = try note(d.orderRef, context, to: .rejected, detail: "credit rejected: \(d.message ?? code)",
+                                              reasonCode: code), changed else { return }
+        try context.publish(OrderRejected(orderRef: order.ref, customerCode: order.customer, reasonCode: code,
+                                          message: d.message ?? "credit rejected"))
+    }
+
+    static func reserved(_ event: StockReserved, _ context: HandlerContext) throws {
+        let items = event.lines.map { "\($0.quantity) × \($0.sku)" }.joined(separator: ", ")
+        try note(event.orderRef, context, to: .reserved, detail: "stock reserved in \(event.warehouse): \(items)")
+    }
+
+    static func backordered(_ event: StockBackordered, _ context: HandlerContext) throws {
+        let missing = event.missing.map { "\($0.quantity) × \($0.sku)" }.joined(separator: ", ")
+        guard let (order, changed) = try note(event.orderRef, context, to: .backordered, detail: "backordered, missing \(missing)"),
+              changed else { return }
+        try context.publish(OrderBackordered(orderRef: order.ref, customerCode: order.customer, missing: event.missing))
+    }
+
+    static func dispatched(_ event: ShipmentDispatched, _ context: HandlerContext) throws {
+        try note(event.orderRef, context, to: .dispatched,
+                 detail: "dispatched from \(event.warehouse)" + (event.carrier.map { " by \($0)" } ?? ""))
+    }
+
+    static func delivered(_ event: ShipmentDelivered, _ context: HandlerContext) throws {
+        guard let (order, _) = try note(event.orderRef, context, to: .delivered,
+                                        detail: "delivered, signed by \(event.signedBy) at \(event.signedAt.formatted(.iso8601))") else { return }
+        try completeIfDone(order.ref, context)
+    }
+
+    static func invoicePaid(_ event: InvoicePaid, _ context: HandlerContext) throws {
+        guard let (order, _) = try note(event.orderRef, context, detail: "invoice \(event.invoiceNumber) (\(event.kind)) paid"
+                                        + (event.orderSettled ? "; order paid in full" : "")) else { return }
+        guard event.orderSettled else { return }
+        try context.transaction.execute("UPDATE orders SET paid = true, updated_at = now() WHERE id = $1", [.uuid(order.id)])
+        try completeIfDone(order.ref, context)
+    }
+
+    static func completeIfDone(_ ref: String, _ context: HandlerContext) throws {
+        guard let order = try load(ref, context.transaction), OrderStatus.completes(status: order.status, paid: order.paid) else { return }
+        try note(ref, context, to: .completed, detail: "delivered and paid")
+        try context.publish(OrderCompleted(orderRef: ref, customerCode: order.customer, total: order.total, currency: order.currency))
+        context.logger.info("order completed", metadata: ["order_ref": "\(ref)"])
+    }
+
+    /// Events that only add to the history.
+    static func registerHistory(_ handlers: inout HandlerRegistry) {
+        handlers.on(StockReleased.self) { e, c in try note(e.orderRef, c, detail: "reservation released in \(e.warehouse)") }
+        handlers.on(DepositRequested.self) { e, c in
+            try note(e.orderRef, c, detail: "deposit \(e.amount) \(e.currency) requested, invoice \(e.invoiceNumber) due \(e.dueDate)")
+        }
+        handlers.on(InvoiceIssued.self) { e, c in
+            try note(e.orderRef, c, detail: "\(e.kind) invoice \(e.invoiceNumber) for \(e.amount) \(e.currency), due \(e.dueDate)")
+        }
+        handlers.on(InvoiceOverdue.self) { e, c in
+            try note(e.orderRef, c, detail: "invoice \(e.invoiceNumber) overdue \(e.daysOverdue) days, \(e.outstanding) outstanding")
+        }
+        handlers.on(CreditNoteIssued.self) { e, c in
+            try note(e.orderRef, c, detail: "credit note \(e.creditNoteNumber) for \(e.amount) \(e.currency)")
+        }
+        handlers.on(ComplaintOpened.self) { e, c in
+            try note(e.orderRef, c, detail: "complaint \(e.caseNumber) (\(e.category)) opened, routed to \(e.routedTo)")
+        }
+    }
+
+    enum CancelOutcome: Sendable { case cancelled(OrderCancelled), refused(OrderCancelRefused) }
+
+    /// `order.cancel`: allowed until dispatch; otherwise the sender hears why not.
+    static func cancel(_ command: CancelOrder, _ context: HandlerContext) throws {
+        let reason = command.reason ?? "cancelled by \(context.message.envelope.source)"
+        switch try cancel(command.orderRef, reason: reason, context.work, event: context.message.envelope.type,
+                          messageId: context.message.envelope.messageId) {
+        case .cancelled(let event): try context.reply(event)
+        case .refused(let refusal): try context.reply(refusal)
+        }
+    }
+
+    /// Cancels the live order with that reference, or says why it cannot (also as an event).
+    static func cancel(_ ref: String, reason: String, _ work: UnitOfWork, event: String, messageId: UUID?) throws
+        -> CancelOutcome {
+        func refuse(_ code: String, _ message: String) throws -> CancelOutcome {
+            let refusal = OrderCancelRefused(orderRef: ref, reasonCode: code, message: message)
+            try work.publish(refusal)
+            work.logger.notice("cancel refused", metadata: ["order_ref": "\(ref)", "reason": "\(code)"])
+            return .refused(refusal)
+        }
+        guard let order = try load(ref, work.transaction), order.status != .rejected else {
+            return try refuse("unknown-order", "there is no live order \(ref)")
+        }
+        let cancelled = OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason)
+        if order.status == .cancelled {
+            work.logger.info("order already cancelled", metadata: ["order_ref": "\(order.ref)"])
+            return .cancelled(cancelled)
+        }
+        guard order.status.canCancel else {
+            return try refuse("too-late-to-cancel", "order \(order.ref) is \(order.status.rawValue): it can be cancelled only until dispatch")
+        }
+        try note(order.ref, work, event: event, messageId: messageId, to: .cancelled, detail: "cancelled: \(reason)",
+                 reasonCode: "cancelled")
+        try work.publish(cancelled)
+        work.logger.info("order cancelled", metadata: ["order_ref": "\(order.ref)"])
+        return .cancelled(cancelled)
+    }
+}

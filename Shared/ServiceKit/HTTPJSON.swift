@@ -1,0 +1,82 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Messaging
+import Storage
+
+/// An error answer of the HTTP API: `{"error": {"code": ..., "message": ...}}`.
+public struct APIError: HTTPResponseError, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status; self.code = code; self.message = message
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try HTTPJSON.object(["error": ["code": code, "message": message]], status: status)
+    }
+
+    public static func notFound(_ message: String) -> APIError { APIError(.notFound, "not-found", message) }
+}
+
+/// JSON in and out for the services' HTTP APIs. Reads are built by PostgreSQL itself
+/// (`json_agg`/`row_to_json`), so a read endpoint is one parameterised query.
+public enum HTTPJSON {
+    public static func response(json: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    public static func object(_ value: Any, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        return response(json: String(decoding: data, as: UTF8.self), status: status)
+    }
+
+    public static func encodable<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        response(json: String(decoding: try JSONEncoder.contracts.encode(value), as: UTF8.self), status: status)
+    }
+
+    /// The rows of `select` as a JSON array.
+    public static func list(_ pool: PostgresPool, _ select: String, _ params: [PGValue] = []) async throws -> Response {
+        let row = try await pool.query("SELECT COALESCE(json_agg(t), '[]'::json)::text AS j FROM (\(select)) t", params).first
+        return response(json: try row?.string("j") ?? "[]")
+    }
+
+    /// The first row of `select` as a JSON object, or 404 saying what was not found.
+    public static func one(_ pool: PostgresPool, _ select: String, _ params: [PGValue] = [], notFound: String) async throws -> Response {
+        guard let row = try await pool.query("SELECT row_to_json(t)::text AS j FROM (\(select)) t LIMIT 1", params).first else {
+            throw APIError.notFound(notFound)
+        }
+        return response(json: try row.string("j"))
+    }
+
+    /// Decodes a JSON body with the same strict rules as the bus: 400 naming the field.
+    public static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 1 << 20)
+        do {
+            return try ContractRegistry.decodeStrict(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as ContractError {
+            throw APIError(.badRequest, error.code.rawValue, error.message)
+        }
+    }
+}
+
+extension ServiceEnvironment {
+    /// A person's command from the HTTP API: state and events in one transaction. A rule
+    /// it breaks (`Rejection`) answers 409 with the reason code, or 404 for `not-found`.
+    public func perform<T: Sendable>(correlationId: String? = nil,
+                                     _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
+        do {
+            return try await command(correlationId: correlationId, body)
+        } catch let rejection as Rejection {
+            logger.notice("request refused", metadata: ["reason": "\(rejection.code)", "detail": "\(rejection.message)"])
+            throw APIError(rejection.code == "not-found" ? .notFound : .conflict, rejection.code, rejection.message)
+        } catch let error as ContractError {
+            throw APIError(.badRequest, error.code.rawValue, error.message)
+        }
+    }
+}
