@@ -1,11 +1,17 @@
+import Contracts
 import Messaging
 import ServiceKit
-import Storage
 
 enum CustomerServiceService {
-    static let id = "customer_service"
-
     static var spec: ServiceSpec {
-        ServiceSpec(id: id, defaultPort: 8083, migrations: [], bindings: [], handlers: HandlerRegistry())
+        var handlers = HandlerRegistry()
+        handlers.on(OrderAccepted.self, Cases.orderAccepted)
+        handlers.on(ShipmentDelivered.self, Cases.delivered)
+        handlers.on(CreditNoteIssued.self, Cases.creditNoteIssued)
+        handlers.on(OpenComplaint.self) { complaint, context in
+            _ = try Cases.open(complaint, openedAt: context.message.envelope.time, context.work)
+        }
+        return ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all,
+                           bindings: handlers.bindings, handlers: handlers, routes: CustomerServiceAPI.add)
     }
 }

@@ -1,11 +1,16 @@
+import Contracts
 import Messaging
 import ServiceKit
-import Storage
 
 enum FinanceService {
-    static let id = "finance"
-
     static var spec: ServiceSpec {
-        ServiceSpec(id: id, defaultPort: 8084, migrations: [], bindings: [], handlers: HandlerRegistry())
+        var handlers = HandlerRegistry()
+        handlers.on(OrderAccepted.self, Billing.accepted)
+        handlers.on(OrderCancelled.self, Billing.cancelled)
+        handlers.on(ShipmentDelivered.self, Billing.delivered)
+        handlers.on(ReturnReceived.self, Billing.returnReceived)
+        handlers.on(RecordPayment.self) { payment, context in try Billing.record(payment, context.work) }
+        return ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all,
+                           bindings: handlers.bindings, handlers: handlers, routes: FinanceAPI.add)
     }
 }

@@ -1,11 +1,16 @@
+import Contracts
 import Messaging
 import ServiceKit
-import Storage
 
 enum LogisticsService {
-    static let id = "logistics"
-
     static var spec: ServiceSpec {
-        ServiceSpec(id: id, defaultPort: 8082, migrations: [], bindings: [], handlers: HandlerRegistry())
+        var handlers = HandlerRegistry()
+        handlers.on(OrderAccepted.self, StockKeeping.reserve)
+        handlers.on(OrderCancelled.self, StockKeeping.release)
+        handlers.on(DispatchShipment.self) { command, context in try Shipping.dispatch(command, context.work) }
+        handlers.on(DeliverShipment.self) { command, context in try Shipping.deliver(command, context.work) }
+        handlers.on(ReturnAuthorised.self, Shipping.expectReturn)
+        return ServiceSpec(id: "logistics", defaultPort: 8082, migrations: LogisticsMigrations.all,
+                           bindings: handlers.bindings, handlers: handlers, routes: LogisticsAPI.add)
     }
 }

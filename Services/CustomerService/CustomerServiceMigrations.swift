@@ -1,0 +1,52 @@
+import Storage
+
+enum CustomerServiceMigrations {
+    static let all = [
+        Migration(100, "orders seen, cases, revisits", """
+            CREATE TABLE orders (
+                order_ref text PRIMARY KEY,
+                customer_code text NOT NULL,
+                lines jsonb NOT NULL,
+                delivered_on date,
+                signed_by text
+            );
+            CREATE SEQUENCE case_number_seq;
+            CREATE TABLE cases (
+                id uuid PRIMARY KEY,
+                number text NOT NULL UNIQUE,
+                kind text NOT NULL DEFAULT 'complaint',
+                channel text NOT NULL,
+                order_ref text NOT NULL,
+                customer_code text,
+                category text NOT NULL,
+                description text NOT NULL,
+                contact text,
+                routed_to text NOT NULL,
+                status text NOT NULL CHECK (status IN ('open', 'return-authorised', 'resolved')),
+                deadline timestamptz NOT NULL,
+                resolution text,
+                resolution_note text,
+                return_id uuid,
+                correlation_id text,
+                opened_at timestamptz NOT NULL,
+                resolved_at timestamptz
+            );
+            CREATE INDEX cases_status ON cases (status, deadline);
+            CREATE TABLE case_log (
+                id bigserial PRIMARY KEY,
+                case_id uuid NOT NULL REFERENCES cases,
+                entry text NOT NULL,
+                at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE revisits (
+                order_ref text PRIMARY KEY,
+                customer_code text NOT NULL,
+                due_on date NOT NULL,
+                status text NOT NULL CHECK (status IN ('due', 'done')),
+                satisfaction int CHECK (satisfaction BETWEEN 1 AND 5),
+                note text,
+                done_at timestamptz
+            );
+            """),
+    ]
+}

@@ -1,0 +1,101 @@
+import Contracts
+import Foundation
+import Messaging
+import Storage
+
+/// Dispatch from the warehouse and the signed delivery. A command that repeats what is
+/// already done is answered by doing nothing; one that comes too early is refused with a reason.
+enum Shipping {
+    static func dispatch(_ command: DispatchShipment, _ work: UnitOfWork) throws {
+        let tx = work.transaction
+        guard let order = try tx.query("SELECT warehouse, status, correlation_id FROM orders WHERE order_ref = $1 FOR UPDATE",
+                                       [.text(command.orderRef)]).first else {
+            throw Rejection("unknown-order", "logistics has no accepted order \(command.orderRef)")
+        }
+        switch try order.string("status") {
+        case "reserved": break
+        case "dispatched", "delivered":
+            work.logger.info("already dispatched", metadata: ["order_ref": "\(command.orderRef)"])
+            return
+        case "backordered": throw Rejection("not-ready", "order \(command.orderRef) is backordered: not all stock is reserved yet")
+        default: throw Rejection("order-cancelled", "order \(command.orderRef) was cancelled")
+        }
+        let warehouse = try order.string("warehouse")
+        for line in try tx.query("SELECT sku, quantity FROM order_lines WHERE order_ref = $1 ORDER BY sku", [.text(command.orderRef)]) {
+            let quantity = try line.int("quantity")
+            try StockKeeping.move(tx, warehouse, try line.string("sku"), "dispatch", onHand: -quantity, reserved: -quantity,
+                                  orderRef: command.orderRef)
+        }
+        let id = UUID(), now = Date()
+        try tx.execute("""
+            INSERT INTO shipments (id, order_ref, carrier, tracking_number, dispatched_at) VALUES ($1, $2, $3, $4, $5)
+            """, [.uuid(id), .text(command.orderRef), command.carrier.map(PGValue.text) ?? .null,
+                  command.trackingNumber.map(PGValue.text) ?? .null, .timestamp(now)])
+        try tx.execute("UPDATE orders SET status = 'dispatched', updated_at = now() WHERE order_ref = $1", [.text(command.orderRef)])
+        try work.correlated(try order.optionalString("correlation_id")).publish(ShipmentDispatched(
+            orderRef: command.orderRef, shipmentId: id, warehouse: warehouse, carrier: command.carrier,
+            trackingNumber: command.trackingNumber, dispatchedAt: now))
+        work.logger.info("dispatched", metadata: ["order_ref": "\(command.orderRef)", "warehouse": "\(warehouse)"])
+    }
+
+    static func deliver(_ command: DeliverShipment, _ work: UnitOfWork) throws {
+        let tx = work.transaction
+        guard let row = try tx.query("""
+            SELECT s.id, o.status, o.correlation_id FROM orders o LEFT JOIN shipments s ON s.order_ref = o.order_ref
+            WHERE o.order_ref = $1 FOR UPDATE OF o
+            """, [.text(command.orderRef)]).first else {
+            throw Rejection("unknown-order", "logistics has no order \(command.orderRef)")
+        }
+        switch try row.string("status") {
+        case "dispatched": break
+        case "delivered":
+            work.logger.info("already delivered", metadata: ["order_ref": "\(command.orderRef)"])
+            return
+        default: throw Rejection("not-dispatched", "order \(command.orderRef) has not been dispatched")
+        }
+        let shipment = try row.uuid("id")
+        try tx.execute("UPDATE shipments SET signed_by = $2, signed_at = $3, delivery_note = $4 WHERE id = $1",
+                       [.uuid(shipment), .text(command.signedBy), .timestamp(command.signedTime),
+                        command.deliveryNote.map(PGValue.text) ?? .null])
+        try tx.execute("UPDATE orders SET status = 'delivered', updated_at = now() WHERE order_ref = $1", [.text(command.orderRef)])
+        try work.correlated(try row.optionalString("correlation_id")).publish(ShipmentDelivered(
+            orderRef: command.orderRef, shipmentId: shipment, signedBy: command.signedBy, signedAt: command.signedTime))
+        work.logger.info("delivered", metadata: ["order_ref": "\(command.orderRef)", "signed_by": "\(command.signedBy)"])
+    }
+
+    /// `customer_service.return.authorised`: the warehouse expects the goods back.
+    static func expectReturn(_ event: ReturnAuthorised, _ context: HandlerContext) throws {
+        try context.transaction.execute("""
+            INSERT INTO returns (id, case_id, order_ref, lines, status) VALUES ($1, $2, $3, $4, 'expected') ON CONFLICT (id) DO NOTHING
+            """, [.uuid(event.returnId), .uuid(event.caseId), .text(event.orderRef),
+                  .json(String(decoding: try JSONEncoder.contracts.encode(event.lines), as: UTF8.self))])
+    }
+
+    /// The returned goods arrived and were inspected: back into stock, or into quarantine.
+    static func receiveReturn(_ id: UUID, condition: String, inspectedBy: String, _ work: UnitOfWork) throws -> ReturnReceived {
+        let tx = work.transaction
+        guard let row = try tx.query("""
+            SELECT r.case_id, r.order_ref, r.lines::text AS lines, r.status, o.warehouse, o.correlation_id
+            FROM returns r LEFT JOIN orders o ON o.order_ref = r.order_ref WHERE r.id = $1 FOR UPDATE OF r
+            """, [.uuid(id)]).first else { throw Rejection("not-found", "no expected return \(id.uuidString.lowercased())") }
+        guard try row.string("status") == "expected" else { throw Rejection("already-received", "return \(id.uuidString.lowercased()) was received already") }
+        guard let warehouse = try row.optionalString("warehouse") else {
+            throw Rejection("unknown-order", "the order of return \(id.uuidString.lowercased()) never reached a warehouse")
+        }
+        let orderRef = try row.string("order_ref")
+        let lines = try row.json("lines", as: [ItemQuantity].self)
+        for line in lines {
+            if condition == "resellable" {
+                try StockKeeping.move(tx, warehouse, line.sku, "return", onHand: line.quantity, orderRef: orderRef, reference: "return")
+            } else {
+                try StockKeeping.move(tx, warehouse, line.sku, "quarantine", quarantine: line.quantity, orderRef: orderRef, reference: "return")
+            }
+        }
+        try tx.execute("UPDATE returns SET status = 'received', condition = $2, inspected_by = $3, received_at = now() WHERE id = $1",
+                       [.uuid(id), .text(condition), .text(inspectedBy)])
+        let event = ReturnReceived(returnId: id, caseId: try row.uuid("case_id"), orderRef: orderRef, lines: lines, condition: condition)
+        try work.correlated(try row.optionalString("correlation_id")).publish(event)
+        if condition == "resellable" { for line in lines { try StockKeeping.fillBackorders(warehouse: warehouse, sku: line.sku, work) } }
+        return event
+    }
+}
