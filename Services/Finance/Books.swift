@@ -41,7 +41,7 @@ enum Books {
         var paid: [String] = []
         for a in allocations {
             try tx.execute("""
-                UPDATE invoices SET outstanding = $2, status = CASE WHEN $2 = 0 THEN 'paid' ELSE status END WHERE number = $1
+                UPDATE invoices SET outstanding = $2::bigint, status = CASE WHEN $2::bigint = 0 THEN 'paid' ELSE status END WHERE number = $1
                 """, [.text(a.invoiceNumber), .int(a.outstanding)])
             try tx.execute("INSERT INTO allocations (source, source_ref, invoice_number, amount) VALUES ($1, $2, $3, $4)",
                            [.text(source), .text(reference), .text(a.invoiceNumber), .int(a.amount)])

@@ -9,11 +9,15 @@ import Storage
 enum StockKeeping {
     static func move(_ tx: Transaction, _ warehouse: String, _ sku: String, _ kind: String, onHand: Int64 = 0,
                      reserved: Int64 = 0, quarantine: Int64 = 0, orderRef: String? = nil, reference: String? = nil) throws {
-        try tx.execute("""
-            INSERT INTO stock (warehouse, sku, on_hand, reserved, quarantine) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (warehouse, sku) DO UPDATE SET on_hand = stock.on_hand + $3, reserved = stock.reserved + $4,
-                                                       quarantine = stock.quarantine + $5
+        // UPDATE first: an INSERT … ON CONFLICT checks the row it would insert, deltas and all.
+        let updated = try tx.query("""
+            UPDATE stock SET on_hand = on_hand + $3, reserved = reserved + $4, quarantine = quarantine + $5
+            WHERE warehouse = $1 AND sku = $2 RETURNING sku
             """, [.text(warehouse), .text(sku), .int(onHand), .int(reserved), .int(quarantine)])
+        if updated.isEmpty {
+            try tx.execute("INSERT INTO stock (warehouse, sku, on_hand, reserved, quarantine) VALUES ($1, $2, $3, $4, $5)",
+                           [.text(warehouse), .text(sku), .int(onHand), .int(reserved), .int(quarantine)])
+        }
         try tx.execute("""
             INSERT INTO movements (warehouse, sku, kind, on_hand_delta, reserved_delta, quarantine_delta, order_ref, reference)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -17,6 +17,7 @@ enum SalesService {
         handlers.on(InvoicePaid.self, OrderTracking.invoicePaid)
         OrderTracking.registerHistory(&handlers)
         return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all,
-                           bindings: handlers.bindings, handlers: handlers, routes: SalesAPI.add)
+                           bindings: handlers.bindings, handlers: handlers, routes: SalesAPI.add,
+                           sweepsUnrouted: true)
     }
 }

@@ -53,6 +53,8 @@ public struct Topology: Sendable {
         try connection.declareExchange(Self.ingress, type: "topic", arguments: topic)
         try connection.declareExchange(Self.events, type: "topic", arguments: topic)
         try connection.declareExchange(Self.deadLetters, type: "direct")
+        try connection.declareQueue("\(Self.unrouted).dead", arguments: Self.quorum)
+        try connection.bindQueue("\(Self.unrouted).dead", exchange: Self.deadLetters, routingKey: Self.unrouted)
     }
 
     func declare(on connection: AMQPConnection) throws {

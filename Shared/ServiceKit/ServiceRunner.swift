@@ -17,12 +17,15 @@ public struct ServiceSpec: Sendable {
     public let bindings: [Topology.Binding]
     public let handlers: HandlerRegistry
     public let routes: @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void
+    /// Runs the `UnroutedSweeper` too (one department does it for the bus).
+    public let sweepsUnrouted: Bool
 
     public init(id: String, defaultPort: Int, migrations: [Migration], bindings: [Topology.Binding],
                 handlers: HandlerRegistry,
-                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void = { _, _ in }) {
+                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
+                sweepsUnrouted: Bool = false) {
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
-        self.bindings = bindings; self.handlers = handlers; self.routes = routes
+        self.bindings = bindings; self.handlers = handlers; self.routes = routes; self.sweepsUnrouted = sweepsUnrouted
     }
 }
 
@@ -96,7 +99,8 @@ public enum ServiceMain {
         logger.info("starting", metadata: ["http": "\(config.httpHost):\(config.httpPort)", "queue": "\(topology.queue)",
                                            "broker": "\(config.amqp.redacted)"])
         // Shutdown runs in reverse order: stop consuming, then flush the outbox, then close HTTP.
-        let services: [any Service] = [app, relay, consumer]
+        var services: [any Service] = [app, relay, consumer]
+        if spec.sweepsUnrouted { services.append(UnroutedSweeper(config: config.amqp, owner: spec.id, logger: logger)) }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
                 ServiceGroupConfiguration.ServiceConfiguration(

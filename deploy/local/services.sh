@@ -6,8 +6,9 @@
 #   start     start every service that is not running, wait until each is ready
 #   stop      SIGTERM every service (graceful: stop consuming, flush outbox), wait
 #   status    one line per service: pid, port, readiness
-#   demo      load the demo master data (deploy/demo/*.sql), publish an order.place onto
-#             bizops.ingress like a web shop would, and show what sales made of it
+#   demo      load the demo master data (deploy/demo/*.sql), then drive one order through the
+#             whole path by publishing onto bizops.ingress like the outside systems would
+#             (order.place, shipment.dispatch, shipment.deliver, payment.record) and show its history
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -71,6 +72,28 @@ status() {
     return $rc
 }
 
+# Publishes one command onto bizops.ingress through the management API, like an outside system.
+publish() {
+    local key=$1 ref=$2 body=$3 request
+    request=$(python3 -c 'import json,sys,uuid; print(json.dumps({"properties":{"message_id":str(uuid.uuid4()),"correlation_id":sys.argv[1],"app_id":"demo","content_type":"application/json","delivery_mode":2},"routing_key":sys.argv[2],"payload":sys.argv[3],"payload_encoding":"string"}))' "$ref" "$key" "$body")
+    curl -fsS -u bizops:"$PASSWORD" -H 'content-type: application/json' \
+        -d "$request" http://127.0.0.1:15672/api/exchanges/bizops/bizops.ingress/publish >/dev/null
+    echo "demo: published $key for $ref"
+}
+
+# Waits until sales reports the order in one of the given states (a regex).
+wait_status() {
+    local ref=$1 want=$2 status=""
+    for _ in $(seq 1 120); do
+        status=$(curl -fsS "http://127.0.0.1:8081/orders/$ref" 2>/dev/null \
+            | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["status"])' 2>/dev/null || true)
+        if [[ $status =~ ^($want)$ ]]; then echo "demo: sales says $ref is $status"; return 0; fi
+        sleep 0.25
+    done
+    echo "error: $ref is '${status:-unknown}', expected $want; see $LOG_DIR/*.log" >&2
+    return 1
+}
+
 demo() {
     for file in "$REPO_ROOT"/deploy/demo/*.sql; do
         local role; role=$(basename "$file" .sql)
@@ -78,23 +101,31 @@ demo() {
         echo "demo data: $(basename "$file") loaded as $role"
     done
     local ref="DEMO-$(date +%H%M%S)"
-    local body
-    body=$(printf '{"orderRef":"%s","customerCode":"C-1001","lines":[{"sku":"SKU-001","quantity":120},{"sku":"SKU-003","quantity":1}],"deliveryAddress":{"line1":"88 Century Ave","city":"Shanghai","postalCode":"200120","country":"CN"},"requestedDeliveryDate":"2026-12-01"}' "$ref")
-    local request
-    request=$(python3 -c 'import json,sys,uuid; print(json.dumps({"properties":{"message_id":str(uuid.uuid4()),"correlation_id":sys.argv[1],"app_id":"demo-web-shop","content_type":"application/json","delivery_mode":2},"routing_key":"order.place","payload":sys.argv[2],"payload_encoding":"string"}))' "$ref" "$body")
-    curl -fsS -u bizops:"$PASSWORD" -H 'content-type: application/json' \
-        -d "$request" http://127.0.0.1:15672/api/exchanges/bizops/bizops.ingress/publish >/dev/null
-    echo "demo: published order.place $ref on bizops.ingress"
+    publish order.place "$ref" "$(printf '{"orderRef":"%s","customerCode":"C-1001","lines":[{"sku":"SKU-001","quantity":120},{"sku":"SKU-003","quantity":1}],"deliveryAddress":{"line1":"88 Century Ave","city":"Shanghai","postalCode":"200120","country":"CN"},"requestedDeliveryDate":"2026-12-01"}' "$ref")"
+    wait_status "$ref" reserved
+    publish shipment.dispatch "$ref" "$(printf '{"orderRef":"%s","carrier":"SF Express","trackingNumber":"SF%s"}' "$ref" "$RANDOM")"
+    wait_status "$ref" dispatched
+    publish shipment.deliver "$ref" "$(printf '{"orderRef":"%s","signedBy":"Wang Fang","signedAt":"%s"}' "$ref" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+    wait_status "$ref" delivered
+    local invoice amount
     for _ in $(seq 1 40); do
-        if curl -fsS "http://127.0.0.1:8081/orders/$ref" >/dev/null 2>&1; then
-            echo "demo: sales answered GET http://127.0.0.1:8081/orders/$ref"
-            curl -fsS "http://127.0.0.1:8081/orders/$ref"; echo
-            return 0
-        fi
+        read -r invoice amount < <(curl -fsS "http://127.0.0.1:8084/invoices?order=$ref" \
+            | python3 -c 'import json,sys; i=json.load(sys.stdin); print(i[0]["invoiceNumber"], i[0]["amount"]) if i else print("")') || true
+        [[ -n ${invoice:-} ]] && break
         sleep 0.25
     done
-    echo "error: sales did not record $ref; see $LOG_DIR/sales.log" >&2
-    return 1
+    [[ -n ${invoice:-} ]] || { echo "error: finance issued no invoice for $ref" >&2; return 1; }
+    echo "demo: finance issued $invoice for $amount (minor units, CNY)"
+    publish payment.record "$ref" "$(printf '{"amount":%s,"currency":"CNY","invoiceNumber":"%s","bankReference":"BANK-%s","valueDate":"%s"}' "$amount" "$invoice" "$ref" "$(date -u +%Y-%m-%d)")"
+    wait_status "$ref" completed
+    echo "demo: the order's history in sales (GET http://127.0.0.1:8081/orders/$ref):"
+    curl -fsS "http://127.0.0.1:8081/orders/$ref" | python3 -c '
+import json, sys
+order = json.load(sys.stdin)[-1]
+for h in order["history"]:
+    print("  %-11s %-40s %s" % (h["status"], h["event"], h["detail"]))'
+    echo "demo: more to look at: logistics http://127.0.0.1:8082/stock, finance http://127.0.0.1:8084/customers/C-1001/account,"
+    echo "      risk http://127.0.0.1:8085/customers/C-1001/credit, customer service http://127.0.0.1:8083/revisits"
 }
 
 case "${1:-start}" in

@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Reads `bizops.unrouted` (where the topic exchanges put what no queue is bound for).
+/// A command on `bizops.ingress` that nobody handles is dead-lettered to
+/// `bizops.unrouted.dead` with reason `unknown-routing-key`, so its sender can be told; an
+/// event nobody listens to is normal and only counted.
+public final class UnroutedSweeper: Service, Sendable {
+    public static let deadQueue = "bizops.unrouted.dead"
+    private let client: AMQPClient
+    private let publisher: ConfirmedPublisher
+    private let owner: String
+    private let logger: Logger
+    private let deadCounter = Counter(label: "bizops_unrouted_commands_total")
+    private let eventCounter = Counter(label: "bizops_unrouted_events_total")
+
+    public init(config: AMQPConfig, owner: String, logger: Logger) {
+        self.client = AMQPClient(config: config)
+        self.publisher = ConfirmedPublisher(config: config, name: "\(owner)-unrouted", logger: logger)
+        self.owner = owner; self.logger = logger
+    }
+
+    public func run() async throws {
+        var delay = 0.5
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await client.startConsuming(Topology.unrouted, prefetch: 100)
+                delay = 0.5
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    let batch = try await client.receive(max: 100, wait: 0.5)
+                    guard !batch.isEmpty else { continue }
+                    try await sweep(batch)
+                }
+            } catch {
+                logger.warning("unrouted sweeper lost the broker, reconnecting", metadata: ["error": "\(error)"])
+                await client.close()
+                try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                delay = min(delay * 2, 10)
+            }
+        }
+        await client.close()
+        await publisher.close()
+    }
+
+    func sweep(_ batch: [Delivery]) async throws {
+        var dead: [OutgoingMessage] = []
+        for delivery in batch {
+            guard delivery.exchange != Topology.events else { eventCounter.increment(); continue }
+            var properties = delivery.properties
+            properties.persistent = true
+            properties.headers["x-original-exchange"] = .string(delivery.exchange)
+            properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
+            properties.headers["x-dead-letter-reason"] = .string("unknown-routing-key")
+            properties.headers["x-dead-letter-error"] = .string(
+                "no service handles routing key \"\(delivery.routingKey)\" on \(delivery.exchange)")
+            properties.headers["x-dead-lettered-by"] = .string(owner)
+            properties.headers["x-dead-lettered-at"] = .string(Date().formatted(.iso8601))
+            dead.append(OutgoingMessage(exchange: Topology.deadLetters, routingKey: Topology.unrouted, properties: properties,
+                                        body: delivery.body))
+            logger.warning("dead-lettering a command nobody handles", metadata: [
+                "routing_key": "\(delivery.routingKey)", "message_id": "\(delivery.properties.messageId ?? "-")",
+                "app_id": "\(delivery.properties.appId ?? "-")"])
+        }
+        // Dead letters are stored before the originals are acknowledged: nothing is lost.
+        if !dead.isEmpty { try await publisher.publishAll(dead) }
+        deadCounter.increment(by: Int64(dead.count))
+        try await client.ack(batch)
+    }
+}

@@ -1,0 +1,494 @@
+#!/usr/bin/env python3
+"""Checks the message contract docs against the Swift contracts (python3 stdlib only).
+
+    python3 docs/contracts/check.py      (from the repository root, or from anywhere)
+
+- every schemas/<messageType>.json is valid JSON, a draft 2020-12 object schema whose
+  `title` (and `$id`) is the file name's stem, and whose `examples` satisfy the schema
+  (a small checker: type, required, enum, const, minimum/maximum, minLength/maxLength,
+  pattern, minItems, format date/date-time/uuid, properties, items, anyOf, local $ref);
+- every `messageType = "..."` in Shared/Contracts/**/*.swift has a schema file and every
+  schema file has a message type; the schema's properties and `required` list match the
+  struct's stored `let`s (an optional Swift type is an optional field) and their JSON types;
+- commands (CommandContract, no service prefix) and events are told apart consistently;
+- asyncapi.yaml names every schema file (`./schemas/<messageType>.json`) and routing key,
+  and every `./schemas/...` it references exists; README.md links every schema.
+
+Exit 0 when all is fine; otherwise each problem is printed and the exit code is 1.
+"""
+import datetime
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+CONTRACTS = os.path.join(ROOT, "Shared", "Contracts")
+SCHEMAS = os.path.join(HERE, "schemas")
+ASYNCAPI = os.path.join(HERE, "asyncapi.yaml")
+README = os.path.join(HERE, "README.md")
+SERVICES = ("sales", "risk", "logistics", "finance", "customer_service")
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+problems = []
+
+
+def problem(text):
+    problems.append(text)
+
+
+# --------------------------------------------------------------------------- tiny validator
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+DATE_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def valid_date(text):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+def check_format(fmt, value):
+    if fmt == "uuid":
+        return bool(UUID_RE.match(value))
+    if fmt == "date":
+        return valid_date(value)
+    if fmt == "date-time":
+        m = DATE_TIME_RE.match(value)
+        return bool(m) and valid_date(m.group(1)) and int(m.group(2)) < 24 and int(m.group(3)) < 60 and int(m.group(4)) < 61
+    return True  # unknown formats are annotations
+
+
+def type_ok(expected, value):
+    if expected == "string":
+        return isinstance(value, str)
+    if expected == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
+    if expected == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected == "boolean":
+        return isinstance(value, bool)
+    if expected == "array":
+        return isinstance(value, list)
+    if expected == "object":
+        return isinstance(value, dict)
+    if expected == "null":
+        return value is None
+    return False
+
+
+def resolve(root, ref):
+    if not ref.startswith("#/"):
+        raise KeyError(f"only local $ref is supported: {ref}")
+    node = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[part]
+    return node
+
+
+def validate(schema, value, root, path, errors, depth=0):
+    """Appends to `errors` each way `value` breaks `schema` (a subset of draft 2020-12)."""
+    if depth > 50:
+        errors.append(f"{path}: $ref nesting too deep")
+        return
+    if schema is True or schema is None:
+        return
+    if schema is False:
+        errors.append(f"{path}: no value is allowed here")
+        return
+    if "$ref" in schema:
+        try:
+            target = resolve(root, schema["$ref"])
+        except (KeyError, TypeError) as err:
+            errors.append(f"{path}: cannot resolve $ref {schema['$ref']} ({err})")
+            return
+        validate(target, value, root, path, errors, depth + 1)
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(type_ok(t, value) for t in types):
+            errors.append(f"{path}: expected {' or '.join(types)}, found {json.dumps(value)[:60]}")
+            return
+    if "const" in schema and value != schema["const"]:
+        errors.append(f"{path}: must be {json.dumps(schema['const'])}")
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(f"{path}: {json.dumps(value)} is not one of {schema['enum']}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            errors.append(f"{path}: {value} is below the minimum {schema['minimum']}")
+        if "maximum" in schema and value > schema["maximum"]:
+            errors.append(f"{path}: {value} is above the maximum {schema['maximum']}")
+    if isinstance(value, str):
+        if "minLength" in schema and len(value) < schema["minLength"]:
+            errors.append(f"{path}: shorter than {schema['minLength']} characters")
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            errors.append(f"{path}: longer than {schema['maxLength']} characters")
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            errors.append(f"{path}: {json.dumps(value)} does not match {schema['pattern']}")
+        if "format" in schema and not check_format(schema["format"], value):
+            errors.append(f"{path}: {json.dumps(value)} is not a valid {schema['format']}")
+    if isinstance(value, list):
+        if "minItems" in schema and len(value) < schema["minItems"]:
+            errors.append(f"{path}: fewer than {schema['minItems']} items")
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            errors.append(f"{path}: more than {schema['maxItems']} items")
+        if "items" in schema:
+            for index, item in enumerate(value):
+                validate(schema["items"], item, root, f"{path}[{index}]", errors, depth + 1)
+    if isinstance(value, dict):
+        for name in schema.get("required", []):
+            if name not in value:
+                errors.append(f"{path}.{name}: required field is missing" if path else f"{name}: required field is missing")
+        for name, sub in schema.get("properties", {}).items():
+            if name in value:
+                validate(sub, value[name], root, f"{path}.{name}" if path else name, errors, depth + 1)
+        if schema.get("additionalProperties") is False:
+            for name in value:
+                if name not in schema.get("properties", {}):
+                    errors.append(f"{path}.{name}: unknown field" if path else f"{name}: unknown field")
+    if "anyOf" in schema:
+        if not any(not _errors(sub, value, root, path, depth) for sub in schema["anyOf"]):
+            errors.append(f"{path or '(body)'}: matches none of anyOf "
+                          + "; ".join(json.dumps(sub, sort_keys=True)[:80] for sub in schema["anyOf"]))
+    if "oneOf" in schema:
+        matches = sum(1 for sub in schema["oneOf"] if not _errors(sub, value, root, path, depth))
+        if matches != 1:
+            errors.append(f"{path or '(body)'}: matches {matches} of oneOf, expected exactly 1")
+    for sub in schema.get("allOf", []):
+        validate(sub, value, root, path, errors, depth + 1)
+
+
+def _errors(schema, value, root, path, depth):
+    found = []
+    validate(schema, value, root, path, found, depth + 1)
+    return found
+
+
+def check_refs(node, root, where):
+    """Every $ref in a schema resolves locally."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            try:
+                resolve(root, node["$ref"])
+            except (KeyError, TypeError):
+                problem(f"{where}: $ref {node['$ref']} does not resolve")
+        for key, sub in node.items():
+            if key not in ("examples", "const", "enum"):
+                check_refs(sub, root, where)
+    elif isinstance(node, list):
+        for sub in node:
+            check_refs(sub, root, where)
+
+
+# --------------------------------------------------------------------------- Swift contracts
+
+def blank_literals(text):
+    """The text with comments and string literal contents replaced by spaces (offsets kept)."""
+    out = list(text)
+    i, n = 0, len(text)
+
+    def blank(a, b):
+        for k in range(a, b):
+            if out[k] != "\n":
+                out[k] = " "
+
+    while i < n:
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            blank(i, j)
+            i = j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            blank(i, j)
+            i = j
+        elif text.startswith('"""', i):
+            j = text.find('"""', i + 3)
+            j = n if j < 0 else j + 3
+            blank(i + 3, j - 3)
+            i = j
+        elif text[i] == '"':
+            j = i + 1
+            while j < n and text[j] != '"' and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            blank(i + 1, min(j, n))
+            i = j + 1
+        else:
+            i += 1
+    return "".join(out)
+
+
+def struct_body(code, start):
+    """(open, close) offsets of the `{ ... }` that follows `start`."""
+    open_at = code.find("{", start)
+    depth = 0
+    for k in range(open_at, len(code)):
+        if code[k] == "{":
+            depth += 1
+        elif code[k] == "}":
+            depth -= 1
+            if depth == 0:
+                return open_at, k
+    return open_at, len(code)
+
+
+def top_level_lets(code, open_at, close_at):
+    """Stored properties `let name: Type` directly in the struct (not nested types, not static)."""
+    fields, depth, line_start = [], 0, open_at + 1
+    k = open_at + 1
+    while k < close_at:
+        ch = code[k]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "\n":
+            if depth == 0:
+                line = code[line_start:k]
+                m = re.match(r"^\s*(?:@\w+\s+)*(?:(?:public|internal|package|private\(set\)|public\(set\))\s+)*let\s+(\w+)\s*:\s*([^=\n]+?)\s*(?:=.*)?$", line)
+                if m and "static" not in line.split("let")[0]:
+                    fields.append((m.group(1), m.group(2).strip()))
+            line_start = k + 1
+        k += 1
+    return fields
+
+
+def swift_contracts():
+    """[{type, routingKey, struct, file, command, fields}] for every struct with a messageType."""
+    found = []
+    for folder, _, files in os.walk(CONTRACTS):
+        for name in sorted(files):
+            if not name.endswith(".swift"):
+                continue
+            path = os.path.join(folder, name)
+            raw = open(path, encoding="utf-8").read()
+            code = blank_literals(raw)
+            for m in re.finditer(r"\bmessageType\s*(?::\s*String\s*)?=\s*\"([^\"]+)\"", raw):
+                if code[m.start():m.start() + len("messageType")] != "messageType":
+                    continue  # inside a comment
+                # the innermost struct/class/enum declaration enclosing this line
+                decl = None
+                for d in re.finditer(r"\b(struct|class|enum)\s+(\w+)\s*(?::\s*([^{]+))?\{", code[:m.start()]):
+                    open_at, close_at = struct_body(code, d.start())
+                    if open_at < m.start() < close_at:
+                        decl = (d, open_at, close_at)
+                entry = {"type": m.group(1), "file": os.path.relpath(path, ROOT), "struct": None,
+                         "routingKey": None, "command": None, "fields": None}
+                if decl:
+                    d, open_at, close_at = decl
+                    entry["struct"] = d.group(2)
+                    conformances = [c.strip() for c in (d.group(3) or "").split(",")]
+                    entry["command"] = "CommandContract" in conformances
+                    body = raw[open_at:close_at]
+                    rk = re.search(r"\broutingKey\s*(?::\s*String\s*)?=\s*\"([^\"]+)\"", body)
+                    entry["routingKey"] = rk.group(1) if rk else None
+                    entry["fields"] = top_level_lets(code, open_at, close_at)
+                found.append(entry)
+    return found
+
+
+def json_type_of_swift(swift_type):
+    """(json type, format or None) for a Swift stored property type, None when unknown."""
+    t = swift_type.rstrip("?").strip()
+    if t.startswith("[") and t.endswith("]") and ":" not in t:
+        return ("array", None)
+    if t.startswith("[") and ":" in t:
+        return ("object", None)
+    return {
+        "String": ("string", None), "Substring": ("string", None),
+        "Int": ("integer", None), "Int64": ("integer", None), "Int32": ("integer", None), "UInt": ("integer", None),
+        "Double": ("number", None), "Decimal": ("number", None),
+        "Bool": ("boolean", None),
+        "UUID": ("string", "uuid"), "Date": ("string", "date-time"), "BusinessDate": ("string", "date"),
+    }.get(t, ("object", None))
+
+
+def schema_types(prop, root):
+    """Declared JSON types (and format) of a property, following a local $ref."""
+    node, seen = prop, 0
+    while isinstance(node, dict) and "$ref" in node and "type" not in node and seen < 10:
+        try:
+            node = resolve(root, node["$ref"])
+        except (KeyError, TypeError):
+            return set(), None
+        seen += 1
+    if not isinstance(node, dict):
+        return set(), None
+    types = node.get("type", [])
+    types = set(types if isinstance(types, list) else [types])
+    return types, node.get("format")
+
+
+# --------------------------------------------------------------------------- checks
+
+def load_schemas():
+    schemas = {}
+    if not os.path.isdir(SCHEMAS):
+        problem(f"{os.path.relpath(SCHEMAS, ROOT)}: folder is missing")
+        return schemas
+    for name in sorted(os.listdir(SCHEMAS)):
+        path = os.path.join(SCHEMAS, name)
+        rel = os.path.relpath(path, ROOT)
+        if not name.endswith(".json"):
+            problem(f"{rel}: not a .json file")
+            continue
+        stem = name[:-len(".json")]
+        try:
+            with open(path, encoding="utf-8") as f:
+                schema = json.load(f)
+        except (OSError, ValueError) as err:
+            problem(f"{rel}: not valid JSON ({err})")
+            continue
+        if not isinstance(schema, dict):
+            problem(f"{rel}: the schema is not a JSON object")
+            continue
+        schemas[stem] = schema
+        if schema.get("title") != stem:
+            problem(f"{rel}: title is {schema.get('title')!r}, expected {stem!r} (the file name's stem)")
+        if schema.get("$schema") != DRAFT:
+            problem(f"{rel}: $schema should be {DRAFT}")
+        if not str(schema.get("$id", "")).endswith("/" + name):
+            problem(f"{rel}: $id {schema.get('$id')!r} should end with /{name}")
+        if schema.get("type") != "object":
+            problem(f"{rel}: type should be object")
+        if not schema.get("description"):
+            problem(f"{rel}: description is missing")
+        props = schema.get("properties", {})
+        for req in schema.get("required", []):
+            if req not in props:
+                problem(f"{rel}: required field {req!r} has no property")
+        for pname, prop in props.items():
+            if isinstance(prop, dict) and not prop.get("description") and "$ref" not in prop:
+                problem(f"{rel}: property {pname!r} has no description")
+        check_refs(schema, schema, rel)
+        examples = schema.get("examples")
+        if not isinstance(examples, list) or not examples:
+            problem(f"{rel}: needs at least one entry in examples")
+            continue
+        for index, example in enumerate(examples):
+            errors = []
+            validate(schema, example, schema, "", errors)
+            for err in errors:
+                problem(f"{rel}: examples[{index}]: {err}")
+    return schemas
+
+
+def check_against_swift(schemas, contracts):
+    by_type = {}
+    for c in contracts:
+        if c["type"] in by_type:
+            problem(f"{c['file']}: message type {c['type']} is declared twice (also in {by_type[c['type']]['file']})")
+        by_type[c["type"]] = c
+    for t, c in sorted(by_type.items()):
+        if t not in schemas:
+            problem(f"{c['file']}: message type {t} ({c['struct']}) has no schema file docs/contracts/schemas/{t}.json")
+    for t in sorted(schemas):
+        if t not in by_type:
+            problem(f"docs/contracts/schemas/{t}.json: no messageType \"{t}\" in Shared/Contracts")
+    for t, c in sorted(by_type.items()):
+        rel = f"docs/contracts/schemas/{t}.json"
+        if not re.fullmatch(r"[a-z_]+(\.[a-z_]+)+\.v\d+", t):
+            problem(f"{c['file']}: message type {t!r} is not <routing key>.v<N>")
+        if c["routingKey"] is None:
+            problem(f"{c['file']}: {c['struct']} ({t}) has no routingKey")
+        elif t != f"{c['routingKey']}.v{t.rsplit('.v', 1)[-1]}":
+            problem(f"{c['file']}: message type {t} does not start with its routing key {c['routingKey']}")
+        by_prefix = t.split(".")[0] not in SERVICES
+        if c["command"] is not None and c["command"] != by_prefix:
+            problem(f"{c['file']}: {c['struct']} ({t}) is {'a' if c['command'] else 'no'} CommandContract "
+                    f"but its type {'has no' if by_prefix else 'has a'} service prefix")
+        schema = schemas.get(t)
+        if schema is None:
+            continue
+        exchange = "bizops.ingress" if by_prefix else "bizops.events"
+        if exchange not in schema.get("description", ""):
+            problem(f"{rel}: description should name its exchange {exchange}")
+        if c["fields"] is None:
+            continue
+        props, required = schema.get("properties", {}), set(schema.get("required", []))
+        swift_names = set()
+        for name, swift_type in c["fields"]:
+            swift_names.add(name)
+            if name not in props:
+                problem(f"{rel}: {c['struct']}.{name} ({swift_type}) has no property")
+                continue
+            optional = swift_type.endswith("?")
+            if optional and name in required:
+                problem(f"{rel}: {name} is optional in Swift ({swift_type}) but required in the schema")
+            if not optional and name not in required:
+                problem(f"{rel}: {name} is required in Swift ({swift_type}) but not in the schema's required list")
+            expected, fmt = json_type_of_swift(swift_type)
+            types, declared_fmt = schema_types(props[name], schema)
+            if expected not in types and not (expected == "object" and not types):
+                problem(f"{rel}: {name} is {swift_type} in Swift, expected JSON type {expected}, schema says {sorted(types)}")
+            if fmt and declared_fmt != fmt:
+                problem(f"{rel}: {name} is {swift_type} in Swift, expected format {fmt}, schema says {declared_fmt}")
+        for name in props:
+            if name not in swift_names:
+                problem(f"{rel}: property {name!r} is not a stored property of {c['struct']} ({c['file']})")
+    return by_type
+
+
+def check_asyncapi(schemas, by_type):
+    try:
+        text = open(ASYNCAPI, encoding="utf-8").read()
+    except OSError:
+        problem("docs/contracts/asyncapi.yaml is missing")
+        return
+    if not re.search(r"^asyncapi:\s*['\"]?3\.0\.0['\"]?\s*$", text, re.M):
+        problem("docs/contracts/asyncapi.yaml: asyncapi: 3.0.0 expected")
+    for t in sorted(schemas):
+        if f"./schemas/{t}.json" not in text:
+            problem(f"docs/contracts/asyncapi.yaml: does not reference ./schemas/{t}.json")
+    for ref in sorted(set(re.findall(r"\./schemas/([A-Za-z0-9_.-]+)\.json", text))):
+        if ref not in schemas:
+            problem(f"docs/contracts/asyncapi.yaml: references ./schemas/{ref}.json, which does not exist")
+    for t, c in sorted(by_type.items()):
+        if c["routingKey"] and not re.search(rf"^\s*address:\s*['\"]?{re.escape(c['routingKey'])}['\"]?\s*$", text, re.M):
+            problem(f"docs/contracts/asyncapi.yaml: no channel with address {c['routingKey']} (for {t})")
+    for name in ("bizops.ingress", "bizops.events", "bizops.dlx", "bizops.unrouted.dead", "unknown-routing-key",
+                 "$message.header#/correlation_id", "x-dead-letter-reason", "x-dead-letter-error"):
+        if name not in text:
+            problem(f"docs/contracts/asyncapi.yaml: does not mention {name}")
+    if "\t" in text:
+        problem("docs/contracts/asyncapi.yaml: contains a tab (YAML indentation must be spaces)")
+
+
+def check_readme(schemas):
+    try:
+        text = open(README, encoding="utf-8").read()
+    except OSError:
+        problem("docs/contracts/README.md is missing")
+        return
+    for t in sorted(schemas):
+        if f"(schemas/{t}.json)" not in text:
+            problem(f"docs/contracts/README.md: the index has no row linking schemas/{t}.json")
+
+
+def main():
+    schemas = load_schemas()
+    contracts = swift_contracts()
+    if not contracts:
+        problem(f"no messageType found under {os.path.relpath(CONTRACTS, ROOT)}")
+    by_type = check_against_swift(schemas, contracts)
+    check_asyncapi(schemas, by_type)
+    check_readme(schemas)
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"{len(problems)} problem(s); {len(schemas)} schema file(s), {len(contracts)} Swift message type(s)")
+        return 1
+    print(f"ok: {len(schemas)} schema files match {len(contracts)} Swift message types; "
+          "examples valid; asyncapi.yaml and README.md reference every schema")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
