@@ -49,8 +49,7 @@ import Testing
         try await client.declareDurableQueue(replies, bindings: [])
         let good = "WEB-\(run)-1", unknown = "WEB-\(run)-2", badQty = "WEB-\(run)-3"
         let sameId = UUID().uuidString
-        let probe = Probe(id: "unused", pool: TestServers.pool(schema: "sales"))
-        try await probe.send([
+        try await TestBus.send([
             placeOrder(good, messageId: sameId, replyTo: replies),
             placeOrder(good, messageId: sameId, replyTo: replies),   // redelivered duplicate: one order
             placeOrder(unknown, customer: "C-9999"),
@@ -58,7 +57,7 @@ import Testing
             placeOrder(good),                                        // same orderRef, new message: rejected
             placeOrder("WEB-\(run)-bad", body: #"{"orderRef":"x","lines":"many"}"#),
         ])
-        let events = try await probe.drain(observer, expected: 4, timeout: 30)
+        let events = try await TestBus.drain(observer, expected: 4, timeout: 30)
         let decoded = events.map { ($0.properties.type ?? "", $0) }
         let placed = try decoded.filter { $0.0 == OrderPlaced.messageType }.map {
             try JSONDecoder.contracts.decode(OrderPlaced.self, from: $0.1.body)
@@ -75,10 +74,10 @@ import Testing
         #expect(events.allSatisfy { $0.properties.appId == "sales" })
         #expect(events.first { $0.properties.type == OrderPlaced.messageType }?.properties.correlationId == good)
         // The sender asked for an answer.
-        let answers = try await probe.drain(replies, expected: 1, timeout: 10)
+        let answers = try await TestBus.drain(replies, expected: 1, timeout: 10)
         #expect(answers.count == 1 && answers.first?.properties.type == OrderPlaced.messageType)
         // The malformed command is dead-lettered with the field named.
-        let dead = try await probe.drain("sales.dead", expected: 1, timeout: 10)
+        let dead = try await TestBus.drain("sales.dead", expected: 1, timeout: 10)
         #expect(dead.contains { $0.properties.correlationId == "WEB-\(run)-bad"
             && $0.properties.headers["x-dead-letter-reason"] == .string("invalid-field") })
         // The order and its history are readable over HTTP.

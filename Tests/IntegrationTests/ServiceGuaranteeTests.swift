@@ -161,17 +161,3 @@ import Testing
         #expect(both.text.contains("AMQP_URL is invalid") && both.text.contains("DATABASE_URL is missing") && both.text.contains("HTTP_PORT"))
     }
 }
-
-func http(_ url: String) async throws -> (status: Int, body: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    process.arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "5", url]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    let status = Int(lines.popLast() ?? "") ?? 0
-    return (status, lines.joined(separator: "\n"))
-}

@@ -42,19 +42,7 @@ struct Probe {
                                body: Data(json.utf8))
     }
 
-    /// Publishes like an outside system: with confirms, and again if the broker was away.
-    func send(_ messages: [OutgoingMessage]) async throws {
-        let publisher = ConfirmedPublisher(config: TestServers.amqp, name: "test-sender", logger: TestServers.logger)
-        defer { Task { await publisher.close() } }
-        var lastError: Error?
-        for _ in 0..<40 {
-            do { try await publisher.publishAll(messages); return } catch {
-                lastError = error
-                try await Task.sleep(for: .milliseconds(500))
-            }
-        }
-        throw lastError!
-    }
+    func send(_ messages: [OutgoingMessage]) async throws { try await TestBus.send(messages) }
 
     func count(_ table: String, _ condition: String = "true") async throws -> Int64 {
         try await pool.query("SELECT count(*) AS n FROM \(table) WHERE \(condition)").first!.int("n")
@@ -62,22 +50,8 @@ struct Probe {
 
     func effects() async throws -> Int64 { try await count("effects") }
 
-    /// Reads up to `expected` messages from a queue (acking them), waiting up to `timeout`.
     func drain(_ queue: String, expected: Int, timeout: Double = 30) async throws -> [Delivery] {
-        let reader = AMQPClient(config: TestServers.amqp)
-        defer { Task { await reader.close() } }
-        try await reader.startConsuming(queue)
-        var got: [Delivery] = []
-        let deadline = ContinuousClock.now + .seconds(timeout)
-        while got.count < expected && ContinuousClock.now < deadline {
-            let batch = try await reader.receive(max: 500, wait: 0.5)
-            try await reader.ack(batch)
-            got += batch
-        }
-        // Anything beyond the expected count is a duplicate the test should see.
-        let extra = try await reader.receive(max: 500, wait: 0.5)
-        try await reader.ack(extra)
-        return got + extra
+        try await TestBus.drain(queue, expected: expected, timeout: timeout)
     }
 
     func queueDepth(_ queue: String) async throws -> Int {

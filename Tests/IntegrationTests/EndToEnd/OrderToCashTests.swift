@@ -1,0 +1,67 @@
+import Foundation
+import Messaging
+import Testing
+
+/// The main path across the five real processes: `order.place` from a plain AMQP client
+/// to `sales.order.completed`, with every department's records checked against each other.
+@Suite(.serialized, .enabled(if: TestServers.enabled)) struct OrderToCashTests {
+    @Test func orderFlowsFromPlacementToCompletedAndEveryDepartmentAgrees() async throws {
+        try await Bizops.with { bz in
+            let customer = "E2E-\(bz.run)", sku = "SKU-\(bz.run)", ref = "WEB-\(bz.run)"
+            try await bz.customer(customer, limit: 1_000_000)
+            try await bz.product(sku, price: 2_500, stock: 50)
+            let observer = "test.\(bz.run).completed"
+            let client = AMQPClient(config: TestServers.amqp)
+            try await client.declareDurableQueue(observer, bindings: [.event("sales.order.completed")])
+
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 12)])
+            try await bz.waitStatus(ref, "reserved")
+            try await bz.dispatch(ref)
+            try await bz.waitStatus(ref, "dispatched")
+            try await bz.deliver(ref)
+            try await bz.waitStatus(ref, "delivered")
+            let invoices = try await bz.until("finance", "/invoices?order=\(ref)", "final invoice") { ($0 as? [Any])?.count == 1 }
+            let invoice = (invoices as! [[String: Any]])[0]
+            #expect(int64(invoice["amount"]) == 30_000)
+            #expect(invoice["dueDate"] as? String == "2026-12-31")   // net 30 from the signed delivery on 2026-12-01
+            try await bz.pay(ref, amount: 30_000)
+            try await bz.waitStatus(ref, "completed")
+
+            // Sales: the whole history, from every department, in order.
+            let order = try await bz.order(ref)
+            let events = (order["history"] as! [[String: Any]]).map { $0["event"] as! String }
+            #expect(events == ["sales.order.placed.v1", "risk.credit.approved.v1", "logistics.stock.reserved.v1",
+                               "logistics.shipment.dispatched.v1", "logistics.shipment.delivered.v1", "finance.invoice.issued.v1",
+                               "finance.invoice.paid.v1", "finance.invoice.paid.v1"])
+            #expect(order["paid"] as? Bool == true && int64(order["total"]) == 30_000)
+            // The completion event is on the bus for anyone, tied to the order by correlation id.
+            let completed = try await TestBus.drain(observer, expected: 1, timeout: 10).filter { $0.properties.correlationId == ref }
+            #expect(completed.count == 1 && completed.first?.properties.type == "sales.order.completed.v1")
+            try await client.deleteQueue(observer)
+            await client.close()
+
+            // Risk: approved, and nothing is owed any more.
+            let credit = try await bz.get("risk", "/customers/\(customer)/credit") as! [String: Any]
+            #expect(int64(credit["exposure"]) == 0)
+            #expect(((credit["orders"] as! [[String: Any]]).first?["status"] as? String) == "approved")
+            // Logistics: 12 left the warehouse; the ledger adds up to the stock row.
+            let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            #expect(int64(stock["onHand"]) == 38 && int64(stock["reserved"]) == 0)
+            let ledger = try await bz.scalar("logistics", "SELECT sum(on_hand_delta) AS n FROM movements WHERE sku = $1", [.text(sku)])
+            #expect(ledger == 38)
+            // Finance: the invoice is paid, and every journal entry balances.
+            let paid = (try await bz.get("finance", "/invoices?order=\(ref)") as! [[String: Any]]).first!
+            #expect(paid["status"] as? String == "paid" && int64(paid["outstanding"]) == 0)
+            let unbalanced = try await bz.scalar("finance", """
+                SELECT count(*) AS n FROM (SELECT entry_id FROM journal_lines GROUP BY entry_id HAVING sum(debit) <> sum(credit)) u
+                """)
+            #expect(unbalanced == 0)
+            let entries = try await bz.scalar("finance", "SELECT count(*) AS n FROM journal_entries WHERE memo LIKE '%' || $1 || '%'",
+                                              [.text(ref)])
+            #expect(entries == 2)  // the invoice, and the payment (its bank reference names the order)
+            // Customer service: a revisit a week after the delivery.
+            let revisits = try await bz.get("customer-service", "/customers/\(customer)") as! [String: Any]
+            #expect(((revisits["revisits"] as! [[String: Any]]).first?["dueOn"] as? String) == "2026-12-08")
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Messaging
+import Storage
+import Testing
+
+/// The five real service processes, each logged in as its own database role and AMQP
+/// user, on free ports, with the demo master data loaded. Tests make their own customers,
+/// products and stock through the APIs, so they do not depend on each other.
+final class Bizops: @unchecked Sendable {
+    struct Service { let exe: String; let id: String }
+    static let services = [Service(exe: "sales", id: "sales"), Service(exe: "logistics", id: "logistics"),
+                           Service(exe: "customer-service", id: "customer_service"), Service(exe: "finance", id: "finance"),
+                           Service(exe: "risk", id: "risk")]
+    private(set) var children: [String: ChildProcess] = [:]
+    let ports: [String: Int]
+    /// A short tag that makes this test's names unique.
+    let run = String(UUID().uuidString.prefix(6)).lowercased()
+
+    private init() {
+        var ports: [String: Int] = [:]
+        for service in Self.services { ports[service.exe] = freePort() }
+        self.ports = ports
+    }
+
+    static func url(_ base: String, role: String) -> String {
+        var c = URLComponents(string: base)!
+        c.user = role; c.password = "bizops-dev"
+        return c.string!
+    }
+
+    /// Starts all five (after stopping any the local runner left, which would compete for the queues).
+    static func start() async throws -> Bizops {
+        try await TestServers.requireUp()
+        _ = system("bash '\(TestServers.repoRoot.appendingPathComponent("deploy/local/services.sh").path)' stop >/dev/null 2>&1")
+        let system = Bizops()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in services { group.addTask { try await system.launch(service.exe) } }
+            try await group.waitForAll()
+        }
+        for service in services {
+            let file = TestServers.repoRoot.appendingPathComponent("deploy/demo/\(service.id).sql")
+            guard let sql = try? String(contentsOf: file, encoding: .utf8) else { continue }
+            let pool = PostgresPool(DatabaseConfig(url: url(TestServers.databaseURL, role: service.id), schema: service.id, poolSize: 1))
+            try await pool.withConnection { lease in try await lease.run { try $0.exec(sql) } }
+        }
+        return system
+    }
+
+    func launch(_ exe: String) async throws {
+        let id = Self.services.first { $0.exe == exe }!.id
+        let child = try ChildProcess(exe, environment: [
+            "AMQP_URL": Self.url(TestServers.amqpURL, role: id), "DATABASE_URL": Self.url(TestServers.databaseURL, role: id),
+            "HTTP_PORT": String(ports[exe]!), "HTTP_HOST": "127.0.0.1", "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60"])
+        children[exe] = child
+        try await child.waitFor("consuming")
+        // Ready means HTTP answers too.
+        _ = await eventually(timeout: 20) { (try? await http(self.url(exe, "/health/ready")).status) == 200 }
+    }
+
+    func kill(_ exe: String) async {
+        children[exe]?.signal(SIGKILL)
+        _ = await children[exe]?.waitExit(timeout: 10)
+    }
+
+    /// Stops every service gracefully; each must exit 0.
+    func stop() async {
+        for (exe, child) in children {
+            child.signal(SIGTERM)
+            let status = await child.waitExit(timeout: 20)
+            #expect(status == 0, "\(exe) did not stop cleanly (status \(String(describing: status))): \(child.text.suffix(2000))")
+        }
+    }
+
+    /// Runs the test body against a fresh system and always stops it; on failure the logs say why.
+    static func with(_ body: (Bizops) async throws -> Void) async throws {
+        let system = try await start()
+        do {
+            try await body(system)
+            await system.stop()
+        } catch {
+            for (exe, child) in system.children { print("---- \(exe) log (tail) ----\n\(child.text.suffix(4000))") }
+            await system.stop()
+            throw error
+        }
+    }
+
+    func url(_ exe: String, _ path: String) -> String { "http://127.0.0.1:\(ports[exe]!)\(path)" }
+
+    // MARK: HTTP
+
+    @discardableResult
+    func call(_ exe: String, _ method: String, _ path: String, _ body: String? = nil, expect: Int? = nil) async throws -> Any {
+        let response = try await http(url(exe, path), method: method, json: body)
+        if let expect, response.status != expect {
+            throw TestSetupError("\(method) \(exe)\(path) answered \(response.status), expected \(expect): \(response.body)")
+        }
+        return (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) ?? response.body
+    }
+
+    func get(_ exe: String, _ path: String) async throws -> Any { try await call(exe, "GET", path, expect: 200) }
+
+    /// Polls a GET until `condition` holds on its JSON; throws with the last answer when it never does.
+    @discardableResult
+    func until(_ exe: String, _ path: String, timeout: Double = 30, _ what: String,
+               _ condition: (Any) -> Bool) async throws -> Any {
+        var last: Any = "nothing"
+        let held = await eventually(timeout: timeout, every: 0.2) {
+            let response = try? await http(self.url(exe, path))
+            guard let response, response.status == 200,
+                  let value = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) else {
+                last = response.map { "\($0.status) \($0.body)" } ?? "no answer"
+                return false
+            }
+            last = value
+            return condition(value)
+        }
+        if !held { throw TestSetupError("\(what): GET \(exe)\(path) never matched; last answer: \(last)") }
+        return last
+    }
+
+    /// The live order in sales (the last with that reference).
+    func order(_ ref: String) async throws -> [String: Any] {
+        ((try await get("sales", "/orders/\(ref)")) as! [[String: Any]]).last!
+    }
+
+    func waitStatus(_ ref: String, _ status: String, timeout: Double = 30) async throws {
+        try await until("sales", "/orders/\(ref)", timeout: timeout, "order \(ref) \(status)") {
+            (($0 as? [[String: Any]])?.last?["status"] as? String) == status
+        }
+    }
+
+    // MARK: the bus
+
+    func publish(_ key: String, _ json: String, correlationId: String? = nil, messageId: String = UUID().uuidString,
+                 replyTo: String? = nil) async throws {
+        try await TestBus.send([TestBus.command(key, json, messageId: messageId, correlationId: correlationId, replyTo: replyTo)])
+    }
+
+    // MARK: master data through the APIs
+
+    /// A customer known to sales, risk and finance, with a product line of its own in stock.
+    func customer(_ code: String, limit: Int64, rating: String = "A", terms: String = #"{"kind":"net","netDays":30}"#) async throws {
+        try await call("sales", "PUT", "/customers/\(code)", #"{"name":"Test \#(code)","currency":"CNY"}"#, expect: 200)
+        try await call("risk", "PUT", "/customers/\(code)/credit", #"{"creditLimit":\#(limit),"currency":"CNY","rating":"\#(rating)"}"#,
+                       expect: 200)
+        try await call("finance", "PUT", "/customers/\(code)/terms", terms, expect: 200)
+    }
+
+    /// A product priced at `price` per unit, with `stock` units received into SH-01.
+    func product(_ sku: String, price: Int64, stock: Int64) async throws {
+        try await call("sales", "PUT", "/products/\(sku)",
+                       #"{"name":"Test \#(sku)","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":\#(price)}]}"#, expect: 200)
+        if stock > 0 { try await receive(sku, stock, reference: "OPEN-\(sku)") }
+    }
+
+    func receive(_ sku: String, _ quantity: Int64, reference: String) async throws {
+        try await call("logistics", "POST", "/stock/receipts",
+                       #"{"warehouse":"SH-01","sku":"\#(sku)","quantity":\#(quantity),"reference":"\#(reference)"}"#, expect: 201)
+    }
+
+    func placeOrder(_ ref: String, customer: String, lines: [(String, Int64)], messageId: String = UUID().uuidString) async throws {
+        let items = lines.map { #"{"sku":"\#($0.0)","quantity":\#($0.1)}"# }.joined(separator: ",")
+        try await publish("order.place", """
+            {"orderRef":"\(ref)","customerCode":"\(customer)","lines":[\(items)],
+             "deliveryAddress":{"line1":"1 Test Road","city":"Hangzhou","postalCode":"310000","country":"CN"},
+             "requestedDeliveryDate":"2026-12-15"}
+            """, correlationId: ref, messageId: messageId)
+    }
+
+    func dispatch(_ ref: String) async throws {
+        try await publish("shipment.dispatch", #"{"orderRef":"\#(ref)","carrier":"SF Express"}"#, correlationId: ref)
+    }
+
+    func deliver(_ ref: String, at: String = "2026-12-01T09:30:00Z") async throws {
+        try await publish("shipment.deliver", #"{"orderRef":"\#(ref)","signedBy":"Chen Jie","signedAt":"\#(at)"}"#, correlationId: ref)
+    }
+
+    func pay(_ ref: String, amount: Int64, bankReference: String? = nil) async throws {
+        try await publish("payment.record", """
+            {"amount":\(amount),"currency":"CNY","orderRef":"\(ref)","bankReference":"\(bankReference ?? "BANK-\(ref)")","valueDate":"2026-12-05"}
+            """, correlationId: ref)
+    }
+
+    // MARK: reading the databases (as the admin) for consistency checks
+
+    func scalar(_ schema: String, _ sql: String, _ params: [PGValue] = []) async throws -> Int64 {
+        try await TestServers.pool(schema: schema, size: 1).query(sql, params).first!.int("n")
+    }
+}
+
+/// `dict["a"]` as an Int64 (JSON numbers come back as NSNumber).
+func int64(_ value: Any?) -> Int64? { (value as? NSNumber)?.int64Value }

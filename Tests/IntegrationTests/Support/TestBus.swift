@@ -1,0 +1,63 @@
+import Foundation
+import Messaging
+
+/// The bus as the tests use it: publish like an outside system, read what came out.
+enum TestBus {
+    /// Publishes with confirms, and again if the broker was away.
+    static func send(_ messages: [OutgoingMessage]) async throws {
+        let publisher = ConfirmedPublisher(config: TestServers.amqp, name: "test-sender", logger: TestServers.logger)
+        defer { Task { await publisher.close() } }
+        var lastError: Error?
+        for _ in 0..<40 {
+            do { try await publisher.publishAll(messages); return } catch {
+                lastError = error
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        throw lastError!
+    }
+
+    /// A command like an outside system sends it: no `type`, the routing key says what it is.
+    static func command(_ routingKey: String, _ json: String, messageId: String = UUID().uuidString, correlationId: String? = nil,
+                        replyTo: String? = nil, appId: String = "test-system") -> OutgoingMessage {
+        OutgoingMessage(exchange: Topology.ingress, routingKey: routingKey,
+                        properties: MessageProperties(messageId: messageId, appId: appId, timestamp: Date(),
+                                                      correlationId: correlationId, replyTo: replyTo),
+                        body: Data(json.utf8))
+    }
+
+    /// Reads up to `expected` messages from a queue (acking them), waiting up to `timeout`,
+    /// then whatever else is there: a duplicate beyond the expected count shows up.
+    static func drain(_ queue: String, expected: Int, timeout: Double = 30) async throws -> [Delivery] {
+        let reader = AMQPClient(config: TestServers.amqp)
+        defer { Task { await reader.close() } }
+        try await reader.startConsuming(queue)
+        var got: [Delivery] = []
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while got.count < expected && ContinuousClock.now < deadline {
+            let batch = try await reader.receive(max: 500, wait: 0.5)
+            try await reader.ack(batch)
+            got += batch
+        }
+        let extra = try await reader.receive(max: 500, wait: 0.5)
+        try await reader.ack(extra)
+        return got + extra
+    }
+}
+
+/// An HTTP call through curl: status and body.
+func http(_ url: String, method: String = "GET", json: String? = nil) async throws -> (status: Int, body: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10", "-X", method]
+    if let json { arguments += ["-H", "content-type: application/json", "--data-binary", json] }
+    process.arguments = arguments + [url]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let status = Int(lines.popLast() ?? "") ?? 0
+    return (status, lines.joined(separator: "\n"))
+}
