@@ -1,0 +1,114 @@
+import Foundation
+import Messaging
+import Testing
+
+/// Nothing lost, nothing doubled: duplicates, a service killed mid-flow, and bad input on
+/// the ingress, across the five real processes.
+@Suite(.serialized, .enabled(if: TestServers.enabled)) struct ResilienceTests {
+    @Test func theSameOrderTwiceMakesOneOrder() async throws {
+        try await Bizops.with { bz in
+            let sku = "SKU-\(bz.run)", ref = "DUP-\(bz.run)", customer = "C-\(bz.run)"
+            try await bz.customer(customer, limit: 1_000_000)
+            try await bz.product(sku, price: 100, stock: 10)
+            let messageId = UUID().uuidString
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)], messageId: messageId)
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)], messageId: messageId)
+            try await bz.waitStatus(ref, "reserved")
+            // The same orderRef under a new message id is a second order attempt: rejected as a duplicate.
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)])
+            try await bz.until("sales", "/orders/\(ref)", "duplicate rejected") { ($0 as? [Any])?.count == 2 }
+            let attempts = try await bz.get("sales", "/orders/\(ref)") as! [[String: Any]]
+            #expect(attempts.map { $0["reasonCode"] as? String }.contains("duplicate-order-ref"))
+            #expect(try await bz.scalar("sales", "SELECT count(*) AS n FROM orders WHERE order_ref = $1 AND status <> 'rejected'",
+                                        [.text(ref)]) == 1)
+            #expect(try await bz.scalar("risk", "SELECT count(*) AS n FROM orders WHERE order_ref = $1", [.text(ref)]) == 1)
+            let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            #expect(int64(stock["reserved"]) == 3)
+        }
+    }
+
+    @Test func aServiceKilledMidFlowCompletesTheFlowAfterRestartWithNothingDoubled() async throws {
+        try await Bizops.with { bz in
+            let sku = "SKU-\(bz.run)", customer = "C-\(bz.run)"
+            try await bz.customer(customer, limit: 100_000_000)
+            try await bz.product(sku, price: 100, stock: 1_000)
+            let refs = (1...20).map { "KILL-\(bz.run)-\($0)" }
+            for ref in refs { try await bz.placeOrder(ref, customer: customer, lines: [(sku, 5)]) }
+            // Logistics dies (no goodbye) while the orders are on their way to it...
+            await bz.kill("logistics")
+            // ...and finance dies too while deliveries and payments are in flight.
+            try await bz.launch("logistics")
+            for ref in refs { try await bz.waitStatus(ref, "reserved") }
+            for ref in refs { try await bz.dispatch(ref) }
+            for ref in refs { try await bz.waitStatus(ref, "dispatched") }
+            for ref in refs { try await bz.deliver(ref) }
+            await bz.kill("finance")
+            try await bz.launch("finance")
+            for ref in refs { try await bz.until("finance", "/invoices?order=\(ref)", "invoice for \(ref)") { ($0 as? [Any])?.count == 1 } }
+            for ref in refs { try await bz.pay(ref, amount: 500) }
+            await bz.kill("sales")
+            try await bz.launch("sales")
+            for ref in refs { try await bz.waitStatus(ref, "completed") }
+            // Each order reserved once, shipped once, invoiced once, paid once.
+            let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            #expect(int64(stock["onHand"]) == 900 && int64(stock["reserved"]) == 0)
+            #expect(try await bz.scalar("logistics", "SELECT count(*) AS n FROM movements WHERE sku = $1 AND kind = 'reserve'",
+                                        [.text(sku)]) == 20)
+            #expect(try await bz.scalar("finance", """
+                SELECT count(*) AS n FROM invoices WHERE customer_code = $1 AND status = 'paid' AND amount = 500
+                """, [.text(customer)]) == 20)
+            #expect(try await bz.scalar("finance", "SELECT count(*) AS n FROM invoices WHERE customer_code = $1",
+                                        [.text(customer)]) == 20)
+            #expect(try await bz.scalar("sales", """
+                SELECT count(*) AS n FROM order_history h JOIN orders o ON o.id = h.order_id
+                WHERE o.customer_code = $1 AND h.status = 'completed'
+                """, [.text(customer)]) == 20)
+        }
+    }
+
+    @Test func malformedAndUnknownCommandsAreDeadLetteredWithAReasonAndTheServicesKeepRunning() async throws {
+        try await Bizops.with { bz in
+            let tag = bz.run
+            try await TestBus.send([
+                TestBus.command("order.place", "{not json", correlationId: "\(tag)-1"),
+                TestBus.command("shipment.deliver", #"{"orderRef":"X","signedBy":"A","signedAt":12}"#, correlationId: "\(tag)-2"),
+                TestBus.command("shipment.deliver", #"{"orderRef":"X","signedBy":"","signedAt":"2026-12-01T10:00:00Z"}"#,
+                                correlationId: "\(tag)-3"),
+                TestBus.command("payment.record", #"{"amount":100,"currency":"CNY"}"#, correlationId: "\(tag)-4"),
+                TestBus.command("payment.record", #"{"amount":10.5,"currency":"CNY","orderRef":"X","bankReference":"B","valueDate":"2026-12-01"}"#,
+                                correlationId: "\(tag)-5"),
+                TestBus.command("complaint.open", #"{"channel":"fax","orderRef":"X","category":"quality","description":"?"}"#,
+                                correlationId: "\(tag)-6"),
+                TestBus.command("order.teleport", #"{"orderRef":"X"}"#, correlationId: "\(tag)-7"),
+                TestBus.command("shipment.dispatch", #"{"orderRef":"NEVER-\#(tag)"}"#, correlationId: "\(tag)-8"),
+            ])
+            func reasons(_ queue: String, _ expected: Int) async throws -> [String: String] {
+                var found: [String: String] = [:]
+                for delivery in try await TestBus.drain(queue, expected: expected, timeout: 20) {
+                    guard let id = delivery.properties.correlationId, id.hasPrefix(tag) else { continue }
+                    found[id] = "\(delivery.properties.headers["x-dead-letter-reason"]?.description ?? "-"): "
+                        + "\(delivery.properties.headers["x-dead-letter-error"]?.description ?? "-")"
+                }
+                return found
+            }
+            let sales = try await reasons("sales.dead", 1)
+            #expect(sales["\(tag)-1"]?.hasPrefix("malformed-json") == true)
+            let logistics = try await reasons("logistics.dead", 3)
+            #expect(logistics["\(tag)-2"]?.hasPrefix("invalid-field: signedAt") == true)
+            #expect(logistics["\(tag)-3"]?.hasPrefix("invalid-field: signedBy") == true)
+            #expect(logistics["\(tag)-8"]?.hasPrefix("unknown-order") == true)
+            let finance = try await reasons("finance.dead", 2)
+            #expect(finance["\(tag)-4"]?.hasPrefix("invalid-field: bankReference") == true)
+            #expect(finance["\(tag)-5"]?.hasPrefix("invalid-field: amount") == true)
+            let service = try await reasons("customer_service.dead", 1)
+            #expect(service["\(tag)-6"]?.hasPrefix("invalid-field: channel") == true)
+            let unrouted = try await reasons("bizops.unrouted.dead", 1)
+            #expect(unrouted["\(tag)-7"]?.hasPrefix("unknown-routing-key") == true)
+            #expect(unrouted["\(tag)-7"]?.contains("order.teleport") == true)
+            // Every service is still up and ready.
+            for service in Bizops.services {
+                #expect(try await http(bz.url(service.exe, "/health/ready")).status == 200, "\(service.exe) not ready")
+            }
+        }
+    }
+}
