@@ -26,16 +26,21 @@ enum OrderIntake {
             outcome = OrderPricing.price(order, customer: customer, priceList: priceList)
         }
         let orderId = UUID()
-        switch outcome {
-        case .success(let lines):
+        if case .success(let lines) = outcome {
             let total = lines.reduce(Int64(0)) { $0 + $1.lineTotal }
-            try tx.execute("""
+            // Two replicas may take the same new reference at once: the unique index decides, and
+            // the loser sees the winner's row here (after it commits) instead of failing.
+            let inserted = try tx.query("""
                 INSERT INTO orders (id, order_ref, customer_code, status, currency, total, lines, delivery_address,
                                     requested_delivery_date, correlation_id)
                 VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9)
+                ON CONFLICT (order_ref) WHERE status <> 'rejected' DO NOTHING RETURNING id
                 """, [.uuid(orderId), .text(order.orderRef), .text(order.customerCode), .text(currency ?? ""), .int(total),
                       .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self)), .json(address),
                       .date(order.requestedDeliveryDate), .text(context.message.envelope.correlationId ?? order.orderRef)])
+            guard !inserted.isEmpty else {
+                return try reject(OrderRejection(code: "duplicate-order-ref", message: "order \(order.orderRef) was placed already"))
+            }
             try history(orderId, "placed", OrderPlaced.messageType, "total \(total) \(currency ?? "")",
                         messageId: context.message.envelope.messageId, tx)
             let event = OrderPlaced(orderId: orderId, orderRef: order.orderRef, customerCode: order.customerCode,
@@ -44,7 +49,11 @@ enum OrderIntake {
             try work.publish(event)
             try context.reply(event)
             context.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
-        case .failure(let rejection):
+        } else if case .failure(let rejection) = outcome {
+            try reject(rejection)
+        }
+
+        func reject(_ rejection: OrderRejection) throws {
             try tx.execute("""
                 INSERT INTO orders (id, order_ref, customer_code, status, lines, delivery_address, reason_code)
                 VALUES ($1, $2, $3, 'rejected', $4, $5, $6)

@@ -39,7 +39,8 @@ public enum CreditPolicy {
         guard let profile else {
             return .hold(code: "no-credit-profile", message: "customer has no credit limit yet: a person must set one or release the order")
         }
-        let total = exposure.addingReportingOverflow(orderTotal).partialValue
+        let (total, overflow) = exposure.addingReportingOverflow(orderTotal)
+        if overflow { return .reject(code: "credit-limit-exceeded", message: "exposure is beyond any credit limit") }
         if profile.rating == .d {
             return .reject(code: "credit-blocked", message: "customer \(profile.customerCode) is rated D: no new orders on credit")
         }
@@ -49,7 +50,8 @@ public enum CreditPolicy {
         if total <= profile.creditLimit { return .approve }
         let margin = profile.creditLimit / 100 * profile.rating.reviewMarginPercent
         let text = "exposure \(total) would exceed the credit limit \(profile.creditLimit)"
-        if total <= profile.creditLimit + margin {
+        let (ceiling, capped) = profile.creditLimit.addingReportingOverflow(margin)
+        if capped || total <= ceiling {
             return .hold(code: "credit-limit-review", message: "\(text) by less than \(profile.rating.reviewMarginPercent)%: a person must review it")
         }
         return .reject(code: "credit-limit-exceeded", message: text)

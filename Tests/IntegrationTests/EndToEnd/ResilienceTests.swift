@@ -27,6 +27,38 @@ import Testing
         }
     }
 
+    @Test func twoReplicasRacingOnTheSameNewReferenceMakeOneOrderAndRejectTheOther() async throws {
+        try await Bizops.with { bz in
+            let sku = "SKU-\(bz.run)", customer = "C-\(bz.run)"
+            try await bz.customer(customer, limit: 100_000_000)
+            try await bz.product(sku, price: 100, stock: 1_000)
+            _ = try await bz.replica("sales")
+            let refs = (1...30).map { "RACE-\(bz.run)-\($0)" }
+            // Two different messages for each reference, published together: the replicas take them side by side.
+            var messages: [OutgoingMessage] = []
+            for ref in refs {
+                for _ in 0..<2 {
+                    messages.append(TestBus.command("order.place", """
+                        {"orderRef":"\(ref)","customerCode":"\(customer)","lines":[{"sku":"\(sku)","quantity":1}],
+                         "deliveryAddress":{"line1":"1 Test Road","city":"Hangzhou","postalCode":"310000","country":"CN"},
+                         "requestedDeliveryDate":"2026-12-15"}
+                        """, correlationId: ref))
+                }
+            }
+            try await TestBus.send(messages)
+            let pool = TestServers.pool(schema: "sales", size: 1)
+            let settled = await eventually(timeout: 30) {
+                (try? await pool.query("SELECT count(*) AS n FROM orders WHERE customer_code = $1", [.text(customer)]).first?.int("n")) == 60
+            }
+            #expect(settled, "every order.place should end as an order or a rejection")
+            #expect(try await bz.scalar("sales", "SELECT count(*) AS n FROM orders WHERE customer_code = $1 AND status <> 'rejected'",
+                                        [.text(customer)]) == 30)
+            #expect(try await bz.scalar("sales", """
+                SELECT count(*) AS n FROM orders WHERE customer_code = $1 AND status = 'rejected' AND reason_code = 'duplicate-order-ref'
+                """, [.text(customer)]) == 30)
+        }
+    }
+
     @Test func aServiceKilledMidFlowCompletesTheFlowAfterRestartWithNothingDoubled() async throws {
         try await Bizops.with { bz in
             let sku = "SKU-\(bz.run)", customer = "C-\(bz.run)"

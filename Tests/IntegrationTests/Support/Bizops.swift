@@ -57,6 +57,17 @@ final class Bizops: @unchecked Sendable {
         _ = await eventually(timeout: 20) { (try? await http(self.url(exe, "/health/ready")).status) == 200 }
     }
 
+    /// A second copy of a service on another port (competing consumer on the same queue).
+    func replica(_ exe: String) async throws -> ChildProcess {
+        let id = Self.services.first { $0.exe == exe }!.id
+        let child = try ChildProcess(exe, environment: [
+            "AMQP_URL": Self.url(TestServers.amqpURL, role: id), "DATABASE_URL": Self.url(TestServers.databaseURL, role: id),
+            "HTTP_PORT": String(freePort()), "HTTP_HOST": "127.0.0.1", "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60"])
+        children["\(exe)#2"] = child
+        try await child.waitFor("consuming")
+        return child
+    }
+
     func kill(_ exe: String) async {
         children[exe]?.signal(SIGKILL)
         _ = await children[exe]?.waitExit(timeout: 10)
