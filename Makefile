@@ -16,6 +16,7 @@ run: servers build
 
 ## Start the servers, build, and run every test (unit, integration, end-to-end).
 test: servers build
+	python3 docs/contracts/check.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 
