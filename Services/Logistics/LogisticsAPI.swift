@@ -86,6 +86,8 @@ enum LogisticsAPI {
             return try await HTTPJSON.one(env.pool, """
                 SELECT o.order_ref AS "orderRef", o.customer_code AS "customerCode", o.warehouse, o.status,
                        o.delivery_address AS "deliveryAddress",
+                       (SELECT COALESCE(json_agg(invoice_number ORDER BY invoice_number), '[]') FROM advance_invoices
+                            WHERE order_ref = o.order_ref AND NOT paid) AS "awaitingPayment",
                        (SELECT COALESCE(json_agg(l ORDER BY l.sku), '[]') FROM (SELECT sku, quantity, reserved FROM order_lines
                             WHERE order_ref = o.order_ref) l) AS lines,
                        (SELECT row_to_json(s) FROM (SELECT id, carrier, tracking_number AS "trackingNumber",

@@ -73,5 +73,15 @@ enum LogisticsMigrations {
                 received_at timestamptz
             );
             """),
+        Migration(101, "advance invoices that must be paid before dispatch", """
+            -- Finance's deposit and prepayment invoices, as far as the warehouse cares: goods do
+            -- not leave while one is unpaid. Keyed by invoice, so events may come in any order.
+            CREATE TABLE advance_invoices (
+                invoice_number text PRIMARY KEY,
+                order_ref text NOT NULL,
+                paid boolean NOT NULL DEFAULT false
+            );
+            CREATE INDEX advance_invoices_order ON advance_invoices (order_ref) WHERE NOT paid;
+            """),
     ]
 }

@@ -10,6 +10,11 @@ enum LogisticsService {
         handlers.on(DispatchShipment.self) { command, context in try Shipping.dispatch(command, context.work) }
         handlers.on(DeliverShipment.self) { command, context in try Shipping.deliver(command, context.work) }
         handlers.on(ReturnAuthorised.self, Shipping.expectReturn)
+        handlers.on(DepositRequested.self, Shipping.advanceRequested)
+        handlers.on(InvoicePaid.self) { event, context in
+            guard event.kind != "final" else { return }
+            try Shipping.advanceSettled(event.invoiceNumber, event.orderRef, context)
+        }
         return ServiceSpec(id: "logistics", defaultPort: 8082, migrations: LogisticsMigrations.all,
                            bindings: handlers.bindings, handlers: handlers, routes: LogisticsAPI.add)
     }

@@ -20,6 +20,11 @@ enum Shipping {
         case "backordered": throw Rejection("not-ready", "order \(command.orderRef) is backordered: not all stock is reserved yet")
         default: throw Rejection("order-cancelled", "order \(command.orderRef) was cancelled")
         }
+        if let unpaid = try tx.query("SELECT invoice_number FROM advance_invoices WHERE order_ref = $1 AND NOT paid LIMIT 1",
+                                     [.text(command.orderRef)]).first {
+            throw Rejection("awaiting-payment", "order \(command.orderRef) waits for invoice \(try unpaid.string("invoice_number")) "
+                            + "(deposit or prepayment) to be paid before dispatch")
+        }
         let warehouse = try order.string("warehouse")
         for line in try tx.query("SELECT sku, quantity FROM order_lines WHERE order_ref = $1 ORDER BY sku", [.text(command.orderRef)]) {
             let quantity = try line.int("quantity")
@@ -61,6 +66,21 @@ enum Shipping {
         try work.correlated(try row.optionalString("correlation_id")).publish(ShipmentDelivered(
             orderRef: command.orderRef, shipmentId: shipment, signedBy: command.signedBy, signedAt: command.signedTime))
         work.logger.info("delivered", metadata: ["order_ref": "\(command.orderRef)", "signed_by": "\(command.signedBy)"])
+    }
+
+    /// `finance.deposit.requested`: the goods wait for this invoice.
+    static func advanceRequested(_ event: DepositRequested, _ context: HandlerContext) throws {
+        try context.transaction.execute("""
+            INSERT INTO advance_invoices (invoice_number, order_ref) VALUES ($1, $2) ON CONFLICT (invoice_number) DO NOTHING
+            """, [.text(event.invoiceNumber), .text(event.orderRef)])
+    }
+
+    /// `finance.invoice.paid` / `finance.invoice.voided`: an advance no longer holds the goods back.
+    static func advanceSettled(_ invoice: String, _ orderRef: String, _ context: HandlerContext) throws {
+        try context.transaction.execute("""
+            INSERT INTO advance_invoices (invoice_number, order_ref, paid) VALUES ($1, $2, true)
+            ON CONFLICT (invoice_number) DO UPDATE SET paid = true
+            """, [.text(invoice), .text(orderRef)])
     }
 
     /// `customer_service.return.authorised`: the warehouse expects the goods back.

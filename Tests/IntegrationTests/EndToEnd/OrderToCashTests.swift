@@ -64,4 +64,75 @@ import Testing
             #expect(((revisits["revisits"] as! [[String: Any]]).first?["dueOn"] as? String) == "2026-12-08")
         }
     }
+
+    @Test func depositTermsKeepTheGoodsUntilTheDepositIsPaidAndInvoiceTheRestOnDelivery() async throws {
+        try await Bizops.with { bz in
+            let customer = "DEP-\(bz.run)", sku = "SKU-\(bz.run)", ref = "DEP-\(bz.run)"
+            try await bz.customer(customer, limit: 1_000_000, terms: #"{"kind":"deposit","depositPercent":30,"netDays":15}"#)
+            try await bz.product(sku, price: 1_000, stock: 10)
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 10)])
+            try await bz.waitStatus(ref, "reserved")
+            let deposit = try await bz.until("finance", "/invoices?order=\(ref)", "deposit invoice") { ($0 as? [Any])?.count == 1 }
+            #expect(int64((deposit as! [[String: Any]])[0]["amount"]) == 3_000)
+            // The warehouse may not ship before the deposit is in.
+            try await bz.until("logistics", "/orders/\(ref)", "logistics waits for the deposit") {
+                (($0 as? [String: Any])?["awaitingPayment"] as? [String])?.count == 1
+            }
+            try await bz.dispatch(ref)
+            let refused = try await TestBus.drain("logistics.dead", expected: 1, timeout: 15).filter { $0.properties.correlationId == ref }
+            #expect(refused.first?.properties.headers["x-dead-letter-reason"] == .string("awaiting-payment"))
+            try await bz.pay(ref, amount: 3_000, bankReference: "DEP-\(ref)")
+            try await bz.until("sales", "/orders/\(ref)", "deposit paid") {
+                ((($0 as? [[String: Any]])?.last?["history"] as? [[String: Any]]) ?? []).contains {
+                    ($0["detail"] as? String ?? "").contains("(deposit) paid")
+                }
+            }
+            try await eventuallyDispatched(bz, ref)
+            try await bz.deliver(ref, at: "2026-12-01T08:00:00Z")
+            let invoices = try await bz.until("finance", "/invoices?order=\(ref)", "final invoice") { ($0 as? [Any])?.count == 2 }
+            let final = (invoices as! [[String: Any]]).first { $0["kind"] as? String == "final" }!
+            #expect(int64(final["amount"]) == 7_000 && final["dueDate"] as? String == "2026-12-16")
+            #expect(try await bz.order(ref)["status"] as? String == "delivered")
+            // 1,000 too much: the order completes and the rest is the customer's credit.
+            try await bz.pay(ref, amount: 8_000, bankReference: "REST-\(ref)")
+            try await bz.waitStatus(ref, "completed")
+            let account = try await bz.get("finance", "/customers/\(customer)/account") as! [String: Any]
+            #expect(int64((account["credit"] as? [String: Any])?["CNY"]) == 1_000)
+            #expect(int64(account["outstanding"]) == 0)
+            let revenue = try await bz.scalar("finance", """
+                SELECT COALESCE(sum(l.credit - l.debit), 0) AS n FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+                WHERE l.account = '4000 Sales revenue' AND e.memo LIKE '%' || $1 || '%'
+                """, [.text(ref)])
+            #expect(revenue == 10_000)
+        }
+    }
+
+    @Test func prepaidOrdersAreInvoicedAtOnceAndCompleteOnDelivery() async throws {
+        try await Bizops.with { bz in
+            let customer = "PRE-\(bz.run)", sku = "SKU-\(bz.run)", ref = "PRE-\(bz.run)"
+            try await bz.customer(customer, limit: 1_000_000, terms: #"{"kind":"prepaid"}"#)
+            try await bz.product(sku, price: 250, stock: 10)
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 4)])
+            let invoices = try await bz.until("finance", "/invoices?order=\(ref)", "prepayment invoice") { ($0 as? [Any])?.count == 1 }
+            #expect(((invoices as! [[String: Any]])[0]["kind"] as? String) == "prepayment")
+            // Paid in two parts; the second settles it.
+            try await bz.pay(ref, amount: 600, bankReference: "P1-\(ref)")
+            try await bz.pay(ref, amount: 400, bankReference: "P2-\(ref)")
+            try await bz.waitStatus(ref, "reserved")
+            try await eventuallyDispatched(bz, ref)
+            try await bz.deliver(ref)
+            try await bz.waitStatus(ref, "completed")
+            let after = try await bz.get("finance", "/invoices?order=\(ref)") as! [[String: Any]]
+            #expect(after.count == 1 && after[0]["status"] as? String == "paid")
+        }
+    }
+
+    /// Dispatches once the advance payment has reached logistics (the command is refused until then).
+    func eventuallyDispatched(_ bz: Bizops, _ ref: String) async throws {
+        for _ in 0..<20 {
+            try await bz.dispatch(ref)
+            if (try? await bz.waitStatus(ref, "dispatched", timeout: 2)) != nil { return }
+        }
+        try await bz.waitStatus(ref, "dispatched", timeout: 1)
+    }
 }
