@@ -109,6 +109,24 @@ enum Cases {
                                               resolution: "return", note: "credit note \(event.creditNoteNumber)"))
     }
 
+    /// Cases still open after their committed deadline are escalated, once each.
+    static func escalate(asOf: Date, _ work: UnitOfWork) throws -> [ComplaintEscalated] {
+        var escalated: [ComplaintEscalated] = []
+        for row in try work.transaction.query("""
+            UPDATE cases SET escalated_at = $1 WHERE status <> 'resolved' AND deadline < $1 AND escalated_at IS NULL
+            RETURNING id, number, order_ref, customer_code, routed_to, deadline, correlation_id
+            """, [.timestamp(asOf)]) {
+            let event = ComplaintEscalated(caseId: try row.uuid("id"), caseNumber: try row.string("number"),
+                                           orderRef: try row.string("order_ref"), customerCode: try row.optionalString("customer_code"),
+                                           routedTo: try row.string("routed_to"), deadline: try row.timestamp("deadline"), asOf: asOf)
+            try log(event.caseId, "escalated: deadline passed \(event.hoursLate) h ago, still with \(event.routedTo)", work.transaction)
+            try work.correlated(try row.optionalString("correlation_id")).publish(event)
+            escalated.append(event)
+        }
+        if !escalated.isEmpty { work.logger.warning("complaints past their deadline escalated", metadata: ["count": "\(escalated.count)"]) }
+        return escalated
+    }
+
     static func log(_ caseId: UUID, _ entry: String, _ tx: Transaction) throws {
         try tx.execute("INSERT INTO case_log (case_id, entry) VALUES ($1, $2)", [.uuid(caseId), .text(entry)])
     }

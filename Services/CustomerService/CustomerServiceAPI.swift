@@ -35,7 +35,7 @@ enum CustomerServiceAPI {
         c.id AS "caseId", c.number AS "caseNumber", c.channel, c.order_ref AS "orderRef", c.customer_code AS "customerCode",
         c.category, c.description, c.contact, c.routed_to AS "routedTo", c.status, c.deadline, c.resolution,
         c.resolution_note AS "resolutionNote", c.return_id AS "returnId", c.opened_at AS "openedAt", c.resolved_at AS "resolvedAt",
-        (c.status <> 'resolved' AND c.deadline < now()) AS "pastDeadline"
+        (c.status <> 'resolved' AND c.deadline < now()) AS "pastDeadline", c.escalated_at AS "escalatedAt"
         """
 
     static func add(_ router: Router<BasicRequestContext>, _ env: ServiceEnvironment) {
@@ -69,6 +69,19 @@ enum CustomerServiceAPI {
                 try Cases.resolve(number, resolution: body.resolution, note: body.note, lines: body.lines ?? [], work)
             }
             return try HTTPJSON.object(["caseNumber": number, "status": status])
+        }
+        // The escalation the service runs every few minutes, on demand and "as of" a time.
+        router.post("/complaints/escalations/run") { request, _ in
+            struct Run: Decodable { let asOf: String? }
+            let body = try await HTTPJSON.decode(Run.self, request)
+            let asOf = try body.asOf.map { text -> Date in
+                guard let date = Validate.parseTimestamp(text) else {
+                    throw APIError(.badRequest, "invalid-field", "asOf: must be an ISO 8601 date-time")
+                }
+                return date
+            } ?? Date()
+            let escalated = try await env.perform { work in try Cases.escalate(asOf: asOf, work) }
+            return try HTTPJSON.encodable(["escalated": escalated])
         }
         router.get("/revisits") { request, _ in
             let status = request.uri.queryParameters["status"].map(String.init)

@@ -48,5 +48,8 @@ enum CustomerServiceMigrations {
                 done_at timestamptz
             );
             """),
+        Migration(101, "escalation of cases past their deadline", """
+            ALTER TABLE cases ADD COLUMN escalated_at timestamptz;
+            """),
     ]
 }

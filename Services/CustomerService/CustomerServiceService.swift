@@ -1,8 +1,14 @@
 import Contracts
+import Foundation
 import Messaging
 import ServiceKit
 
 enum CustomerServiceService {
+    /// Missed deadlines escalate (DOMAIN: complaints).
+    static let escalation = PeriodicJob("escalation", every: .seconds(300)) { env in
+        _ = try await env.command { work in try Cases.escalate(asOf: Date(), work) }
+    }
+
     static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, Cases.orderAccepted)
@@ -12,6 +18,7 @@ enum CustomerServiceService {
             _ = try Cases.open(complaint, openedAt: context.message.envelope.time, context.work)
         }
         return ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all,
-                           bindings: handlers.bindings, handlers: handlers, routes: CustomerServiceAPI.add)
+                           bindings: handlers.bindings, handlers: handlers, routes: CustomerServiceAPI.add,
+                           jobs: [escalation])
     }
 }

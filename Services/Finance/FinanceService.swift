@@ -1,8 +1,14 @@
 import Contracts
+import Foundation
 import Messaging
 import ServiceKit
 
 enum FinanceService {
+    /// The daily collections run (hourly, so a restart never skips a day): overdue invoices as of today.
+    static let collections = PeriodicJob("collections", every: .seconds(3600)) { env in
+        _ = try await env.command { work in try Billing.collections(asOf: BusinessDate(Date()), work) }
+    }
+
     static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, Billing.accepted)
@@ -11,6 +17,7 @@ enum FinanceService {
         handlers.on(ReturnReceived.self, Billing.returnReceived)
         handlers.on(RecordPayment.self) { payment, context in try Billing.record(payment, context.work) }
         return ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all,
-                           bindings: handlers.bindings, handlers: handlers, routes: FinanceAPI.add)
+                           bindings: handlers.bindings, handlers: handlers, routes: FinanceAPI.add,
+                           jobs: [collections])
     }
 }

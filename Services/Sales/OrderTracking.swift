@@ -140,6 +140,9 @@ enum OrderTracking {
         handlers.on(CreditNoteIssued.self) { e, c in
             try note(e.orderRef, c, detail: "credit note \(e.creditNoteNumber) for \(e.amount) \(e.currency)")
         }
+        handlers.on(ComplaintEscalated.self) { e, c in
+            try note(e.orderRef, c, detail: "complaint \(e.caseNumber) escalated: \(e.hoursLate) h past its deadline, with \(e.routedTo)")
+        }
         handlers.on(ComplaintOpened.self) { e, c in
             try note(e.orderRef, c, detail: "complaint \(e.caseNumber) (\(e.category)) opened, routed to \(e.routedTo)")
         }

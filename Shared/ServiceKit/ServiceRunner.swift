@@ -19,13 +19,15 @@ public struct ServiceSpec: Sendable {
     public let routes: @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void
     /// Runs the `UnroutedSweeper` too (one department does it for the bus).
     public let sweepsUnrouted: Bool
+    public let jobs: [PeriodicJob]
 
     public init(id: String, defaultPort: Int, migrations: [Migration], bindings: [Topology.Binding],
                 handlers: HandlerRegistry,
                 routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
-                sweepsUnrouted: Bool = false) {
+                sweepsUnrouted: Bool = false, jobs: [PeriodicJob] = []) {
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
         self.bindings = bindings; self.handlers = handlers; self.routes = routes; self.sweepsUnrouted = sweepsUnrouted
+        self.jobs = jobs
     }
 }
 
@@ -93,7 +95,8 @@ public enum ServiceMain {
 
         let router = Router()
         HealthRoutes.add(to: router, pool: pool, channel: channel, registry: registry)
-        spec.routes(router, ServiceEnvironment(id: spec.id, pool: pool, logger: logger))
+        let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger)
+        spec.routes(router, environment)
         let app = Application(router: router, configuration: .init(address: .hostname(config.httpHost, port: config.httpPort),
                                                                     serverName: spec.id), logger: logger)
         logger.info("starting", metadata: ["http": "\(config.httpHost):\(config.httpPort)", "queue": "\(topology.queue)",
@@ -101,6 +104,7 @@ public enum ServiceMain {
         // Shutdown runs in reverse order: stop consuming, then flush the outbox, then close HTTP.
         var services: [any Service] = [app, relay, consumer]
         if spec.sweepsUnrouted { services.append(UnroutedSweeper(config: config.amqp, owner: spec.id, logger: logger)) }
+        if !spec.jobs.isEmpty { services.append(PeriodicRunner(jobs: spec.jobs, environment: environment, logger: logger)) }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
                 ServiceGroupConfiguration.ServiceConfiguration(

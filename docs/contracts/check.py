@@ -472,6 +472,36 @@ def check_readme(schemas):
             problem(f"docs/contracts/README.md: the index has no row linking schemas/{t}.json")
 
 
+SERVICE_IDS = {"Sales": "sales", "Logistics": "logistics", "CustomerService": "customer_service",
+               "Finance": "finance", "Risk": "risk"}
+
+
+def check_consumers(contracts):
+    """The README's consumers column must say which services really bind each message:
+    a service binds what it registers with `handlers.on(Type.self`."""
+    by_struct = {c["struct"]: c["type"] for c in contracts if c["struct"]}
+    bound = {}
+    for folder, service in SERVICE_IDS.items():
+        base = os.path.join(ROOT, "Services", folder)
+        for dirpath, _, files in os.walk(base):
+            if os.path.basename(dirpath) == "Domain":
+                continue
+            for name in files:
+                if name.endswith(".swift"):
+                    code = open(os.path.join(dirpath, name), encoding="utf-8").read()
+                    for m in re.finditer(r"handlers\.on\((\w+)\.self", code):
+                        if m.group(1) in by_struct:
+                            bound.setdefault(by_struct[m.group(1)], set()).add(service)
+    text = open(README, encoding="utf-8").read()
+    for row in re.finditer(r"^\| `([^`]+)` \| `[^`]+` \| `[^`]+` \| [^|]+\| ([^|]+)\|", text, re.M):
+        message, cell = row.group(1), row.group(2)
+        listed = set(re.findall(r"\b(sales|logistics|customer_service|finance|risk)\b", cell))
+        actual = bound.get(message, set())
+        if listed != actual:
+            problem(f"docs/contracts/README.md: {message} lists consumers {sorted(listed) or '-'}, "
+                    f"but the services bind it in: {sorted(actual) or '-'}")
+
+
 def main():
     schemas = load_schemas()
     contracts = swift_contracts()
@@ -480,6 +510,7 @@ def main():
     by_type = check_against_swift(schemas, contracts)
     check_asyncapi(schemas, by_type)
     check_readme(schemas)
+    check_consumers(contracts)
     if problems:
         for p in problems:
             print(p)

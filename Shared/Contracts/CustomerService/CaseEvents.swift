@@ -67,3 +67,23 @@ public struct RevisitScheduled: RoutedContract, Equatable {
         self.orderRef = orderRef; self.customerCode = customerCode; self.dueOn = dueOn
     }
 }
+
+/// `customer_service.complaint.escalated`: the committed deadline passed with the case still open.
+public struct ComplaintEscalated: RoutedContract, Equatable {
+    public static let messageType = "customer_service.complaint.escalated.v1"
+    public static let routingKey = "customer_service.complaint.escalated"
+
+    public let caseId: UUID
+    public let caseNumber: String
+    public let orderRef: String
+    public let customerCode: String?
+    public let routedTo: String
+    public let deadline: Date
+    public let hoursLate: Int
+
+    public init(caseId: UUID, caseNumber: String, orderRef: String, customerCode: String?, routedTo: String, deadline: Date, asOf: Date) {
+        self.caseId = caseId; self.caseNumber = caseNumber; self.orderRef = orderRef; self.customerCode = customerCode
+        self.routedTo = routedTo; self.deadline = deadline
+        self.hoursLate = max(0, Int(asOf.timeIntervalSince(deadline) / 3600))
+    }
+}

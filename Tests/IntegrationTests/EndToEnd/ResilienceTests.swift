@@ -59,6 +59,38 @@ import Testing
         }
     }
 
+    @Test func theDailyCollectionsRunWorksOnItsOwnAndTwoReplicasMarkAnInvoiceOverdueOnce() async throws {
+        try await Bizops.with { bz in
+            let sku = "SKU-\(bz.run)", ref = "LATE-\(bz.run)", customer = "C-\(bz.run)"
+            try await bz.customer(customer, limit: 1_000_000, terms: #"{"kind":"net","netDays":0}"#)
+            try await bz.product(sku, price: 100, stock: 5)
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 1)])
+            try await bz.waitStatus(ref, "reserved")
+            try await bz.dispatch(ref)
+            try await bz.waitStatus(ref, "dispatched")
+            // Signed for long ago, so the invoice is already due as of today.
+            try await bz.deliver(ref, at: "2026-01-05T10:00:00Z")
+            try await bz.until("finance", "/invoices?order=\(ref)", "invoice") { ($0 as? [Any])?.count == 1 }
+            // Two finance copies run the job every second, on their own.
+            let a = try await bz.replica("finance", env: ["JOB_COLLECTIONS_SECONDS": "1"])
+            let b = try await bz.replica("finance", env: ["JOB_COLLECTIONS_SECONDS": "1"])
+            try await bz.until("risk", "/customers/\(customer)/credit", "customer on hold after the job ran") {
+                ($0 as? [String: Any])?["onHold"] as? Bool == true
+            }
+            _ = await eventually(timeout: 10) {
+                a.text.components(separatedBy: "collections run").count > 3 && b.text.components(separatedBy: "collections run").count > 3
+            }
+            #expect(a.text.components(separatedBy: "collections run").count > 3, "job did not keep running: \(a.text.suffix(1500))")
+            // However often it ran, the invoice went overdue once: one event, one rating step.
+            let overdue = (try await bz.order(ref)["history"] as! [[String: Any]]).filter {
+                $0["event"] as? String == "finance.invoice.overdue.v1"
+            }
+            #expect(overdue.count == 1)
+            let profile = try await bz.get("risk", "/customers/\(customer)/credit") as! [String: Any]
+            #expect(profile["rating"] as? String == "B")
+        }
+    }
+
     @Test func aServiceKilledMidFlowCompletesTheFlowAfterRestartWithNothingDoubled() async throws {
         try await Bizops.with { bz in
             let sku = "SKU-\(bz.run)", customer = "C-\(bz.run)"

@@ -172,6 +172,19 @@ import Testing
             #expect(complaint["routedTo"] as? String == "logistics" && complaint["customerCode"] as? String == customer)
             #expect(complaint["deadline"] != nil && complaint["status"] as? String == "open")
             let number = complaint["caseNumber"] as! String
+            // Nobody acted within the 48 hours promised for damaged goods: it escalates, once.
+            let later = Date().addingTimeInterval(5 * 86_400).formatted(.iso8601)
+            let escalation = try await bz.call("customer-service", "POST", "/complaints/escalations/run", #"{"asOf":"\#(later)"}"#,
+                                               expect: 200) as! [String: Any]
+            #expect((escalation["escalated"] as! [[String: Any]]).contains { $0["caseNumber"] as? String == number })
+            let repeated = try await bz.call("customer-service", "POST", "/complaints/escalations/run", #"{"asOf":"\#(later)"}"#,
+                                             expect: 200) as! [String: Any]
+            #expect(!(repeated["escalated"] as! [[String: Any]]).contains { $0["caseNumber"] as? String == number })
+            try await bz.until("sales", "/orders/\(ref)", "escalation in the order's history") {
+                ((($0 as? [[String: Any]])?.last?["history"] as? [[String: Any]]) ?? []).contains {
+                    $0["event"] as? String == "customer_service.complaint.escalated.v1"
+                }
+            }
             // Asking back more than was delivered is refused.
             try await bz.call("customer-service", "POST", "/complaints/\(number)/resolve",
                               #"{"resolution":"return","lines":[{"sku":"\#(sku)","quantity":9}]}"#, expect: 409)

@@ -33,10 +33,11 @@ final class Bizops: @unchecked Sendable {
         try await TestServers.requireUp()
         _ = system("bash '\(TestServers.repoRoot.appendingPathComponent("deploy/local/services.sh").path)' stop >/dev/null 2>&1")
         let system = Bizops()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for service in services { group.addTask { try await system.launch(service.exe) } }
-            try await group.waitForAll()
+        let started = try await withThrowingTaskGroup(of: (String, ChildProcess).self) { group in
+            for service in services { group.addTask { (service.exe, try await system.spawn(service.exe)) } }
+            return try await group.reduce(into: [String: ChildProcess]()) { $0[$1.0] = $1.1 }
         }
+        system.children = started
         for service in services {
             let file = TestServers.repoRoot.appendingPathComponent("deploy/demo/\(service.id).sql")
             guard let sql = try? String(contentsOf: file, encoding: .utf8) else { continue }
@@ -46,23 +47,29 @@ final class Bizops: @unchecked Sendable {
         return system
     }
 
-    func launch(_ exe: String) async throws {
+    /// How a service is started here: its own roles, a given port, clock-driven jobs off
+    /// (the tests run them on demand, "as of" a date).
+    func environment(_ exe: String, port: Int) -> [String: String] {
         let id = Self.services.first { $0.exe == exe }!.id
-        let child = try ChildProcess(exe, environment: [
-            "AMQP_URL": Self.url(TestServers.amqpURL, role: id), "DATABASE_URL": Self.url(TestServers.databaseURL, role: id),
-            "HTTP_PORT": String(ports[exe]!), "HTTP_HOST": "127.0.0.1", "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60"])
-        children[exe] = child
-        try await child.waitFor("consuming")
-        // Ready means HTTP answers too.
-        _ = await eventually(timeout: 20) { (try? await http(self.url(exe, "/health/ready")).status) == 200 }
+        return ["AMQP_URL": Self.url(TestServers.amqpURL, role: id), "DATABASE_URL": Self.url(TestServers.databaseURL, role: id),
+                "HTTP_PORT": String(port), "HTTP_HOST": "127.0.0.1", "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60",
+                "JOB_COLLECTIONS_SECONDS": "0", "JOB_ESCALATION_SECONDS": "0"]
     }
 
+    /// Starts a service and waits until it consumes and answers as ready.
+    func spawn(_ exe: String) async throws -> ChildProcess {
+        let child = try ChildProcess(exe, environment: environment(exe, port: ports[exe]!))
+        do { try await child.waitFor("consuming") } catch { child.signal(SIGKILL); throw error }
+        _ = await eventually(timeout: 20) { (try? await http(self.url(exe, "/health/ready")).status) == 200 }
+        return child
+    }
+
+    /// (Re)starts one service in place (after a kill).
+    func launch(_ exe: String) async throws { children[exe] = try await spawn(exe) }
+
     /// A second copy of a service on another port (competing consumer on the same queue).
-    func replica(_ exe: String) async throws -> ChildProcess {
-        let id = Self.services.first { $0.exe == exe }!.id
-        let child = try ChildProcess(exe, environment: [
-            "AMQP_URL": Self.url(TestServers.amqpURL, role: id), "DATABASE_URL": Self.url(TestServers.databaseURL, role: id),
-            "HTTP_PORT": String(freePort()), "HTTP_HOST": "127.0.0.1", "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60"])
+    func replica(_ exe: String, env extra: [String: String] = [:]) async throws -> ChildProcess {
+        let child = try ChildProcess(exe, environment: environment(exe, port: freePort()).merging(extra) { $1 })
         children["\(exe)#2"] = child
         try await child.waitFor("consuming")
         return child

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Work a service does on a clock (the daily collections run, escalating late cases). Safe
+/// with replicas as long as the job itself is (each job's SQL only acts on rows not yet done).
+public struct PeriodicJob: Sendable {
+    public let name: String
+    /// Default interval; `JOB_<NAME>_SECONDS` overrides it, 0 turns the job off.
+    public let every: Duration
+    public let run: @Sendable (ServiceEnvironment) async throws -> Void
+
+    public init(_ name: String, every: Duration, _ run: @escaping @Sendable (ServiceEnvironment) async throws -> Void) {
+        self.name = name; self.every = every; self.run = run
+    }
+
+    /// The interval after the environment had its say; nil when turned off.
+    func interval(_ environment: [String: String]) -> Duration? {
+        let key = "JOB_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_SECONDS"
+        guard let text = environment[key] else { return every }
+        guard let seconds = Double(text), seconds > 0 else { return nil }
+        return .milliseconds(Int(seconds * 1000))
+    }
+}
+
+/// Runs the jobs one after another on their intervals until shutdown. A failed run is
+/// logged and tried again at the next tick; it never stops the service.
+final class PeriodicRunner: Service, Sendable {
+    let jobs: [PeriodicJob]
+    let environment: ServiceEnvironment
+    let logger: Logger
+
+    init(jobs: [PeriodicJob], environment: ServiceEnvironment, logger: Logger) {
+        self.jobs = jobs; self.environment = environment; self.logger = logger
+    }
+
+    func run() async throws {
+        let settings = ProcessInfo.processInfo.environment
+        let clock = ContinuousClock()
+        var due: [(job: PeriodicJob, interval: Duration, next: ContinuousClock.Instant)] = jobs.compactMap { job in
+            guard let interval = job.interval(settings) else {
+                logger.info("periodic job turned off", metadata: ["job": "\(job.name)"])
+                return nil
+            }
+            // First run shortly after start-up, once the consumer is going.
+            return (job, interval, clock.now + .seconds(5))
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled && !due.isEmpty {
+            for index in due.indices where due[index].next <= clock.now {
+                let job = due[index].job
+                do {
+                    try await job.run(environment)
+                } catch {
+                    logger.error("periodic job failed; it runs again at the next tick", metadata: ["job": "\(job.name)", "error": "\(error)"])
+                }
+                due[index].next = clock.now + due[index].interval
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        // Returning early would stop the whole service group: with every job off, just wait.
+        if due.isEmpty { try? await gracefulShutdown() }
+    }
+}
