@@ -9,6 +9,8 @@ public final class ConsumerChannel: Sendable {
     private final class State {
         var connection: AMQPConnection?
         var generation = 0
+        /// Tags received on the current connection and not yet acked or requeued.
+        var unsettled = Set<UInt64>()
     }
     private let slot: Confined<State>
     public let config: AMQPConfig
@@ -38,7 +40,11 @@ public final class ConsumerChannel: Sendable {
         let config = self.config, topology = self.topology, prefetch = self.prefetch, logger = self.logger
         return try await slot.run { state in
             let conn = try Self.ensure(&state, config, topology, prefetch, logger)
-            do { return try conn.receive(max: max, wait: wait, generation: state.generation) } catch {
+            do {
+                let batch = try conn.receive(max: max, wait: wait, generation: state.generation)
+                state.unsettled.formUnion(batch.map(\.deliveryTag))
+                return batch
+            } catch {
                 Self.drop(&state)
                 throw error
             }
@@ -65,9 +71,9 @@ public final class ConsumerChannel: Sendable {
             guard let conn = state.connection, !conn.broken else { return }
             let tags = deliveries.filter { $0.generation == state.generation }.map(\.deliveryTag).sorted()
             guard !tags.isEmpty else { return }
-            // One multiple-ack when the tags are a contiguous run: all earlier ones were settled already.
-            let contiguous = tags.count == deliveries.count && tags.last! - tags.first! == UInt64(tags.count - 1)
-            do { try action(conn, tags, contiguous ? tags.last! : nil) } catch {
+            let limit = Self.multipleLimit(tags, unsettled: state.unsettled)
+            state.unsettled.subtract(tags)
+            do { try action(conn, tags, limit) } catch {
                 Self.drop(&state)
                 throw error
             }
@@ -78,9 +84,18 @@ public final class ConsumerChannel: Sendable {
         _ = try? await slot.run { state in Self.drop(&state) }
     }
 
+    /// The tag for one multiple-ack covering exactly `tags`, or nil when a multiple-ack would
+    /// also settle a delivery that is still open (then each tag is acked alone).
+    static func multipleLimit(_ tags: [UInt64], unsettled: Set<UInt64>) -> UInt64? {
+        guard let last = tags.max(), tags.count > 1 else { return nil }
+        let covered = unsettled.filter { $0 <= last }
+        return covered.isSubset(of: Set(tags)) ? last : nil
+    }
+
     private static func drop(_ state: inout State) {
         state.connection?.close()
         state.connection = nil
+        state.unsettled.removeAll()
     }
 
     @discardableResult

@@ -17,6 +17,18 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
         #expect(try AMQPConfig.parse("amqp://u:secret@h:1/v").redacted == "amqp://u@h:1/v")
     }
 
+    @Test func oneMultipleAckOnlyWhenItSettlesNothingStillOpen() {
+        // Tags 1–5 received; acking 2–5 while 1 is still open must not sweep 1 along.
+        #expect(ConsumerChannel.multipleLimit([2, 3, 4, 5], unsettled: [1, 2, 3, 4, 5]) == nil)
+        // Once 1 was requeued (settled), one multiple-ack up to 5 is exact.
+        #expect(ConsumerChannel.multipleLimit([2, 3, 4, 5], unsettled: [2, 3, 4, 5]) == 5)
+        // A gap (3 failed and is still open) means tag-by-tag.
+        #expect(ConsumerChannel.multipleLimit([1, 2, 4], unsettled: [1, 2, 3, 4]) == nil)
+        // A later open tag does not matter; a single tag is acked alone.
+        #expect(ConsumerChannel.multipleLimit([1, 2], unsettled: [1, 2, 9]) == 2)
+        #expect(ConsumerChannel.multipleLimit([7], unsettled: [7]) == nil)
+    }
+
     @Test func retryQueuesFollowTheAttempt() {
         let t = Topology(service: "sales", bindings: [], retryDelays: [1_000, 5_000, 30_000])
         #expect(t.retryQueue(forAttempt: 1) == "sales.retry.1")
