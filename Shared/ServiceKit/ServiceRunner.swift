@@ -68,11 +68,19 @@ public enum ServiceMain {
         do {
             try await serve(spec, config: config, registry: registry, hooks: hooks, logger: logger)
             logger.info("stopped cleanly")
-            exit(0)
+            leave(0)
         } catch {
             logger.critical("service failed: \(error)")
-            exit(1)
+            leave(1)
         }
+    }
+
+    /// Ends the process without running C and C++ exit handlers: by now everything durable is
+    /// committed and confirmed, and event-loop and database threads may still be parked, which
+    /// static destructors racing them can crash (seen once as SIGSEGV at shutdown).
+    static func leave(_ status: Int32) -> Never {
+        fflush(nil)  // all C streams
+        _exit(status)
     }
 
     static func serve(_ spec: ServiceSpec, config: ServiceConfig, registry: PrometheusCollectorRegistry,

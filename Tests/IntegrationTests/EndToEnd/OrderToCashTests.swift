@@ -87,7 +87,7 @@ import Testing
                     ($0["detail"] as? String ?? "").contains("(deposit) paid")
                 }
             }
-            try await eventuallyDispatched(bz, ref)
+            try await bz.dispatchWhenAllowed(ref)
             try await bz.deliver(ref, at: "2026-12-01T08:00:00Z")
             let invoices = try await bz.until("finance", "/invoices?order=\(ref)", "final invoice") { ($0 as? [Any])?.count == 2 }
             let final = (invoices as! [[String: Any]]).first { $0["kind"] as? String == "final" }!
@@ -119,20 +119,11 @@ import Testing
             try await bz.pay(ref, amount: 600, bankReference: "P1-\(ref)")
             try await bz.pay(ref, amount: 400, bankReference: "P2-\(ref)")
             try await bz.waitStatus(ref, "reserved")
-            try await eventuallyDispatched(bz, ref)
+            try await bz.dispatchWhenAllowed(ref)
             try await bz.deliver(ref)
             try await bz.waitStatus(ref, "completed")
             let after = try await bz.get("finance", "/invoices?order=\(ref)") as! [[String: Any]]
             #expect(after.count == 1 && after[0]["status"] as? String == "paid")
         }
-    }
-
-    /// Dispatches once the advance payment has reached logistics (the command is refused until then).
-    func eventuallyDispatched(_ bz: Bizops, _ ref: String) async throws {
-        for _ in 0..<20 {
-            try await bz.dispatch(ref)
-            if (try? await bz.waitStatus(ref, "dispatched", timeout: 2)) != nil { return }
-        }
-        try await bz.waitStatus(ref, "dispatched", timeout: 1)
     }
 }

@@ -103,8 +103,9 @@ import Testing
             // Once dispatched it is too late: refused with a reason, and the order goes on.
             try await bz.placeOrder(late, customer: customer, lines: [(sku, 1)])
             try await bz.waitStatus(late, "reserved")
-            try await bz.dispatch(late)
-            try await bz.waitStatus(late, "dispatched")
+            try await bz.until("finance", "/invoices?order=\(late)", "deposit invoice") { ($0 as? [Any])?.count == 1 }
+            try await bz.pay(late, amount: 300)
+            try await bz.dispatchWhenAllowed(late)
             try await bz.publish("order.cancel", #"{"orderRef":"\#(late)"}"#, correlationId: late, replyTo: replies)
             let refusal = try await TestBus.drain(replies, expected: 1, timeout: 10)
             #expect(refusal.first?.properties.type == "sales.order.cancel_refused.v1")

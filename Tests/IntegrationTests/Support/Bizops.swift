@@ -189,6 +189,15 @@ final class Bizops: @unchecked Sendable {
         try await publish("shipment.dispatch", #"{"orderRef":"\#(ref)","carrier":"SF Express"}"#, correlationId: ref)
     }
 
+    /// Dispatches once an advance payment has reached logistics (until then the command is refused).
+    func dispatchWhenAllowed(_ ref: String) async throws {
+        for _ in 0..<20 {
+            try await dispatch(ref)
+            if (try? await waitStatus(ref, "dispatched", timeout: 2)) != nil { return }
+        }
+        try await waitStatus(ref, "dispatched", timeout: 1)
+    }
+
     func deliver(_ ref: String, at: String = "2026-12-01T09:30:00Z") async throws {
         try await publish("shipment.deliver", #"{"orderRef":"\#(ref)","signedBy":"Chen Jie","signedAt":"\#(at)"}"#, correlationId: ref)
     }
