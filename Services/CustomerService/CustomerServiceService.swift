@@ -15,7 +15,7 @@ enum CustomerServiceService {
         handlers.on(ShipmentDelivered.self, Cases.delivered)
         handlers.on(CreditNoteIssued.self, Cases.creditNoteIssued)
         handlers.on(OpenComplaint.self) { complaint, context in
-            _ = try Cases.open(complaint, openedAt: context.message.envelope.time, context.work)
+            try context.reply(try Cases.open(complaint, openedAt: context.message.envelope.time, context.work))
         }
         return ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all,
                            bindings: handlers.bindings, handlers: handlers, routes: CustomerServiceAPI.add,

@@ -99,10 +99,11 @@ enum LogisticsAPI {
         router.post("/orders/:ref/dispatch") { request, context in
             let ref = try context.parameters.require("ref")
             let body = try await HTTPJSON.decode(Dispatch.self, request)
-            try await env.perform { work in
+            let event = try await env.perform { work in
                 try Shipping.dispatch(DispatchShipment(orderRef: ref, carrier: body.carrier, trackingNumber: body.trackingNumber), work)
             }
-            return try HTTPJSON.object(["orderRef": ref, "status": "dispatched"])
+            guard let event else { return try HTTPJSON.object(["orderRef": ref, "note": "dispatched already; nothing changed"]) }
+            return try HTTPJSON.encodable(event)
         }
         router.post("/orders/:ref/deliver") { request, context in
             let ref = try context.parameters.require("ref")
@@ -113,8 +114,9 @@ enum LogisticsAPI {
             let command: DeliverShipment
             do { command = try ContractRegistry.decodeStrict(DeliverShipment.self, from: try JSONEncoder.contracts.encode(fields)) }
             catch let error as ContractError { throw APIError(.badRequest, error.code.rawValue, error.message) }
-            try await env.perform { work in try Shipping.deliver(command, work) }
-            return try HTTPJSON.object(["orderRef": ref, "status": "delivered"])
+            let event = try await env.perform { work in try Shipping.deliver(command, work) }
+            guard let event else { return try HTTPJSON.object(["orderRef": ref, "note": "delivered already; nothing changed"]) }
+            return try HTTPJSON.encodable(event)
         }
         router.get("/returns") { _, _ in
             try await HTTPJSON.list(env.pool, """

@@ -7,8 +7,16 @@ enum LogisticsService {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, StockKeeping.reserve)
         handlers.on(OrderCancelled.self, StockKeeping.release)
-        handlers.on(DispatchShipment.self) { command, context in try Shipping.dispatch(command, context.work) }
-        handlers.on(DeliverShipment.self) { command, context in try Shipping.deliver(command, context.work) }
+        handlers.on(DispatchShipment.self) { command, context in
+            if let event = try Shipping.dispatch(command, context.work) { try context.reply(event) } else {
+                try context.replyUnchanged("already-dispatched", "order \(command.orderRef) was dispatched already")
+            }
+        }
+        handlers.on(DeliverShipment.self) { command, context in
+            if let event = try Shipping.deliver(command, context.work) { try context.reply(event) } else {
+                try context.replyUnchanged("already-delivered", "order \(command.orderRef) was delivered already")
+            }
+        }
         handlers.on(ReturnAuthorised.self, Shipping.expectReturn)
         handlers.on(DepositRequested.self, Shipping.advanceRequested)
         handlers.on(InvoicePaid.self) { event, context in

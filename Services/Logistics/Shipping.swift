@@ -6,7 +6,9 @@ import Storage
 /// Dispatch from the warehouse and the signed delivery. A command that repeats what is
 /// already done is answered by doing nothing; one that comes too early is refused with a reason.
 enum Shipping {
-    static func dispatch(_ command: DispatchShipment, _ work: UnitOfWork) throws {
+    /// Returns the event, or nil when it was dispatched already.
+    @discardableResult
+    static func dispatch(_ command: DispatchShipment, _ work: UnitOfWork) throws -> ShipmentDispatched? {
         let tx = work.transaction
         guard let order = try tx.query("SELECT warehouse, status, correlation_id FROM orders WHERE order_ref = $1 FOR UPDATE",
                                        [.text(command.orderRef)]).first else {
@@ -16,7 +18,7 @@ enum Shipping {
         case "reserved": break
         case "dispatched", "delivered":
             work.logger.info("already dispatched", metadata: ["order_ref": "\(command.orderRef)"])
-            return
+            return nil
         case "backordered": throw Rejection("not-ready", "order \(command.orderRef) is backordered: not all stock is reserved yet")
         default: throw Rejection("order-cancelled", "order \(command.orderRef) was cancelled")
         }
@@ -37,13 +39,16 @@ enum Shipping {
             """, [.uuid(id), .text(command.orderRef), command.carrier.map(PGValue.text) ?? .null,
                   command.trackingNumber.map(PGValue.text) ?? .null, .timestamp(now)])
         try tx.execute("UPDATE orders SET status = 'dispatched', updated_at = now() WHERE order_ref = $1", [.text(command.orderRef)])
-        try work.correlated(try order.optionalString("correlation_id")).publish(ShipmentDispatched(
-            orderRef: command.orderRef, shipmentId: id, warehouse: warehouse, carrier: command.carrier,
-            trackingNumber: command.trackingNumber, dispatchedAt: now))
+        let event = ShipmentDispatched(orderRef: command.orderRef, shipmentId: id, warehouse: warehouse, carrier: command.carrier,
+                                       trackingNumber: command.trackingNumber, dispatchedAt: now)
+        try work.correlated(try order.optionalString("correlation_id")).publish(event)
         work.logger.info("dispatched", metadata: ["order_ref": "\(command.orderRef)", "warehouse": "\(warehouse)"])
+        return event
     }
 
-    static func deliver(_ command: DeliverShipment, _ work: UnitOfWork) throws {
+    /// Returns the event, or nil when it was delivered already.
+    @discardableResult
+    static func deliver(_ command: DeliverShipment, _ work: UnitOfWork) throws -> ShipmentDelivered? {
         let tx = work.transaction
         guard let row = try tx.query("""
             SELECT s.id, o.status, o.correlation_id FROM orders o LEFT JOIN shipments s ON s.order_ref = o.order_ref
@@ -55,7 +60,7 @@ enum Shipping {
         case "dispatched": break
         case "delivered":
             work.logger.info("already delivered", metadata: ["order_ref": "\(command.orderRef)"])
-            return
+            return nil
         default: throw Rejection("not-dispatched", "order \(command.orderRef) has not been dispatched")
         }
         let shipment = try row.uuid("id")
@@ -63,9 +68,11 @@ enum Shipping {
                        [.uuid(shipment), .text(command.signedBy), .timestamp(command.signedTime),
                         command.deliveryNote.map(PGValue.text) ?? .null])
         try tx.execute("UPDATE orders SET status = 'delivered', updated_at = now() WHERE order_ref = $1", [.text(command.orderRef)])
-        try work.correlated(try row.optionalString("correlation_id")).publish(ShipmentDelivered(
-            orderRef: command.orderRef, shipmentId: shipment, signedBy: command.signedBy, signedAt: command.signedTime))
+        let event = ShipmentDelivered(orderRef: command.orderRef, shipmentId: shipment, signedBy: command.signedBy,
+                                      signedAt: command.signedTime)
+        try work.correlated(try row.optionalString("correlation_id")).publish(event)
         work.logger.info("delivered", metadata: ["order_ref": "\(command.orderRef)", "signed_by": "\(command.signedBy)"])
+        return event
     }
 
     /// `finance.deposit.requested`: the goods wait for this invoice.

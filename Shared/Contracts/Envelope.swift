@@ -35,3 +35,23 @@ public struct ContractError: Error, CustomStringConvertible, Sendable, Equatable
     public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
     public var description: String { "\(code.rawValue): \(message)" }
 }
+
+/// The answer to a command's `reply_to` when there is no domain event to answer with: the
+/// command was refused (and dead-lettered, with the same reason), or it repeated what was
+/// already done and changed nothing.
+public struct CommandOutcome: MessageContract, Equatable {
+    public static let messageType = "bizops.command.outcome.v1"
+
+    /// `rejected` or `unchanged`.
+    public let outcome: String
+    public let reasonCode: String
+    public let message: String
+    /// The command's routing key and message id, so the sender can match the answer.
+    public let command: String
+    public let messageId: String?
+
+    public init(outcome: String, reasonCode: String, message: String, command: String, messageId: String?) {
+        self.outcome = outcome; self.reasonCode = reasonCode; self.message = message; self.command = command
+        self.messageId = messageId
+    }
+}

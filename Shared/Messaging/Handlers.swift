@@ -50,6 +50,12 @@ public final class HandlerContext {
                    causationId: message.envelope.messageId.uuidString.lowercased(), logger: logger)
     }
 
+    /// Answers a command that changed nothing (it repeated what was already done).
+    public func replyUnchanged(_ reasonCode: String, _ message: String) throws {
+        try reply(CommandOutcome(outcome: "unchanged", reasonCode: reasonCode, message: message, command: self.message.routingKey,
+                                 messageId: self.message.envelope.messageId.uuidString.lowercased()))
+    }
+
     /// Answers the sender when it asked for a reply (`reply_to`); does nothing otherwise.
     public func reply<T: MessageContract>(_ answer: T) throws {
         guard let replyTo = message.envelope.replyTo, !replyTo.isEmpty else { return }

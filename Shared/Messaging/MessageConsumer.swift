@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Logging
 import Metrics
@@ -111,6 +112,7 @@ public final class MessageConsumer: Service, Sendable {
                 failed = owners
             }
         }
+        await answerRejected(result.permanent.filter { !failed.map(\.deliveryTag).contains($0.0.deliveryTag) })
         let failedTags = Set(failed.map(\.deliveryTag))
         do {
             try await channel.requeue(failed)
@@ -123,6 +125,30 @@ public final class MessageConsumer: Service, Sendable {
         duplicateCounter.increment(by: Int64(result.duplicates))
         retriedCounter.increment(by: Int64(retried))
         deadCounter.increment(by: Int64(dead))
+    }
+
+    /// A refused command whose sender asked for an answer (`reply_to`) hears why. Best effort:
+    /// the dead letter, which carries the same reason, is what must not be lost.
+    private func answerRejected(_ refused: [(Delivery, code: String, message: String)]) async {
+        let answers: [OutgoingMessage] = refused.compactMap { delivery, code, message in
+            guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty,
+                  let body = try? JSONEncoder.contracts.encode(CommandOutcome(
+                    outcome: "rejected", reasonCode: code, message: message, command: delivery.routingKey,
+                    messageId: delivery.properties.messageId)) else { return nil }
+            return OutgoingMessage(exchange: "", routingKey: replyTo, properties: MessageProperties(
+                messageId: UUID().uuidString.lowercased(), type: CommandOutcome.messageType, appId: topology.service,
+                timestamp: Date(), correlationId: delivery.properties.correlationId,
+                headers: delivery.properties.messageId.map { ["causation_id": .string($0)] } ?? [:]), body: body)
+        }
+        guard !answers.isEmpty else { return }
+        do {
+            let outcomes = try await publisher.publish(answers)
+            for case .returned(let reason) in outcomes {
+                logger.notice("answer to a refused command could not be delivered", metadata: ["reason": "\(reason)"])
+            }
+        } catch {
+            logger.warning("could not answer refused commands", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The original message again, with the original names and properties kept, so the

@@ -1,0 +1,131 @@
+import Foundation
+import Messaging
+import Testing
+
+/// What people in each department do through the HTTP APIs, and what outside systems hear
+/// back on `reply_to`, against the five real processes.
+@Suite(.serialized, .enabled(if: TestServers.enabled)) struct DepartmentAPITests {
+    @Test func peopleDoTheirWorkThroughTheHTTPAPIsAndBadRequestsSayWhatIsWrong() async throws {
+        try await Bizops.with { bz in
+            let customer = "API-\(bz.run)", sku = "SKU-\(bz.run)", ref = "API-\(bz.run)", other = "API2-\(bz.run)"
+            // Master data: validated, with the field named.
+            let badCustomer = try await bz.call("sales", "PUT", "/customers/\(customer)", #"{"name":"X","currency":"yuan"}"#, expect: 400)
+            #expect("\(badCustomer)".contains("currency"))
+            let badTier = try await bz.call("sales", "PUT", "/products/\(sku)",
+                                            #"{"name":"X","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":0}]}"#, expect: 400)
+            #expect("\(badTier)".contains("tiers[0].unitPrice"))
+            try await bz.customer(customer, limit: 1_000_000)
+            try await bz.product(sku, price: 500, stock: 0)
+            let badReceipt = try await bz.call("logistics", "POST", "/stock/receipts",
+                                               #"{"warehouse":"SH-01","sku":"\#(sku)","quantity":0,"reference":"R"}"#, expect: 400)
+            #expect("\(badReceipt)".contains("quantity"))
+            try await bz.call("logistics", "POST", "/stock/receipts",
+                              #"{"warehouse":"NOWHERE","sku":"\#(sku)","quantity":5,"reference":"R-\#(bz.run)"}"#, expect: 409)
+            try await bz.receive(sku, 20, reference: "REC-\(bz.run)")
+
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 4)])
+            try await bz.placeOrder(other, customer: customer, lines: [(sku, 1)])
+            try await bz.waitStatus(ref, "reserved")
+            try await bz.waitStatus(other, "reserved")
+            // Sales cancels one at the customer's request.
+            let cancelled = try await bz.call("sales", "POST", "/orders/\(other)/cancel", #"{"reason":"phoned in"}"#, expect: 200)
+            #expect((cancelled as? [String: Any])?["reason"] as? String == "phoned in")
+            try await bz.call("sales", "POST", "/orders/NOPE-\(bz.run)/cancel", "{}", expect: 404)
+            // The warehouse dispatches; doing it twice changes nothing.
+            let shipped = try await bz.call("logistics", "POST", "/orders/\(ref)/dispatch", #"{"carrier":"ZTO"}"#, expect: 200)
+            #expect((shipped as? [String: Any])?["shipmentId"] != nil)
+            let again = try await bz.call("logistics", "POST", "/orders/\(ref)/dispatch", "{}", expect: 200)
+            #expect("\(again)".contains("nothing changed"))
+            try await bz.waitStatus(ref, "dispatched")
+            // A delivery counts only when signed.
+            let unsigned = try await bz.call("logistics", "POST", "/orders/\(ref)/deliver", #"{"signedBy":"","signedAt":"2026-12-02T10:00:00Z"}"#,
+                                             expect: 400)
+            #expect("\(unsigned)".contains("signedBy"))
+            try await bz.call("logistics", "POST", "/orders/\(ref)/deliver", #"{"signedBy":"Mr Zhou","signedAt":"2026-12-02T10:00:00Z"}"#,
+                              expect: 200)
+            let invoices = try await bz.until("finance", "/invoices?order=\(ref)", "invoice") { ($0 as? [Any])?.count == 1 }
+            let number = (invoices as! [[String: Any]])[0]["invoiceNumber"] as! String
+            // Finance records the bank's payments: partial, repeated, conflicting, unknown.
+            func payment(_ amount: Int, _ bank: String, invoice: String) -> String {
+                #"{"amount":\#(amount),"currency":"CNY","invoiceNumber":"\#(invoice)","bankReference":"\#(bank)","valueDate":"2026-12-10"}"#
+            }
+            try await bz.call("finance", "POST", "/payments", payment(1_500, "B1-\(bz.run)", invoice: number), expect: 201)
+            let repeated = try await bz.call("finance", "POST", "/payments", payment(1_500, "B1-\(bz.run)", invoice: number), expect: 200)
+            #expect("\(repeated)".contains("recorded before"))
+            let conflicting = try await bz.call("finance", "POST", "/payments", payment(999, "B1-\(bz.run)", invoice: number), expect: 409)
+            #expect("\(conflicting)".contains("conflicting-payment"))
+            let stray = try await bz.call("finance", "POST", "/payments", payment(777, "B2-\(bz.run)", invoice: "INV-NOPE"), expect: 201)
+            #expect(int64((stray as? [String: Any])?["unallocated"]) == 777)
+            try await bz.call("finance", "POST", "/payments", payment(500, "B3-\(bz.run)", invoice: number), expect: 201)
+            try await bz.waitStatus(ref, "completed")
+            let journal = try await bz.get("finance", "/journal?reference=\(number)") as! [[String: Any]]
+            for entry in journal {
+                let lines = entry["lines"] as! [[String: Any]]
+                #expect(lines.reduce(0) { $0 + int64($1["debit"])! } == lines.reduce(0) { $0 + int64($1["credit"])! })
+            }
+            let balance = try await bz.get("finance", "/trial-balance") as! [[String: Any]]
+            #expect(balance.contains { ($0["account"] as? String)?.hasPrefix("2900") == true })
+            // Customer service takes a call, answers it, and does the revisit.
+            let opened = try await bz.call("customer-service", "POST", "/complaints",
+                                           #"{"channel":"phone","orderRef":"\#(ref)","category":"billing","description":"invoice address wrong"}"#,
+                                           expect: 201) as! [String: Any]
+            #expect(opened["routedTo"] as? String == "finance")
+            let caseNumber = opened["caseNumber"] as! String
+            try await bz.call("customer-service", "POST", "/complaints", #"{"channel":"fax","orderRef":"\#(ref)","category":"billing","description":"x"}"#,
+                              expect: 400)
+            try await bz.call("customer-service", "POST", "/complaints/\(caseNumber)/resolve",
+                              #"{"resolution":"explanation","note":"address corrected, new copy sent"}"#, expect: 200)
+            try await bz.call("customer-service", "POST", "/complaints/\(caseNumber)/resolve", #"{"resolution":"explanation"}"#, expect: 409)
+            let closed = try await bz.get("customer-service", "/complaints/\(caseNumber)") as! [String: Any]
+            #expect(closed["status"] as? String == "resolved" && (closed["log"] as? [Any])?.count == 2)
+            try await bz.until("customer-service", "/revisits?status=due", "revisit due") {
+                (($0 as? [[String: Any]]) ?? []).contains { $0["orderRef"] as? String == ref }
+            }
+            try await bz.call("customer-service", "POST", "/revisits/\(ref)/complete", #"{"satisfaction":9}"#, expect: 400)
+            try await bz.call("customer-service", "POST", "/revisits/\(ref)/complete", #"{"satisfaction":5,"note":"happy"}"#, expect: 200)
+            try await bz.call("customer-service", "POST", "/revisits/\(ref)/complete", #"{"satisfaction":5}"#, expect: 404)
+            // The ledger tells the order's stock story.
+            let movements = try await bz.get("logistics", "/movements?order=\(ref)") as! [[String: Any]]
+            #expect(Set(movements.map { $0["kind"] as! String }) == ["reserve", "dispatch"])
+            let lists = try await bz.get("sales", "/orders?customer=\(customer)&status=cancelled") as! [[String: Any]]
+            #expect(lists.map { $0["orderRef"] as? String } == [other])
+        }
+    }
+
+    @Test func everyCommandAnswersItsReplyToWithTheSameCorrelationId() async throws {
+        try await Bizops.with { bz in
+            let customer = "RPL-\(bz.run)", sku = "SKU-\(bz.run)", ref = "RPL-\(bz.run)"
+            try await bz.customer(customer, limit: 1_000_000)
+            try await bz.product(sku, price: 100, stock: 10)
+            let replies = "test.\(bz.run).answers"
+            let client = AMQPClient(config: TestServers.amqp)
+            try await client.declareDurableQueue(replies, bindings: [])
+            func ask(_ key: String, _ json: String) async throws -> (type: String, body: String) {
+                try await bz.publish(key, json, correlationId: ref, replyTo: replies)
+                let answer = try await TestBus.drain(replies, expected: 1, timeout: 20)
+                #expect(answer.count == 1, "\(key) answered \(answer.count) times")
+                #expect(answer.first?.properties.correlationId == ref)
+                return (answer.first?.properties.type ?? "none", String(decoding: answer.first?.body ?? Data(), as: UTF8.self))
+            }
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 2)])
+            try await bz.waitStatus(ref, "reserved")
+            #expect(try await ask("shipment.dispatch", #"{"orderRef":"\#(ref)"}"#).type == "logistics.shipment.dispatched.v1")
+            let repeated = try await ask("shipment.dispatch", #"{"orderRef":"\#(ref)"}"#)
+            #expect(repeated.type == "bizops.command.outcome.v1" && repeated.body.contains("already-dispatched"))
+            let refused = try await ask("shipment.deliver", #"{"orderRef":"\#(ref)","signedBy":"","signedAt":"2026-12-02T10:00:00Z"}"#)
+            #expect(refused.type == "bizops.command.outcome.v1" && refused.body.contains(#""outcome":"rejected""#)
+                    && refused.body.contains("invalid-field") && refused.body.contains("signedBy"))
+            #expect(try await ask("shipment.deliver", #"{"orderRef":"\#(ref)","signedBy":"Ms Lin","signedAt":"2026-12-02T10:00:00Z"}"#).type
+                    == "logistics.shipment.delivered.v1")
+            try await bz.until("finance", "/invoices?order=\(ref)", "invoice") { ($0 as? [Any])?.count == 1 }
+            let paid = try await ask("payment.record",
+                                     #"{"amount":200,"currency":"CNY","orderRef":"\#(ref)","bankReference":"ANS-\#(bz.run)","valueDate":"2026-12-03"}"#)
+            #expect(paid.type == "finance.payment.received.v1")
+            #expect(try await ask("complaint.open", #"{"channel":"email","orderRef":"\#(ref)","category":"service","description":"slow"}"#).type
+                    == "customer_service.complaint.opened.v1")
+            #expect(try await ask("shipment.dispatch", #"{"orderRef":"NOPE-\#(bz.run)"}"#).body.contains("unknown-order"))
+            try await client.deleteQueue(replies)
+            await client.close()
+        }
+    }
+}
