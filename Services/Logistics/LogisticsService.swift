@@ -6,7 +6,7 @@ enum LogisticsService {
     static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, StockKeeping.reserve)
-        handlers.on(OrderCancelled.self, StockKeeping.release)
+        handlers.on(OrderCancelRequested.self, StockKeeping.release)
         handlers.on(DispatchShipment.self) { command, context in
             if let event = try Shipping.dispatch(command, context.work) { try context.reply(event) } else {
                 try context.replyUnchanged("already-dispatched", "order \(command.orderRef) was dispatched already")

@@ -75,22 +75,28 @@ enum StockKeeping {
         context.logger.info("order \(status)", metadata: ["order_ref": "\(order.orderRef)", "warehouse": "\(plan.warehouse)"])
     }
 
-    /// `sales.order.cancelled`: what was reserved goes back to available stock.
-    static func release(_ event: OrderCancelled, _ context: HandlerContext) throws {
+    /// `sales.order.cancel_requested`: what was reserved goes back to available stock, and
+    /// sales hears it (`logistics.stock.released`); if the goods already left, it hears that.
+    static func release(_ event: OrderCancelRequested, _ context: HandlerContext) throws {
         let tx = context.transaction
         guard let row = try tx.query("SELECT warehouse, status FROM orders WHERE order_ref = $1 FOR UPDATE",
                                      [.text(event.orderRef)]).first else {
             // Cancelled before logistics heard of it: remember, so a late acceptance reserves nothing.
             try tx.execute("INSERT INTO orders (order_ref, customer_code, status) VALUES ($1, $2, 'cancelled')",
                            [.text(event.orderRef), .text(event.customerCode)])
+            try context.publish(StockReleased(orderRef: event.orderRef, warehouse: "-", lines: []))
             return
         }
         let status = try row.string("status")
+        if status == "dispatched" || status == "delivered" {
+            try context.publish(CancellationRefused(orderRef: event.orderRef, status: status,
+                                                    message: "order \(event.orderRef) was \(status) before the cancellation arrived"))
+            context.logger.notice("cancellation refused: goods already left", metadata: ["order_ref": "\(event.orderRef)"])
+            return
+        }
         guard status == "reserved" || status == "backordered" else {
-            if status != "cancelled" {
-                context.logger.error("cancelled order was already \(status): nothing released, goods must come back as a return",
-                                     metadata: ["order_ref": "\(event.orderRef)"])
-            }
+            // Cancelled already (a repeated request): say so again, nothing more to release.
+            try context.publish(StockReleased(orderRef: event.orderRef, warehouse: try row.optionalString("warehouse") ?? "-", lines: []))
             return
         }
         let warehouse = try row.string("warehouse")

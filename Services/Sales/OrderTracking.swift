@@ -127,7 +127,6 @@ enum OrderTracking {
 
     /// Events that only add to the history.
     static func registerHistory(_ handlers: inout HandlerRegistry) {
-        handlers.on(StockReleased.self) { e, c in try note(e.orderRef, c, detail: "reservation released in \(e.warehouse)") }
         handlers.on(DepositRequested.self) { e, c in
             try note(e.orderRef, c, detail: "deposit \(e.amount) \(e.currency) requested, invoice \(e.invoiceNumber) due \(e.dueDate)")
         }
@@ -140,6 +139,22 @@ enum OrderTracking {
         handlers.on(CreditNoteIssued.self) { e, c in
             try note(e.orderRef, c, detail: "credit note \(e.creditNoteNumber) for \(e.amount) \(e.currency)")
         }
+        handlers.on(PaymentReceived.self) { e, c in
+            guard let ref = e.orderRef else { return }
+            try note(ref, c, detail: "payment \(e.amount) \(e.currency) received (\(e.bankReference))"
+                     + (e.unallocated > 0 ? ", \(e.unallocated) kept as credit" : ""))
+        }
+        handlers.on(InvoiceVoided.self) { e, c in try note(e.orderRef, c, detail: "invoice \(e.invoiceNumber) voided") }
+        handlers.on(ReturnAuthorised.self) { e, c in
+            try note(e.orderRef, c, detail: "return authorised: " + e.lines.map { "\($0.quantity) × \($0.sku)" }.joined(separator: ", "))
+        }
+        handlers.on(ReturnReceived.self) { e, c in
+            try note(e.orderRef, c, detail: "returned goods received (\(e.condition))")
+        }
+        handlers.on(ComplaintResolved.self) { e, c in
+            try note(e.orderRef, c, detail: "complaint \(e.caseNumber) resolved: \(e.resolution)" + (e.note.map { " (\($0))" } ?? ""))
+        }
+        handlers.on(RevisitScheduled.self) { e, c in try note(e.orderRef, c, detail: "revisit scheduled for \(e.dueOn)") }
         handlers.on(ComplaintEscalated.self) { e, c in
             try note(e.orderRef, c, detail: "complaint \(e.caseNumber) escalated: \(e.hoursLate) h past its deadline, with \(e.routedTo)")
         }
@@ -148,21 +163,28 @@ enum OrderTracking {
         }
     }
 
-    enum CancelOutcome: Sendable { case cancelled(OrderCancelled), refused(OrderCancelRefused) }
+    enum CancelOutcome: Sendable {
+        case cancelled(OrderCancelled), refused(OrderCancelRefused)
+        /// Logistics must give the stock back first; the answer follows when it has.
+        case requested(OrderCancelRequested)
+    }
 
-    /// `order.cancel`: allowed until dispatch; otherwise the sender hears why not.
+    /// `order.cancel`: allowed until dispatch; otherwise the sender hears why not. When the
+    /// warehouse holds stock for the order, the answer comes once logistics released it.
     static func cancel(_ command: CancelOrder, _ context: HandlerContext) throws {
         let reason = command.reason ?? "cancelled by \(context.message.envelope.source)"
         switch try cancel(command.orderRef, reason: reason, context.work, event: context.message.envelope.type,
-                          messageId: context.message.envelope.messageId) {
+                          messageId: context.message.envelope.messageId, replyTo: context.message.envelope.replyTo) {
         case .cancelled(let event): try context.reply(event)
         case .refused(let refusal): try context.reply(refusal)
+        case .requested: break
         }
     }
 
-    /// Cancels the live order with that reference, or says why it cannot (also as an event).
-    static func cancel(_ ref: String, reason: String, _ work: UnitOfWork, event: String, messageId: UUID?) throws
-        -> CancelOutcome {
+    /// Cancels the live order with that reference, asks logistics to release it first, or says
+    /// why it cannot (also as an event).
+    static func cancel(_ ref: String, reason: String, _ work: UnitOfWork, event: String, messageId: UUID?,
+                       replyTo: String? = nil) throws -> CancelOutcome {
         func refuse(_ code: String, _ message: String) throws -> CancelOutcome {
             let refusal = OrderCancelRefused(orderRef: ref, reasonCode: code, message: message)
             try work.publish(refusal)
@@ -177,13 +199,66 @@ enum OrderTracking {
             work.logger.info("order already cancelled", metadata: ["order_ref": "\(order.ref)"])
             return .cancelled(cancelled)
         }
+        if order.status == .cancelling {
+            return .requested(OrderCancelRequested(orderRef: order.ref, customerCode: order.customer, reason: reason))
+        }
+        if order.status.cancelNeedsWarehouse {
+            try note(order.ref, work, event: event, messageId: messageId, to: .cancelling, detail: "cancellation asked: \(reason)")
+            try work.transaction.execute("UPDATE orders SET cancel_reason = $2, cancel_reply_to = $3 WHERE id = $1",
+                                         [.uuid(order.id), .text(reason), replyTo.map(PGValue.text) ?? .null])
+            let request = OrderCancelRequested(orderRef: order.ref, customerCode: order.customer, reason: reason)
+            try work.publish(request)
+            work.logger.info("cancellation asked of logistics", metadata: ["order_ref": "\(order.ref)"])
+            return .requested(request)
+        }
         guard order.status.canCancel else {
             return try refuse("too-late-to-cancel", "order \(order.ref) is \(order.status.rawValue): it can be cancelled only until dispatch")
         }
+        try finishCancel(order, reason: reason, work, event: event, messageId: messageId)
+        return .cancelled(cancelled)
+    }
+
+    static func finishCancel(_ order: TrackedOrder, reason: String, _ work: UnitOfWork, event: String, messageId: UUID?) throws {
         try note(order.ref, work, event: event, messageId: messageId, to: .cancelled, detail: "cancelled: \(reason)",
                  reasonCode: "cancelled")
-        try work.publish(cancelled)
+        try work.publish(OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason))
         work.logger.info("order cancelled", metadata: ["order_ref": "\(order.ref)"])
-        return .cancelled(cancelled)
+    }
+
+    /// Logistics gave the stock back: the cancellation completes (and its sender hears so).
+    static func released(_ event: StockReleased, _ context: HandlerContext) throws {
+        let tx = context.transaction
+        guard let order = try load(event.orderRef, tx), order.status == .cancelling else {
+            try note(event.orderRef, context, detail: "reservation released in \(event.warehouse)")
+            return
+        }
+        let row = try tx.query("SELECT cancel_reason, cancel_reply_to FROM orders WHERE id = $1", [.uuid(order.id)]).first!
+        let reason = try row.optionalString("cancel_reason") ?? "cancelled"
+        try finishCancel(order, reason: reason, context.work, event: context.message.envelope.type,
+                         messageId: context.message.envelope.messageId)
+        try answer(try row.optionalString("cancel_reply_to"),
+                   OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason), context)
+    }
+
+    /// The goods left first: the order goes on, and whoever asked hears it was too late.
+    static func cancellationRefused(_ event: CancellationRefused, _ context: HandlerContext) throws {
+        let next = OrderStatus(rawValue: event.status) ?? .dispatched
+        // The dispatch event may have come first and moved the status already; the refusal is still owed.
+        let tx = context.transaction
+        guard let (order, _) = try note(event.orderRef, context, to: next, detail: "cancellation refused: \(event.message)"),
+              let asked = try tx.query("SELECT cancel_reply_to AS reply_to FROM orders WHERE id = $1 AND cancel_reason IS NOT NULL",
+                                       [.uuid(order.id)]).first else { return }
+        try tx.execute("UPDATE orders SET cancel_reason = NULL, cancel_reply_to = NULL WHERE id = $1", [.uuid(order.id)])
+        let refusal = OrderCancelRefused(orderRef: order.ref, reasonCode: "too-late-to-cancel", message: event.message)
+        try context.publish(refusal)
+        try answer(try asked.optionalString("reply_to"), refusal, context)
+    }
+
+    /// A late answer to the `reply_to` of the `order.cancel` that started it.
+    static func answer<T: MessageContract>(_ replyTo: String?, _ body: T, _ context: HandlerContext) throws {
+        guard let replyTo, !replyTo.isEmpty else { return }
+        context.outbox.enqueue(OutgoingMessage(exchange: "", routingKey: replyTo, properties: MessageProperties(
+            messageId: UUID().uuidString.lowercased(), type: T.messageType, appId: context.outbox.source, timestamp: Date(),
+            correlationId: context.message.envelope.correlationId), body: try JSONEncoder.contracts.encode(body)))
     }
 }

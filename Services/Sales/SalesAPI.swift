@@ -78,6 +78,10 @@ enum SalesAPI {
             }
             switch outcome {
             case .cancelled(let event): return try HTTPJSON.encodable(event)
+            case .requested(let request):
+                return try HTTPJSON.object(["orderRef": request.orderRef, "status": "cancelling",
+                                            "note": "the warehouse releases the stock first; the order is cancelled when it has"],
+                                           status: .accepted)
             case .refused(let refusal): throw APIError(refusal.reasonCode == "unknown-order" ? .notFound : .conflict,
                                                        refusal.reasonCode, refusal.message)
             }

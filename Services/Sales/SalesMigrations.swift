@@ -56,5 +56,9 @@ enum SalesMigrations {
             ALTER TABLE orders ADD COLUMN correlation_id text;
             CREATE INDEX orders_status ON orders (status, updated_at);
             """),
+        Migration(102, "cancellation waits for the warehouse", """
+            ALTER TABLE orders ADD COLUMN cancel_reason text;
+            ALTER TABLE orders ADD COLUMN cancel_reply_to text;
+            """),
     ]
 }

@@ -15,6 +15,8 @@ enum SalesService {
         handlers.on(ShipmentDispatched.self, OrderTracking.dispatched)
         handlers.on(ShipmentDelivered.self, OrderTracking.delivered)
         handlers.on(InvoicePaid.self, OrderTracking.invoicePaid)
+        handlers.on(StockReleased.self, OrderTracking.released)
+        handlers.on(CancellationRefused.self, OrderTracking.cancellationRefused)
         OrderTracking.registerHistory(&handlers)
         return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all,
                            bindings: handlers.bindings, handlers: handlers, routes: SalesAPI.add,

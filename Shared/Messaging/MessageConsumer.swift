@@ -82,11 +82,13 @@ public final class MessageConsumer: Service, Sendable {
         var outgoing: [OutgoingMessage] = []
         var owners: [Delivery] = []
         var dead = 0, retried = 0
+        var refused = result.permanent
         for (delivery, reason) in result.transient {
             let attempt = Int(delivery.properties.headers["x-retry-count"]?.intValue ?? 0) + 1
             if attempt > maxRetries {
-                outgoing.append(deadLetter(delivery, code: "retries-exhausted",
-                                           message: "gave up after \(maxRetries) retries; last error: \(reason)"))
+                let message = "gave up after \(maxRetries) retries; last error: \(reason)"
+                outgoing.append(deadLetter(delivery, code: "retries-exhausted", message: message))
+                refused.append((delivery, "retries-exhausted", message))
                 dead += 1
             } else {
                 outgoing.append(retry(delivery, attempt: attempt, reason: reason))
@@ -112,7 +114,7 @@ public final class MessageConsumer: Service, Sendable {
                 failed = owners
             }
         }
-        await answerRejected(result.permanent.filter { !failed.map(\.deliveryTag).contains($0.0.deliveryTag) })
+        await answerRejected(refused.filter { !failed.map(\.deliveryTag).contains($0.0.deliveryTag) })
         let failedTags = Set(failed.map(\.deliveryTag))
         do {
             try await channel.requeue(failed)

@@ -25,6 +25,16 @@ import Testing
         #expect(OrderStatus.held.allows(.rejected) && !OrderStatus.accepted.allows(.rejected))
     }
 
+    @Test func cancellingWaitsForTheWarehouseAndEndsCancelledOrShipped() {
+        #expect(OrderStatus.allCases.filter(\.cancelNeedsWarehouse) == [.accepted, .backordered, .reserved])
+        #expect(OrderStatus.reserved.allows(.cancelling) && !OrderStatus.held.allows(.cancelling))
+        #expect(!OrderStatus.dispatched.allows(.cancelling))
+        for next in OrderStatus.allCases {
+            #expect(OrderStatus.cancelling.allows(next) == [.cancelled, .dispatched, .delivered].contains(next), "cancelling → \(next)")
+        }
+        #expect(!OrderStatus.cancelling.canCancel)
+    }
+
     @Test func completedOnlyWhenDeliveredAndPaid() {
         #expect(OrderStatus.completes(status: .delivered, paid: true))
         #expect(!OrderStatus.completes(status: .delivered, paid: false))

@@ -112,3 +112,18 @@ public struct ReturnReceived: RoutedContract, Equatable {
         self.returnId = returnId; self.caseId = caseId; self.orderRef = orderRef; self.lines = lines; self.condition = condition
     }
 }
+
+/// `logistics.cancellation.refused`: the goods left before the cancellation reached the warehouse.
+public struct CancellationRefused: RoutedContract, Equatable {
+    public static let messageType = "logistics.cancellation.refused.v1"
+    public static let routingKey = "logistics.cancellation.refused"
+
+    public let orderRef: String
+    /// Where the order is in logistics: `dispatched` or `delivered`.
+    public let status: String
+    public let message: String
+
+    public init(orderRef: String, status: String, message: String) {
+        self.orderRef = orderRef; self.status = status; self.message = message
+    }
+}

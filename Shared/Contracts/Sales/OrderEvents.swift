@@ -142,3 +142,19 @@ public struct OrderCancelRefused: RoutedContract, Equatable {
         self.orderRef = orderRef; self.reasonCode = reasonCode; self.message = message
     }
 }
+
+/// `sales.order.cancel_requested`: the customer wants to cancel an order the warehouse already
+/// holds stock for. Logistics answers with `logistics.stock.released` (then sales cancels it)
+/// or `logistics.cancellation.refused` (it was dispatched first).
+public struct OrderCancelRequested: RoutedContract, Equatable {
+    public static let messageType = "sales.order.cancel_requested.v1"
+    public static let routingKey = "sales.order.cancel_requested"
+
+    public let orderRef: String
+    public let customerCode: String
+    public let reason: String
+
+    public init(orderRef: String, customerCode: String, reason: String) {
+        self.orderRef = orderRef; self.customerCode = customerCode; self.reason = reason
+    }
+}

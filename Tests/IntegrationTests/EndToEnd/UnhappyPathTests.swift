@@ -112,6 +112,35 @@ import Testing
             let refusalBody = String(decoding: refusal.first?.body ?? Data(), as: UTF8.self)
             #expect(refusalBody.contains("too-late-to-cancel"))
             #expect(try await bz.order(late)["status"] as? String == "dispatched")
+
+            // Dispatch and cancel at the same moment: whichever the warehouse takes first wins,
+            // and every department agrees on the outcome.
+            let race = "RACE-\(bz.run)"
+            try await bz.placeOrder(race, customer: customer, lines: [(sku, 1)])
+            try await bz.waitStatus(race, "reserved")
+            try await bz.until("finance", "/invoices?order=\(race)", "deposit invoice") { ($0 as? [Any])?.count == 1 }
+            try await bz.pay(race, amount: 300)
+            try await bz.until("logistics", "/orders/\(race)", "deposit reached logistics") {
+                (($0 as? [String: Any])?["awaitingPayment"] as? [String])?.isEmpty == true
+            }
+            try await TestBus.send([TestBus.command("shipment.dispatch", #"{"orderRef":"\#(race)"}"#, correlationId: race),
+                                    TestBus.command("order.cancel", #"{"orderRef":"\#(race)"}"#, correlationId: race, replyTo: replies)])
+            let verdict = try await TestBus.drain(replies, expected: 1, timeout: 20)
+            #expect(verdict.count == 1)
+            let logistics = try await bz.get("logistics", "/orders/\(race)") as! [String: Any]
+            let finance = try await bz.until("finance", "/invoices?order=\(race)", "finance settled on the outcome") { _ in true } as! [[String: Any]]
+            if verdict.first?.properties.type == "sales.order.cancelled.v1" {
+                try await bz.waitStatus(race, "cancelled")
+                #expect(logistics["status"] as? String == "cancelled")
+                try await bz.until("finance", "/invoices?order=\(race)", "paid deposit voided") {
+                    (($0 as? [[String: Any]]) ?? []).allSatisfy { $0["status"] as? String == "void" }
+                }
+            } else {
+                #expect(verdict.first?.properties.type == "sales.order.cancel_refused.v1")
+                try await bz.waitStatus(race, "dispatched")
+                #expect(logistics["status"] as? String == "dispatched")
+                #expect(finance.allSatisfy { $0["status"] as? String != "void" })
+            }
             try await client.deleteQueue(replies)
             await client.close()
         }
