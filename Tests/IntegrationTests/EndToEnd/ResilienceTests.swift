@@ -125,8 +125,8 @@ import Testing
                                         [.text(customer)]) == 20)
             #expect(try await bz.scalar("sales", """
                 SELECT count(*) AS n FROM order_history h JOIN orders o ON o.id = h.order_id
-                WHERE o.customer_code = $1 AND h.status = 'completed'
-                """, [.text(customer)]) == 20)
+                WHERE o.customer_code = $1 AND h.detail = 'delivered and paid'
+                """, [.text(customer)]) == 20)  // each completed exactly once
         }
     }
 
