@@ -4,7 +4,7 @@ SWIFT ?= swift
 INFRA := deploy/local/infra.sh
 SERVICES := deploy/local/services.sh
 
-.PHONY: run test servers build stop status unit-test bench compose-check clean-local
+.PHONY: run test servers build stop status unit-test bench flow-bench compose-check clean-local
 
 ## Start the local broker and database, build, start the five services.
 run: servers build
@@ -41,6 +41,14 @@ status:
 bench: servers
 	$(SWIFT) build -c release --product kit-bench
 	.build/release/kit-bench
+
+## Orders per second and latency through the five services, built for release.
+flow-bench: servers
+	$(SWIFT) build -c release
+	@$(SERVICES) stop >/dev/null
+	@BIZOPS_BIN_DIR=.build/release LOG_LEVEL=warning $(SERVICES) start
+	@$(SERVICES) demo >/dev/null
+	.build/release/flow-bench; status=$$?; $(SERVICES) stop >/dev/null; exit $$status
 
 compose-check:
 	docker-compose -f docker-compose.yml config -q

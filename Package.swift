@@ -70,6 +70,11 @@ let package = Package(
             "Messaging", "Storage", "Contracts", "CRabbitMQ", "CLibPQ",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], path: "Tests/KitBench"),
+        // Orders per second and latency through the five running services (make flow-bench).
+        .executableTarget(name: "flow-bench", dependencies: [
+            "Messaging", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/FlowBench"),
         .testTarget(name: "UnitTests", dependencies: ["Storage", "Messaging", "Contracts", "ServiceKit", "SalesDomain", "RiskDomain",
                                                      "LogisticsDomain", "FinanceDomain", "CustomerServiceDomain"],
                     path: "Tests/UnitTests"),

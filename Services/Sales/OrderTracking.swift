@@ -167,6 +167,8 @@ enum OrderTracking {
         case cancelled(OrderCancelled), refused(OrderCancelRefused)
         /// Logistics must give the stock back first; the answer follows when it has.
         case requested(OrderCancelRequested)
+        /// Asked already and still waiting for the warehouse.
+        case pending(String)
     }
 
     /// `order.cancel`: allowed until dispatch; otherwise the sender hears why not. When the
@@ -178,6 +180,7 @@ enum OrderTracking {
         case .cancelled(let event): try context.reply(event)
         case .refused(let refusal): try context.reply(refusal)
         case .requested: break
+        case .pending(let message): try context.replyUnchanged("cancellation-pending", message)
         }
     }
 
@@ -200,7 +203,7 @@ enum OrderTracking {
             return .cancelled(cancelled)
         }
         if order.status == .cancelling {
-            return .requested(OrderCancelRequested(orderRef: order.ref, customerCode: order.customer, reason: reason))
+            return .pending("order \(order.ref) is being cancelled already; the warehouse is releasing its stock")
         }
         if order.status.cancelNeedsWarehouse {
             try note(order.ref, work, event: event, messageId: messageId, to: .cancelling, detail: "cancellation asked: \(reason)")

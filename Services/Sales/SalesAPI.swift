@@ -78,6 +78,8 @@ enum SalesAPI {
             }
             switch outcome {
             case .cancelled(let event): return try HTTPJSON.encodable(event)
+            case .pending(let message):
+                return try HTTPJSON.object(["orderRef": ref, "status": "cancelling", "note": message], status: .accepted)
             case .requested(let request):
                 return try HTTPJSON.object(["orderRef": request.orderRef, "status": "cancelling",
                                             "note": "the warehouse releases the stock first; the order is cancelled when it has"],

@@ -11,6 +11,9 @@
   schema file has a message type; the schema's properties and `required` list match the
   struct's stored `let`s (an optional Swift type is an optional field) and their JSON types;
 - commands (CommandContract, no service prefix) and events are told apart consistently;
+  a type starting with `bizops.` (e.g. bizops.command.outcome.v1) is a reply-only message: it has no
+  routingKey, is neither a CommandContract nor a RoutedContract, is only ever sent to a command's
+  `reply_to` (its schema description says so) and is listed in asyncapi.yaml's `replies` channel;
 - asyncapi.yaml names every schema file (`./schemas/<messageType>.json`) and routing key,
   and every `./schemas/...` it references exists; README.md links every schema.
 
@@ -29,6 +32,7 @@ SCHEMAS = os.path.join(HERE, "schemas")
 ASYNCAPI = os.path.join(HERE, "asyncapi.yaml")
 README = os.path.join(HERE, "README.md")
 SERVICES = ("sales", "risk", "logistics", "finance", "customer_service")
+REPLY_PREFIX = "bizops."  # message types sent only to a command's reply_to, never on an exchange
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 problems = []
@@ -280,12 +284,13 @@ def swift_contracts():
                     if open_at < m.start() < close_at:
                         decl = (d, open_at, close_at)
                 entry = {"type": m.group(1), "file": os.path.relpath(path, ROOT), "struct": None,
-                         "routingKey": None, "command": None, "fields": None}
+                         "routingKey": None, "command": None, "routed": None, "fields": None}
                 if decl:
                     d, open_at, close_at = decl
                     entry["struct"] = d.group(2)
                     conformances = [c.strip() for c in (d.group(3) or "").split(",")]
                     entry["command"] = "CommandContract" in conformances
+                    entry["routed"] = "RoutedContract" in conformances
                     body = raw[open_at:close_at]
                     rk = re.search(r"\broutingKey\s*(?::\s*String\s*)?=\s*\"([^\"]+)\"", body)
                     entry["routingKey"] = rk.group(1) if rk else None
@@ -396,20 +401,33 @@ def check_against_swift(schemas, contracts):
         rel = f"docs/contracts/schemas/{t}.json"
         if not re.fullmatch(r"[a-z_]+(\.[a-z_]+)+\.v\d+", t):
             problem(f"{c['file']}: message type {t!r} is not <routing key>.v<N>")
-        if c["routingKey"] is None:
+        reply_only = t.startswith(REPLY_PREFIX)
+        if reply_only:
+            # sent only to a command's reply_to through the default exchange: no routing key, no exchange
+            if c["routingKey"] is not None:
+                problem(f"{c['file']}: {c['struct']} ({t}) is a reply-only message ({REPLY_PREFIX}…) "
+                        f"but has a routingKey {c['routingKey']}")
+            if c["command"] or c["routed"]:
+                problem(f"{c['file']}: {c['struct']} ({t}) is a reply-only message ({REPLY_PREFIX}…) "
+                        f"but is a {'CommandContract' if c['command'] else 'RoutedContract'}")
+        elif c["routingKey"] is None:
             problem(f"{c['file']}: {c['struct']} ({t}) has no routingKey")
         elif t != f"{c['routingKey']}.v{t.rsplit('.v', 1)[-1]}":
             problem(f"{c['file']}: message type {t} does not start with its routing key {c['routingKey']}")
         by_prefix = t.split(".")[0] not in SERVICES
-        if c["command"] is not None and c["command"] != by_prefix:
+        if not reply_only and c["command"] is not None and c["command"] != by_prefix:
             problem(f"{c['file']}: {c['struct']} ({t}) is {'a' if c['command'] else 'no'} CommandContract "
                     f"but its type {'has no' if by_prefix else 'has a'} service prefix")
         schema = schemas.get(t)
         if schema is None:
             continue
-        exchange = "bizops.ingress" if by_prefix else "bizops.events"
-        if exchange not in schema.get("description", ""):
-            problem(f"{rel}: description should name its exchange {exchange}")
+        if reply_only:
+            if "reply_to" not in schema.get("description", ""):
+                problem(f"{rel}: description should say it is sent to a command's reply_to")
+        else:
+            exchange = "bizops.ingress" if by_prefix else "bizops.events"
+            if exchange not in schema.get("description", ""):
+                problem(f"{rel}: description should name its exchange {exchange}")
         if c["fields"] is None:
             continue
         props, required = schema.get("properties", {}), set(schema.get("required", []))
@@ -453,6 +471,18 @@ def check_asyncapi(schemas, by_type):
     for t, c in sorted(by_type.items()):
         if c["routingKey"] and not re.search(rf"^\s*address:\s*['\"]?{re.escape(c['routingKey'])}['\"]?\s*$", text, re.M):
             problem(f"docs/contracts/asyncapi.yaml: no channel with address {c['routingKey']} (for {t})")
+    # a reply-only message is a component message listed in the `replies` channel
+    replies = re.search(r"^  replies:\n((?:    .*\n|[ \t]*\n)*)", text, re.M)
+    for t in sorted(by_type):
+        if not t.startswith(REPLY_PREFIX):
+            continue
+        component = re.search(rf"^    (\w+):\n      name:\s*['\"]?{re.escape(t)}['\"]?\s*$", text, re.M)
+        if not component:
+            problem(f"docs/contracts/asyncapi.yaml: no component message named {t}")
+        elif not replies:
+            problem(f"docs/contracts/asyncapi.yaml: no `replies` channel (for {t})")
+        elif f"#/components/messages/{component.group(1)}'" not in replies.group(1):
+            problem(f"docs/contracts/asyncapi.yaml: the `replies` channel does not list {component.group(1)} ({t})")
     for name in ("bizops.ingress", "bizops.events", "bizops.dlx", "bizops.unrouted.dead", "unknown-routing-key",
                  "$message.header#/correlation_id", "x-dead-letter-reason", "x-dead-letter-error"):
         if name not in text:
@@ -493,7 +523,9 @@ def check_consumers(contracts):
                         if m.group(1) in by_struct:
                             bound.setdefault(by_struct[m.group(1)], set()).add(service)
     text = open(README, encoding="utf-8").read()
-    for row in re.finditer(r"^\| `([^`]+)` \| `[^`]+` \| `[^`]+` \| [^|]+\| ([^|]+)\|", text, re.M):
+    # exchange and routing key are backticked, or a dash for a reply-only message (`— (reply_to only)`, `—`)
+    code_or_dash = r"(?:`[^`]+`|—[^|`]*)"
+    for row in re.finditer(rf"^\| `([^`]+)` \| {code_or_dash} \| {code_or_dash} \| [^|]+\| ([^|]+)\|", text, re.M):
         message, cell = row.group(1), row.group(2)
         listed = set(re.findall(r"\b(sales|logistics|customer_service|finance|risk)\b", cell))
         actual = bound.get(message, set())
