@@ -47,7 +47,7 @@ flow-bench: servers
 	$(SWIFT) build -c release
 	@$(SERVICES) stop >/dev/null
 	@BIZOPS_BIN_DIR=.build/release LOG_LEVEL=warning $(SERVICES) start
-	@$(SERVICES) demo >/dev/null
+	@$(SERVICES) demo-data >/dev/null
 	.build/release/flow-bench; status=$$?; $(SERVICES) stop >/dev/null; exit $$status
 
 compose-check:

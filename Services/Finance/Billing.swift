@@ -52,7 +52,29 @@ enum Billing {
         try work.publish(InvoiceIssued(invoiceNumber: number, orderRef: order, customerCode: customer, kind: plan.kind,
                                        amount: plan.amount, currency: currency, issueDate: day, dueDate: plan.dueDate))
         work.logger.info("invoice issued", metadata: ["invoice": "\(number)", "order_ref": "\(order)", "amount": "\(plan.amount)"])
+        try applyCredit(to: number, amount: plan.amount, order: order, customer: customer, currency: currency, on: day, work)
         return number
+    }
+
+    /// Money the customer has with us already (overpaid, paid before the invoice existed,
+    /// credited) pays a new invoice first.
+    static func applyCredit(to number: String, amount: Int64, order: String, customer: String, currency: String,
+                            on day: BusinessDate, _ work: UnitOfWork) throws {
+        let tx = work.transaction
+        guard let balance = try tx.query("""
+            SELECT balance FROM customer_credit WHERE customer_code = $1 AND currency = $2 FOR UPDATE
+            """, [.text(customer), .text(currency)]).first?.int("balance"), balance > 0 else { return }
+        let applied = min(balance, amount)
+        let allocation = Allocation(invoiceNumber: number, amount: applied, outstanding: amount - applied)
+        let paidOff = try Books.apply([allocation], source: "credit", reference: "CREDIT-\(number)", tx)
+        try Books.credit(tx, customer: customer, currency: currency, by: -applied)
+        try Books.post(tx, date: day, memo: "customer credit applied to invoice \(number) for order \(order)",
+                       reference: number, currency: currency,
+                       [.init(account: Account.customerCredit, debit: applied), .init(account: Account.receivables, credit: applied)])
+        try work.publish(CreditApplied(customerCode: customer, orderRef: order, amount: applied, currency: currency,
+                                       allocations: [allocation], creditLeft: balance - applied))
+        try announcePaid(paidOff, work)
+        work.logger.info("customer credit applied", metadata: ["invoice": "\(number)", "applied": "\(applied)"])
     }
 
     /// Signed delivery: invoice what the advances did not cover, and recognise the advances as revenue.

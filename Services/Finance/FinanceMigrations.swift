@@ -98,5 +98,9 @@ enum FinanceMigrations {
             CREATE CONSTRAINT TRIGGER journal_lines_balanced AFTER INSERT OR UPDATE ON journal_lines
                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION journal_balanced();
             """),
+        Migration(101, "customer credit is applied to new invoices", """
+            ALTER TABLE allocations DROP CONSTRAINT allocations_source_check;
+            ALTER TABLE allocations ADD CONSTRAINT allocations_source_check CHECK (source IN ('payment', 'credit-note', 'credit'));
+            """),
     ]
 }

@@ -89,6 +89,10 @@ enum CreditDesk {
         try apply(event.allocations, context.transaction)
     }
 
+    static func creditApplied(_ event: CreditApplied, _ context: HandlerContext) throws {
+        try apply(event.allocations, context.transaction)
+    }
+
     static func creditNoteIssued(_ event: CreditNoteIssued, _ context: HandlerContext) throws {
         try apply(event.allocations, context.transaction)
     }

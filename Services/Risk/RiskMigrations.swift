@@ -49,5 +49,8 @@ enum RiskMigrations {
                 at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(101, "exposure looks invoices up by order", """
+            CREATE INDEX invoices_order ON invoices (order_ref);
+            """),
     ]
 }

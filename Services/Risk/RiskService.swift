@@ -10,6 +10,7 @@ enum RiskService {
         handlers.on(InvoiceIssued.self, CreditDesk.invoiceIssued)
         handlers.on(PaymentReceived.self, CreditDesk.paymentReceived)
         handlers.on(CreditNoteIssued.self, CreditDesk.creditNoteIssued)
+        handlers.on(CreditApplied.self, CreditDesk.creditApplied)
         handlers.on(InvoiceVoided.self, CreditDesk.invoiceVoided)
         handlers.on(InvoiceOverdue.self, CreditDesk.invoiceOverdue)
         return ServiceSpec(id: "risk", defaultPort: 8085, migrations: RiskMigrations.all,

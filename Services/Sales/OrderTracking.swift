@@ -144,6 +144,10 @@ enum OrderTracking {
             try note(ref, c, detail: "payment \(e.amount) \(e.currency) received (\(e.bankReference))"
                      + (e.unallocated > 0 ? ", \(e.unallocated) kept as credit" : ""))
         }
+        handlers.on(CreditApplied.self) { e, c in
+            try note(e.orderRef, c, detail: "customer credit \(e.amount) \(e.currency) applied to "
+                     + e.allocations.map(\.invoiceNumber).joined(separator: ", "))
+        }
         handlers.on(InvoiceVoided.self) { e, c in try note(e.orderRef, c, detail: "invoice \(e.invoiceNumber) voided") }
         handlers.on(ReturnAuthorised.self) { e, c in
             try note(e.orderRef, c, detail: "return authorised: " + e.lines.map { "\($0.quantity) × \($0.sku)" }.joined(separator: ", "))

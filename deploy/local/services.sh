@@ -9,6 +9,7 @@
 #   demo      load the demo master data (deploy/demo/*.sql), then drive one order through the
 #             whole path by publishing onto bizops.ingress like the outside systems would
 #             (order.place, shipment.dispatch, shipment.deliver, payment.record) and show its history
+#   demo-data only load the demo master data
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -94,13 +95,23 @@ wait_status() {
     return 1
 }
 
-demo() {
+demo_data() {
     for file in "$REPO_ROOT"/deploy/demo/*.sql; do
         local role; role=$(basename "$file" .sql)
         PGPASSWORD="$PASSWORD" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U "$role" -d bizops -f "$file"
         echo "demo data: $(basename "$file") loaded as $role"
     done
+}
+
+demo() {
+    demo_data
     local ref="DEMO-$(date +%H%M%S)"
+    # Headquarters sends what the demo order needs, so the demo can run again and again.
+    for item in SKU-001:120 SKU-003:1; do
+        curl -fsS -o /dev/null -H 'content-type: application/json' -d "$(printf '{"warehouse":"SH-01","sku":"%s","quantity":%s,"reference":"HQ-%s-%s"}' "${item%%:*}" "${item##*:}" "$ref" "${item%%:*}")" \
+            http://127.0.0.1:8082/stock/receipts
+    done
+    echo "demo: logistics received stock for $ref from headquarters (POST /stock/receipts)"
     publish order.place "$ref" "$(printf '{"orderRef":"%s","customerCode":"C-1001","lines":[{"sku":"SKU-001","quantity":120},{"sku":"SKU-003","quantity":1}],"deliveryAddress":{"line1":"88 Century Ave","city":"Shanghai","postalCode":"200120","country":"CN"},"requestedDeliveryDate":"2026-12-01"}' "$ref")"
     wait_status "$ref" reserved
     publish shipment.dispatch "$ref" "$(printf '{"orderRef":"%s","carrier":"SF Express","trackingNumber":"SF%s"}' "$ref" "$RANDOM")"
@@ -134,5 +145,6 @@ case "${1:-start}" in
     restart) stop; start ;;
     status) status ;;
     demo) demo ;;
-    *) echo "usage: $0 [start|stop|status|restart|demo] [BIN_DIR]" >&2; exit 64 ;;
+    demo-data) demo_data ;;
+    *) echo "usage: $0 [start|stop|status|restart|demo|demo-data] [BIN_DIR]" >&2; exit 64 ;;
 esac

@@ -149,3 +149,23 @@ public struct CreditNoteIssued: RoutedContract, Equatable {
         self.customerCredit = customerCredit
     }
 }
+
+/// `finance.credit.applied`: the customer's credit (an earlier overpayment, a payment that came
+/// before its invoice, a credit note) was set against a new invoice.
+public struct CreditApplied: RoutedContract, Equatable {
+    public static let messageType = "finance.credit.applied.v1"
+    public static let routingKey = "finance.credit.applied"
+
+    public let customerCode: String
+    public let orderRef: String
+    public let amount: Int64
+    public let currency: String
+    public let allocations: [Allocation]
+    /// What is left of the customer's credit in this currency.
+    public let creditLeft: Int64
+
+    public init(customerCode: String, orderRef: String, amount: Int64, currency: String, allocations: [Allocation], creditLeft: Int64) {
+        self.customerCode = customerCode; self.orderRef = orderRef; self.amount = amount; self.currency = currency
+        self.allocations = allocations; self.creditLeft = creditLeft
+    }
+}

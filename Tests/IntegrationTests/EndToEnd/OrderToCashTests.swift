@@ -132,4 +132,29 @@ import Testing
             #expect(after.count == 1 && after[0]["status"] as? String == "paid")
         }
     }
+
+    @Test func aPaymentThatComesBeforeItsInvoiceIsAppliedWhenTheInvoiceIsIssued() async throws {
+        try await Bizops.with { bz in
+            let customer = "EARLY-\(bz.run)", sku = "SKU-\(bz.run)", ref = "EARLY-\(bz.run)"
+            try await bz.customer(customer, limit: 1_000_000)
+            try await bz.product(sku, price: 300, stock: 10)
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 2)])
+            try await bz.waitStatus(ref, "reserved")
+            try await bz.dispatch(ref)
+            try await bz.waitStatus(ref, "dispatched")
+            // The bank is faster than the driver: the money is there before the invoice.
+            try await bz.pay(ref, amount: 600)
+            try await bz.until("finance", "/customers/\(customer)/account", "payment kept as credit") {
+                int64((($0 as? [String: Any])?["credit"] as? [String: Any])?["CNY"]) == 600
+            }
+            try await bz.deliver(ref)
+            try await bz.waitStatus(ref, "completed")
+            let account = try await bz.get("finance", "/customers/\(customer)/account") as! [String: Any]
+            #expect(int64((account["credit"] as? [String: Any])?["CNY"]) == 0 && int64(account["outstanding"]) == 0)
+            let credit = try await bz.until("risk", "/customers/\(customer)/credit", "risk sees nothing owed") {
+                int64(($0 as? [String: Any])?["exposure"]) == 0
+            } as! [String: Any]
+            #expect((credit["openInvoices"] as? [Any])?.isEmpty == true)
+        }
+    }
 }

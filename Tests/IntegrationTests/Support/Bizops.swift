@@ -70,7 +70,7 @@ final class Bizops: @unchecked Sendable {
     /// A second copy of a service on another port (competing consumer on the same queue).
     func replica(_ exe: String, env extra: [String: String] = [:]) async throws -> ChildProcess {
         let child = try ChildProcess(exe, environment: environment(exe, port: freePort()).merging(extra) { $1 })
-        children["\(exe)#2"] = child
+        children["\(exe)#\(children.count + 1)"] = child
         try await child.waitFor("consuming")
         return child
     }

@@ -27,6 +27,25 @@ final class ChildProcess: @unchecked Sendable {
             self.lock.unlock()
         }
         try process.run()
+        ChildProcess.register(process)
+    }
+
+    /// Every child ever started; whatever still runs when the test process exits is killed, so
+    /// no service outlives its test to compete for queues (or stall with a full stdout pipe).
+    nonisolated(unsafe) private static var all: [Process] = []
+    private static let registry = NSLock()
+
+    private static func register(_ process: Process) {
+        registry.lock()
+        defer { registry.unlock() }
+        if all.isEmpty { atexit { ChildProcess.killAll() } }
+        all.append(process)
+    }
+
+    static func killAll() {
+        registry.lock()
+        defer { registry.unlock() }
+        for process in all where process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     var text: String {
