@@ -85,10 +85,12 @@ enum CustomerServiceAPI {
         }
         router.get("/revisits") { request, _ in
             let status = request.uri.queryParameters["status"].map(String.init)
+            let order = request.uri.queryParameters["order"].map(String.init)
             return try await HTTPJSON.list(env.pool, """
                 SELECT order_ref AS "orderRef", customer_code AS "customerCode", due_on AS "dueOn", status, satisfaction, note,
-                       done_at AS "doneAt" FROM revisits WHERE ($1::text IS NULL OR status = $1) ORDER BY due_on LIMIT 1000
-                """, [status.map(PGValue.text) ?? .null])
+                       done_at AS "doneAt" FROM revisits WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR order_ref = $2)
+                ORDER BY due_on LIMIT 1000
+                """, [status.map(PGValue.text) ?? .null, order.map(PGValue.text) ?? .null])
         }
         router.post("/revisits/:ref/complete") { request, context in
             let ref = try context.parameters.require("ref")

@@ -50,7 +50,8 @@ public struct Allocation: Codable, Sendable, Equatable {
 }
 
 /// `finance.payment.received`: a payment was recorded and allocated. What could not be
-/// allocated is kept as customer credit (or, with no customer known, as unallocated cash).
+/// allocated is customer credit, which pays the customer's next invoice (or, with no customer
+/// known, it waits as unallocated cash).
 public struct PaymentReceived: RoutedContract, Equatable {
     public static let messageType = "finance.payment.received.v1"
     public static let routingKey = "finance.payment.received"
@@ -61,7 +62,7 @@ public struct PaymentReceived: RoutedContract, Equatable {
     public let amount: Int64
     public let currency: String
     public let allocations: [Allocation]
-    /// Kept as the customer's credit (overpayment) or unallocated (unknown reference).
+    /// The customer's credit (overpaid, or paid before the invoice) or unallocated cash (unknown reference).
     public let unallocated: Int64
 
     public init(bankReference: String, customerCode: String?, orderRef: String?, amount: Int64, currency: String,

@@ -80,7 +80,7 @@ import Testing
             try await bz.call("customer-service", "POST", "/complaints/\(caseNumber)/resolve", #"{"resolution":"explanation"}"#, expect: 409)
             let closed = try await bz.get("customer-service", "/complaints/\(caseNumber)") as! [String: Any]
             #expect(closed["status"] as? String == "resolved" && (closed["log"] as? [Any])?.count == 2)
-            try await bz.until("customer-service", "/revisits?status=due", "revisit due") {
+            try await bz.until("customer-service", "/revisits?status=due&order=\(ref)", "revisit due") {
                 (($0 as? [[String: Any]]) ?? []).contains { $0["orderRef"] as? String == ref }
             }
             try await bz.call("customer-service", "POST", "/revisits/\(ref)/complete", #"{"satisfaction":9}"#, expect: 400)
