@@ -6,6 +6,8 @@ import Storage
 
 /// Complaints from the first contact to the result, and the revisits after deliveries.
 enum Cases {
+    struct NotYetKnown: Error, CustomStringConvertible { let description: String }
+
     static func orderAccepted(_ order: OrderAccepted, _ context: HandlerContext) throws {
         try context.transaction.execute("""
             INSERT INTO orders (order_ref, customer_code, lines) VALUES ($1, $2, $3) ON CONFLICT (order_ref) DO NOTHING
@@ -19,8 +21,8 @@ enum Cases {
         guard let customer = try tx.query("""
             UPDATE orders SET delivered_on = $2, signed_by = $3 WHERE order_ref = $1 RETURNING customer_code
             """, [.text(event.orderRef), .date(event.deliveredOn.description), .text(event.signedBy)]).first?.string("customer_code") else {
-            context.logger.warning("delivery of an order customer service never saw", metadata: ["order_ref": "\(event.orderRef)"])
-            return
+            // The acceptance has not reached customer service yet: try again later (it retries).
+            throw NotYetKnown(description: "customer service has not seen order \(event.orderRef) accepted yet")
         }
         let due = event.deliveredOn.adding(days: ComplaintPolicy.revisitAfterDays)
         let fresh = try tx.query("""
@@ -81,15 +83,25 @@ enum Cases {
               try !row.isNull("delivered_on") else {
             throw Rejection("not-delivered", "order \(orderRef) has not been delivered: nothing to return")
         }
-        let ordered = Dictionary(try JSONDecoder.contracts.decode([OrderPlaced.Line].self, from: Data(linesText.utf8))
+        // Lock the order so two cases cannot authorise returns of the same goods side by side.
+        _ = try tx.query("SELECT 1 FROM orders WHERE order_ref = $1 FOR UPDATE", [.text(orderRef)])
+        var ordered = Dictionary(try JSONDecoder.contracts.decode([OrderPlaced.Line].self, from: Data(linesText.utf8))
                                     .map { ($0.sku, $0.quantity) }, uniquingKeysWith: +)
+        for earlier in try tx.query("SELECT return_lines::text AS lines FROM cases WHERE order_ref = $1 AND return_lines IS NOT NULL",
+                                    [.text(orderRef)]) {
+            for line in try JSONDecoder.contracts.decode([ItemQuantity].self, from: Data(try earlier.string("lines").utf8)) {
+                ordered[line.sku, default: 0] -= line.quantity
+            }
+        }
         if let problem = ComplaintPolicy.returnProblem(requested: lines.map { ($0.sku, $0.quantity) }, ordered: ordered) {
             throw Rejection("invalid-return", problem)
         }
         let returnId = UUID()
         try tx.execute("""
-            UPDATE cases SET status = 'return-authorised', resolution = 'return', resolution_note = $2, return_id = $3 WHERE id = $1
-            """, [.uuid(id), note.map(PGValue.text) ?? .null, .uuid(returnId)])
+            UPDATE cases SET status = 'return-authorised', resolution = 'return', resolution_note = $2, return_id = $3,
+                             return_lines = $4 WHERE id = $1
+            """, [.uuid(id), note.map(PGValue.text) ?? .null, .uuid(returnId),
+                  .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self))])
         try log(id, "return authorised: " + lines.map { "\($0.quantity) × \($0.sku)" }.joined(separator: ", "), tx)
         try work.publish(ReturnAuthorised(returnId: returnId, caseId: id, orderRef: orderRef, customerCode: customer, lines: lines))
         return "return-authorised"

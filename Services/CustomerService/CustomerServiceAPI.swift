@@ -114,7 +114,8 @@ enum CustomerServiceAPI {
                             WHERE c.customer_code = $1) c) AS cases,
                        (SELECT COALESCE(json_agg(r ORDER BY r."dueOn"), '[]') FROM (SELECT order_ref AS "orderRef", due_on AS "dueOn",
                             status, satisfaction FROM revisits WHERE customer_code = $1) r) AS revisits
-                """, [.text(code)], notFound: "no customer \(code)")
+                WHERE EXISTS (SELECT 1 FROM orders WHERE customer_code = $1) OR EXISTS (SELECT 1 FROM cases WHERE customer_code = $1)
+                """, [.text(code)], notFound: "customer service knows no customer \(code)")
         }
     }
 }

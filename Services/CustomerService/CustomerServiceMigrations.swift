@@ -51,5 +51,8 @@ enum CustomerServiceMigrations {
         Migration(101, "escalation of cases past their deadline", """
             ALTER TABLE cases ADD COLUMN escalated_at timestamptz;
             """),
+        Migration(102, "what each return authorised, so an order is never returned twice", """
+            ALTER TABLE cases ADD COLUMN return_lines jsonb;
+            """),
     ]
 }

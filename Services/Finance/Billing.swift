@@ -124,7 +124,7 @@ enum Billing {
             """, [payment.invoiceNumber.map(PGValue.text) ?? .null, payment.orderRef.map(PGValue.text) ?? .null]).first
         let orderRef = try target?.string("order_ref"), customer = try target?.string("customer_code")
         var allocations: [Allocation] = [], rest = payment.amount
-        if let target, try target.string("currency") == payment.currency {
+        if let target, try target.optionalString("currency") == payment.currency {
             (allocations, rest) = PaymentAllocation.allocate(payment.amount,
                                                              to: try Books.openInvoices(orderRef: orderRef, first: payment.invoiceNumber, tx))
         }
@@ -208,10 +208,14 @@ enum Billing {
         let lines = try JSONDecoder.contracts.decode([OrderPlaced.Line].self, from: Data(linesText.utf8))
         var amount: Int64 = 0
         for item in event.lines {
-            guard let line = lines.first(where: { $0.sku == item.sku }) else {
-                throw Rejection("unknown-sku", "order \(event.orderRef) has no line for \(item.sku)")
+            // The same SKU may sit on several lines at different prices: credit its average price.
+            let sold = lines.filter { $0.sku == item.sku }
+            let quantity = sold.reduce(Int64(0)) { $0 + $1.quantity }, charged = sold.reduce(Int64(0)) { $0 + $1.lineTotal }
+            guard quantity > 0 else { throw Rejection("unknown-sku", "order \(event.orderRef) has no line for \(item.sku)") }
+            guard item.quantity <= quantity else {
+                throw Rejection("invalid-return", "\(item.quantity) × \(item.sku) returned, only \(quantity) sold on \(event.orderRef)")
             }
-            amount += line.unitPrice * item.quantity
+            amount += item.quantity == quantity ? charged : charged / quantity * item.quantity
         }
         guard amount > 0 else { return }
         let customer = try order.string("customer_code"), currency = try order.string("currency")
@@ -223,7 +227,7 @@ enum Billing {
                   .text(currency), .date(BusinessDate(context.message.envelope.time).description)])
         guard !fresh.isEmpty else { return }
         let (allocations, rest) = PaymentAllocation.allocate(amount, to: try Books.openInvoices(orderRef: event.orderRef, first: nil, tx))
-        _ = try Books.apply(allocations, source: "credit-note", reference: number, tx)
+        let paidOff = try Books.apply(allocations, source: "credit-note", reference: number, tx)
         try Books.credit(tx, customer: customer, currency: currency, by: rest)
         try Books.post(tx, date: BusinessDate(context.message.envelope.time), memo: "credit note \(number) for return on \(event.orderRef)",
                        reference: number, currency: currency,
@@ -232,6 +236,8 @@ enum Billing {
         try context.publish(CreditNoteIssued(creditNoteNumber: number, orderRef: event.orderRef, customerCode: customer,
                                              caseId: event.caseId, amount: amount, currency: currency, allocations: allocations,
                                              customerCredit: rest))
+        // A credit note that clears an invoice settles it like a payment would (the order may complete).
+        try announcePaid(paidOff, context.work)
         context.logger.info("credit note issued", metadata: ["credit_note": "\(number)", "order_ref": "\(event.orderRef)"])
     }
 

@@ -52,7 +52,9 @@ enum FinanceAPI {
                             FROM invoices WHERE customer_code = $1 AND status = 'open' GROUP BY 1) b) AS ageing,
                        (SELECT COALESCE(json_agg(i ORDER BY i."issueDate", i."invoiceNumber"), '[]') FROM (SELECT \(invoiceColumns)
                             FROM invoices WHERE customer_code = $1) i) AS invoices
-                """, [.text(code), .date(asOf.description)], notFound: "no account \(code)")
+                WHERE EXISTS (SELECT 1 FROM terms WHERE customer_code = $1) OR EXISTS (SELECT 1 FROM orders WHERE customer_code = $1)
+                   OR EXISTS (SELECT 1 FROM customer_credit WHERE customer_code = $1)
+                """, [.text(code), .date(asOf.description)], notFound: "finance has no account for customer \(code)")
         }
         router.put("/customers/:code/terms") { request, context in
             let code = try context.parameters.require("code")

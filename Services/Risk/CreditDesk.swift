@@ -11,13 +11,20 @@ enum CreditDesk {
         let work = context.work, tx = work.transaction
         let inserted = try tx.query("""
             INSERT INTO orders (order_ref, customer_code, total, currency, status, correlation_id)
-            VALUES ($1, $2, $3, $4, 'held', $5) ON CONFLICT (order_ref) DO NOTHING RETURNING order_ref
+            VALUES ($1, $2, $3, $4, 'held', $5)
+            ON CONFLICT (order_ref) DO UPDATE SET customer_code = EXCLUDED.customer_code, total = EXCLUDED.total,
+                currency = EXCLUDED.currency, status = 'held', reason_code = NULL, decided_by = NULL,
+                correlation_id = EXCLUDED.correlation_id, updated_at = now()
+            WHERE orders.status = 'rejected'   -- sales takes a rejected reference again as a new order
+            RETURNING order_ref
             """, [.text(order.orderRef), .text(order.customerCode), .int(order.total), .text(order.currency),
                   .text(work.correlationId ?? order.orderRef)])
         guard !inserted.isEmpty else {
             context.logger.info("order already checked", metadata: ["order_ref": "\(order.orderRef)"])
             return
         }
+        // One credit decision per customer at a time, across replicas: each sees the others' orders.
+        try lockCustomer(order.customerCode, tx)
         let profile = try loadProfile(order.customerCode, tx)
         let exposure = try exposure(of: order.customerCode, excluding: order.orderRef, tx)
         let outcome = CreditPolicy.decide(profile: profile, exposure: exposure, orderTotal: order.total)
@@ -62,6 +69,7 @@ enum CreditDesk {
         let status = try row.string("status")
         guard status == "held" else { throw Rejection("not-held", "order \(orderRef) is \(status), not held") }
         let customer = try row.string("customer_code")
+        try lockCustomer(customer, tx)
         let exposure = try exposure(of: customer, excluding: orderRef, tx) + row.int("total")
         let outcome: CreditOutcome = release ? .approve
             : .reject(code: "credit-review-rejected", message: note ?? "rejected on review by \(person)")
@@ -152,6 +160,10 @@ enum CreditDesk {
     }
 
     // MARK: reading
+
+    static func lockCustomer(_ customer: String, _ tx: Transaction) throws {
+        try tx.execute("SELECT pg_advisory_xact_lock(hashtext('risk:' || $1))", [.text(customer)])
+    }
 
     static func loadProfile(_ customer: String, _ tx: Transaction, lock: Bool = false) throws -> CreditProfile? {
         guard let row = try tx.query("SELECT credit_limit, rating, on_hold FROM credit_profiles WHERE customer_code = $1"

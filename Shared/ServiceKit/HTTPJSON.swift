@@ -66,6 +66,17 @@ public enum HTTPJSON {
 }
 
 extension ServiceEnvironment {
+    /// 404 for what does not exist, 403 for a person without the right, 422 for a request that
+    /// names something unknown or asks the impossible, 409 for a rule the current state refuses.
+    static func status(of code: String) -> HTTPResponse.Status {
+        switch code {
+        case "not-found": .notFound
+        case "not-authorised": .forbidden
+        case _ where code.hasPrefix("unknown-") || code.hasPrefix("invalid-"): .unprocessableContent
+        default: .conflict
+        }
+    }
+
     /// A person's command from the HTTP API: state and events in one transaction. A rule
     /// it breaks (`Rejection`) answers 409 with the reason code, or 404 for `not-found`.
     public func perform<T: Sendable>(correlationId: String? = nil,
@@ -74,7 +85,7 @@ extension ServiceEnvironment {
             return try await command(correlationId: correlationId, body)
         } catch let rejection as Rejection {
             logger.notice("request refused", metadata: ["reason": "\(rejection.code)", "detail": "\(rejection.message)"])
-            throw APIError(rejection.code == "not-found" ? .notFound : .conflict, rejection.code, rejection.message)
+            throw APIError(Self.status(of: rejection.code), rejection.code, rejection.message)
         } catch let error as ContractError {
             throw APIError(.badRequest, error.code.rawValue, error.message)
         }

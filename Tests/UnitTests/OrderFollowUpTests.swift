@@ -59,5 +59,7 @@ import Testing
         #expect(ComplaintPolicy.returnProblem(requested: [("A", 3), ("A", 2)], ordered: ordered) != nil)
         #expect(ComplaintPolicy.returnProblem(requested: [("C", 1)], ordered: ordered)?.contains("not on the order") == true)
         #expect(ComplaintPolicy.returnProblem(requested: [], ordered: ordered) != nil)
+        // What earlier returns took back is no longer there to return.
+        #expect(ComplaintPolicy.returnProblem(requested: [("B", 1)], ordered: ["B": 0])?.contains("already") == true)
     }
 }

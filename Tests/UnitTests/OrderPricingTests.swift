@@ -64,3 +64,13 @@ import Testing
         #expect(error(#"{"orderRef":"R","customerCode":"C","lines":[{"sku":"A","quantity":"1"}],\#(address),"requestedDeliveryDate":"2026-12-01"}"#)?.contains("lines[0].quantity") == true)
     }
 }
+
+@Suite struct OrderTotalOverflowTests {
+    @Test func anOrderTotalBeyondAnyAmountIsRejectedNotACrash() throws {
+        let body = #"{"orderRef":"O","customerCode":"C","lines":[{"sku":"A","quantity":1,"unitPrice":4611686018427387904},{"sku":"A","quantity":1,"unitPrice":4611686018427387904}],"deliveryAddress":{"line1":"x","city":"y","postalCode":"z","country":"CN"},"requestedDeliveryDate":"2026-12-01"}"#
+        let order = try ContractRegistry.decodeStrict(PlaceOrder.self, from: Data(body.utf8))
+        let customer = CustomerTerms(code: "C", currency: "CNY", allowsPriceOverride: true)
+        let outcome = OrderPricing.price(order, customer: customer, priceList: ["A": [PriceTier(minQuantity: 1, unitPrice: 100)]])
+        #expect(outcome == .failure(OrderRejection(code: "bad-price", message: "the order total is beyond any amount")))
+    }
+}

@@ -27,13 +27,14 @@ public enum ComplaintPolicy {
     /// Days after delivery when the customer is called back (回访).
     public static let revisitAfterDays = 7
 
-    /// A return may ask for at most what was ordered, SKU by SKU.
+    /// A return may ask for at most what was ordered and not yet returned, SKU by SKU.
     public static func returnProblem(requested: [(sku: String, quantity: Int64)], ordered: [String: Int64]) -> String? {
         guard !requested.isEmpty else { return "a return needs at least one line" }
         var asked: [String: Int64] = [:]
         for line in requested { asked[line.sku, default: 0] += line.quantity }
         for (sku, quantity) in asked.sorted(by: { $0.key < $1.key }) {
             guard let had = ordered[sku] else { return "\(sku) was not on the order" }
+            guard had > 0 else { return "\(sku): everything ordered is being returned already" }
             guard quantity > 0, quantity <= had else { return "\(sku): return 1 to \(had), not \(quantity)" }
         }
         return nil

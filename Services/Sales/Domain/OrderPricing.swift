@@ -40,6 +40,7 @@ public enum OrderPricing {
                                            message: "customer \(customer.code) buys in \(customer.currency), not \(currency)"))
         }
         var lines: [OrderPlaced.Line] = []
+        var orderTotal: Int64 = 0
         for (index, line) in order.lines.enumerated() {
             guard line.quantity > 0 && line.quantity <= maxQuantity else {
                 return .failure(OrderRejection(code: "bad-quantity",
@@ -64,6 +65,9 @@ public enum OrderPricing {
             let (total, overflow) = unit.multipliedReportingOverflow(by: line.quantity)
             guard !overflow else { return .failure(OrderRejection(code: "bad-quantity", message: "lines[\(index)] total overflows")) }
             lines.append(OrderPlaced.Line(sku: line.sku, quantity: line.quantity, unitPrice: unit, lineTotal: total))
+            let (sum, sumOverflow) = orderTotal.addingReportingOverflow(total)
+            guard !sumOverflow else { return .failure(OrderRejection(code: "bad-price", message: "the order total is beyond any amount")) }
+            orderTotal = sum
         }
         return .success(lines)
     }

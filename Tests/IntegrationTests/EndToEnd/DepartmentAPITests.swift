@@ -20,7 +20,8 @@ import Testing
                                                #"{"warehouse":"SH-01","sku":"\#(sku)","quantity":0,"reference":"R"}"#, expect: 400)
             #expect("\(badReceipt)".contains("quantity"))
             try await bz.call("logistics", "POST", "/stock/receipts",
-                              #"{"warehouse":"NOWHERE","sku":"\#(sku)","quantity":5,"reference":"R-\#(bz.run)"}"#, expect: 409)
+                              #"{"warehouse":"NOWHERE","sku":"\#(sku)","quantity":5,"reference":"R-\#(bz.run)"}"#, expect: 422)
+            try await bz.call("finance", "GET", "/customers/NOBODY-\(bz.run)/account", expect: 404)
             try await bz.receive(sku, 20, reference: "REC-\(bz.run)")
 
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 4)])

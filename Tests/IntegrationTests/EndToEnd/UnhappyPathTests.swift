@@ -28,7 +28,7 @@ import Testing
             let holds = try await bz.get("risk", "/holds") as! [[String: Any]]
             #expect(holds.contains { $0["orderRef"] as? String == held })
             // Only an authorised person may release it.
-            let refused = try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"authorisedBy":"intern"}"#, expect: 409)
+            let refused = try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"authorisedBy":"intern"}"#, expect: 403)
             #expect("\(refused)".contains("not-authorised"))
             try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"authorisedBy":"li.wei","note":"known customer"}"#, expect: 200)
             try await bz.waitStatus(held, "reserved")
@@ -215,9 +215,11 @@ import Testing
                     $0["event"] as? String == "customer_service.complaint.escalated.v1"
                 }
             }
+            // The customer pays for the two they keep before the return is settled.
+            try await bz.pay(ref, amount: 3_000)
             // Asking back more than was delivered is refused.
             try await bz.call("customer-service", "POST", "/complaints/\(number)/resolve",
-                              #"{"resolution":"return","lines":[{"sku":"\#(sku)","quantity":9}]}"#, expect: 409)
+                              #"{"resolution":"return","lines":[{"sku":"\#(sku)","quantity":9}]}"#, expect: 422)
             try await bz.call("customer-service", "POST", "/complaints/\(number)/resolve",
                               #"{"resolution":"return","note":"collect the bent ones","lines":[{"sku":"\#(sku)","quantity":2}]}"#, expect: 200)
             let returns = try await bz.until("logistics", "/returns", "return expected") {
@@ -226,20 +228,30 @@ import Testing
             let returnId = returns.first { $0["orderRef"] as? String == ref }!["id"] as! String
             try await bz.call("logistics", "POST", "/returns/\(returnId)/receive",
                               #"{"condition":"resellable","inspectedBy":"warehouse.sh"}"#, expect: 200)
-            // Finance credits 2 × 1,500 against the open invoice; the case closes with the credit note.
-            let invoice = try await bz.until("finance", "/invoices?order=\(ref)", "credit note applied") {
-                int64(($0 as? [[String: Any]])?.first?["outstanding"]) == 3_000
+            // A second case cannot send back the same goods again: only 2 of the 4 are left to return.
+            try await bz.publish("complaint.open", """
+                {"channel":"email","orderRef":"\(ref)","category":"quality","description":"the others are bent too"}
+                """, correlationId: ref)
+            let second = try await bz.until("customer-service", "/complaints?order=\(ref)&status=open", "second complaint") {
+                ($0 as? [Any])?.count == 1
             } as! [[String: Any]]
-            #expect(int64(invoice[0]["amount"]) == 6_000)
+            let secondNumber = second[0]["caseNumber"] as! String
+            let tooMany = try await bz.call("customer-service", "POST", "/complaints/\(secondNumber)/resolve",
+                                            #"{"resolution":"return","lines":[{"sku":"\#(sku)","quantity":3}]}"#, expect: 422)
+            #expect("\(tooMany)".contains("return 1 to 2"))
+            // Finance credits 2 × 1,500, which clears the invoice together with the payment: the
+            // order completes; the case closes with the credit note.
+            let invoice = try await bz.until("finance", "/invoices?order=\(ref)", "credit note applied") {
+                int64(($0 as? [[String: Any]])?.first?["outstanding"]) == 0
+            } as! [[String: Any]]
+            #expect(int64(invoice[0]["amount"]) == 6_000 && invoice[0]["status"] as? String == "paid")
+            try await bz.waitStatus(ref, "completed")
             let closed = try await bz.until("customer-service", "/complaints/\(number)", "case resolved") {
                 ($0 as? [String: Any])?["status"] as? String == "resolved"
             } as! [String: Any]
             #expect((closed["resolutionNote"] as? String ?? "").contains("credit note CN-"))
             let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
             #expect(int64(stock["onHand"]) == 8)  // 10 − 4 dispatched + 2 back
-            // Paying what is left completes the order.
-            try await bz.pay(ref, amount: 3_000)
-            try await bz.waitStatus(ref, "completed")
         }
     }
 }
