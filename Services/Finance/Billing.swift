@@ -26,7 +26,11 @@ enum Billing {
                   .text(context.message.envelope.correlationId ?? order.orderRef)])
         guard !fresh.isEmpty else { return }
         let today = BusinessDate(context.message.envelope.time)
-        guard let plan = try terms(order.customerCode, tx).invoiceOnAcceptance(total: order.total, on: today) else { return }
+        guard let plan = try terms(order.customerCode, tx).invoiceOnAcceptance(total: order.total, on: today) else {
+            // Nothing to pay before delivery: the goods may go.
+            try context.publish(OrderCleared(orderRef: order.orderRef, customerCode: order.customerCode, reason: "net-terms"))
+            return
+        }
         let number = try issue(plan, order: order.orderRef, customer: order.customerCode, currency: order.currency, on: today,
                                context.work)
         if plan.kind == "deposit" || plan.kind == "prepayment" {
@@ -162,10 +166,17 @@ enum Billing {
         for number in invoices {
             let row = try work.transaction.query("SELECT order_ref, customer_code, kind, amount FROM invoices WHERE number = $1",
                                                  [.text(number)]).first!
-            let orderRef = try row.string("order_ref")
-            try work.publish(InvoicePaid(invoiceNumber: number, orderRef: orderRef, customerCode: try row.string("customer_code"),
-                                         kind: try row.string("kind"), amount: try row.int("amount"),
+            let orderRef = try row.string("order_ref"), customer = try row.string("customer_code"), kind = try row.string("kind")
+            try work.publish(InvoicePaid(invoiceNumber: number, orderRef: orderRef, customerCode: customer,
+                                         kind: kind, amount: try row.int("amount"),
                                          orderSettled: try Books.orderSettled(orderRef, work.transaction)))
+            // The last advance paid (and the order still open): the goods may go.
+            if kind != "final", try work.transaction.query("""
+                SELECT 1 FROM orders o WHERE o.order_ref = $1 AND o.status = 'open' AND NOT EXISTS (
+                    SELECT 1 FROM invoices i WHERE i.order_ref = o.order_ref AND i.kind <> 'final' AND i.status = 'open')
+                """, [.text(orderRef)]).first != nil {
+                try work.publish(OrderCleared(orderRef: orderRef, customerCode: customer, reason: "advance-paid"))
+            }
         }
     }
 

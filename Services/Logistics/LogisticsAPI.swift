@@ -88,6 +88,7 @@ enum LogisticsAPI {
                        o.delivery_address AS "deliveryAddress",
                        (SELECT COALESCE(json_agg(invoice_number ORDER BY invoice_number), '[]') FROM advance_invoices
                             WHERE order_ref = o.order_ref AND NOT paid) AS "awaitingPayment",
+                       EXISTS (SELECT 1 FROM cleared_orders WHERE order_ref = o.order_ref) AS "clearedForDispatch",
                        (SELECT COALESCE(json_agg(l ORDER BY l.sku), '[]') FROM (SELECT sku, quantity, reserved FROM order_lines
                             WHERE order_ref = o.order_ref) l) AS lines,
                        (SELECT row_to_json(s) FROM (SELECT id, carrier, tracking_number AS "trackingNumber",

@@ -83,5 +83,12 @@ enum LogisticsMigrations {
             );
             CREATE INDEX advance_invoices_order ON advance_invoices (order_ref) WHERE NOT paid;
             """),
+        Migration(102, "finance clears each order for dispatch", """
+            CREATE TABLE cleared_orders (
+                order_ref text PRIMARY KEY,
+                reason text NOT NULL,
+                at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }

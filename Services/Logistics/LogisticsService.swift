@@ -19,6 +19,7 @@ enum LogisticsService {
         }
         handlers.on(ReturnAuthorised.self, Shipping.expectReturn)
         handlers.on(DepositRequested.self, Shipping.advanceRequested)
+        handlers.on(OrderCleared.self, Shipping.cleared)
         handlers.on(InvoicePaid.self) { event, context in
             guard event.kind != "final" else { return }
             try Shipping.advanceSettled(event.invoiceNumber, event.orderRef, context)

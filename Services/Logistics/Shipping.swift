@@ -22,10 +22,14 @@ enum Shipping {
         case "backordered": throw Rejection("not-ready", "order \(command.orderRef) is backordered: not all stock is reserved yet")
         default: throw Rejection("order-cancelled", "order \(command.orderRef) was cancelled")
         }
-        if let unpaid = try tx.query("SELECT invoice_number FROM advance_invoices WHERE order_ref = $1 AND NOT paid LIMIT 1",
-                                     [.text(command.orderRef)]).first {
-            throw Rejection("awaiting-payment", "order \(command.orderRef) waits for invoice \(try unpaid.string("invoice_number")) "
-                            + "(deposit or prepayment) to be paid before dispatch")
+        // Goods leave only once finance cleared the order (net terms, or every advance paid).
+        if try tx.query("SELECT 1 FROM cleared_orders WHERE order_ref = $1", [.text(command.orderRef)]).isEmpty {
+            if let unpaid = try tx.query("SELECT invoice_number FROM advance_invoices WHERE order_ref = $1 AND NOT paid LIMIT 1",
+                                         [.text(command.orderRef)]).first {
+                throw Rejection("awaiting-payment", "order \(command.orderRef) waits for invoice \(try unpaid.string("invoice_number")) "
+                                + "(deposit or prepayment) to be paid before dispatch")
+            }
+            throw Rejection("awaiting-payment", "finance has not cleared order \(command.orderRef) for dispatch yet")
         }
         let warehouse = try order.string("warehouse")
         for line in try tx.query("SELECT sku, quantity FROM order_lines WHERE order_ref = $1 ORDER BY sku", [.text(command.orderRef)]) {
@@ -88,6 +92,12 @@ enum Shipping {
             INSERT INTO advance_invoices (invoice_number, order_ref, paid) VALUES ($1, $2, true)
             ON CONFLICT (invoice_number) DO UPDATE SET paid = true
             """, [.text(invoice), .text(orderRef)])
+    }
+
+    /// `finance.order.cleared`: the goods may leave.
+    static func cleared(_ event: OrderCleared, _ context: HandlerContext) throws {
+        try context.transaction.execute("INSERT INTO cleared_orders (order_ref, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                                        [.text(event.orderRef), .text(event.reason)])
     }
 
     /// `customer_service.return.authorised`: the warehouse expects the goods back.

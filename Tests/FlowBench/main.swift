@@ -97,6 +97,8 @@ let placedAt = try await publish(refs.map { ref in (ref, command("order.place", 
 let (reserved, seconds1) = try await waitFor("logistics.stock.reserved.v1", from: placedAt, started: phase1)
 report("order.place → logistics.stock.reserved", reserved, seconds1)
 
+// Finance clears each order for dispatch alongside the reservation; let the last clearances land.
+try await Task.sleep(for: .seconds(2))
 let phase2 = ContinuousClock.now
 var rest: [(String, OutgoingMessage)] = []
 for ref in refs {

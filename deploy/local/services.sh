@@ -114,6 +114,10 @@ demo() {
     echo "demo: logistics received stock for $ref from headquarters (POST /stock/receipts)"
     publish order.place "$ref" "$(printf '{"orderRef":"%s","customerCode":"C-1001","lines":[{"sku":"SKU-001","quantity":120},{"sku":"SKU-003","quantity":1}],"deliveryAddress":{"line1":"88 Century Ave","city":"Shanghai","postalCode":"200120","country":"CN"},"requestedDeliveryDate":"2026-12-01"}' "$ref")"
     wait_status "$ref" reserved
+    for _ in $(seq 1 40); do  # the warehouse ships once finance cleared the order (net terms: at once)
+        curl -fsS "http://127.0.0.1:8082/orders/$ref" 2>/dev/null | grep -q '"clearedForDispatch":true' && break
+        sleep 0.25
+    done
     publish shipment.dispatch "$ref" "$(printf '{"orderRef":"%s","carrier":"SF Express","trackingNumber":"SF%s"}' "$ref" "$RANDOM")"
     wait_status "$ref" dispatched
     publish shipment.deliver "$ref" "$(printf '{"orderRef":"%s","signedBy":"Wang Fang","signedAt":"%s"}' "$ref" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"

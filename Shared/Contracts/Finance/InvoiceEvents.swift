@@ -170,3 +170,20 @@ public struct CreditApplied: RoutedContract, Equatable {
         self.allocations = allocations; self.creditLeft = creditLeft
     }
 }
+
+/// `finance.order.cleared`: finance lets the goods of an order leave the warehouse — at once
+/// under net terms, or once every deposit or prepayment invoice is paid. Logistics dispatches
+/// nothing finance has not cleared.
+public struct OrderCleared: RoutedContract, Equatable {
+    public static let messageType = "finance.order.cleared.v1"
+    public static let routingKey = "finance.order.cleared"
+
+    public let orderRef: String
+    public let customerCode: String
+    /// `net-terms` or `advance-paid`.
+    public let reason: String
+
+    public init(orderRef: String, customerCode: String, reason: String) {
+        self.orderRef = orderRef; self.customerCode = customerCode; self.reason = reason
+    }
+}

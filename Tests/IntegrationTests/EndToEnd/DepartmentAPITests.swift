@@ -34,7 +34,8 @@ import Testing
             try await bz.waitStatus(other, "cancelled")
             #expect(try await bz.order(other)["reasonCode"] as? String == "cancelled")
             try await bz.call("sales", "POST", "/orders/NOPE-\(bz.run)/cancel", "{}", expect: 404)
-            // The warehouse dispatches; doing it twice changes nothing.
+            // The warehouse dispatches once finance cleared the order; doing it twice changes nothing.
+            try await bz.until("logistics", "/orders/\(ref)", "cleared") { ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true }
             let shipped = try await bz.call("logistics", "POST", "/orders/\(ref)/dispatch", #"{"carrier":"ZTO"}"#, expect: 200)
             #expect((shipped as? [String: Any])?["shipmentId"] != nil)
             let again = try await bz.call("logistics", "POST", "/orders/\(ref)/dispatch", "{}", expect: 200)
@@ -112,6 +113,7 @@ import Testing
             }
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 2)])
             try await bz.waitStatus(ref, "reserved")
+            try await bz.until("logistics", "/orders/\(ref)", "cleared") { ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true }
             #expect(try await ask("shipment.dispatch", #"{"orderRef":"\#(ref)"}"#).type == "logistics.shipment.dispatched.v1")
             let repeated = try await ask("shipment.dispatch", #"{"orderRef":"\#(ref)"}"#)
             #expect(repeated.type == "bizops.command.outcome.v1" && repeated.body.contains("already-dispatched"))

@@ -84,7 +84,7 @@ import Testing
             try await bz.until("logistics", "/orders/\(ref)", "logistics waits for the deposit") {
                 (($0 as? [String: Any])?["awaitingPayment"] as? [String])?.count == 1
             }
-            try await bz.dispatch(ref)
+            try await bz.dispatch(ref, whenCleared: false)
             let refused = try await TestBus.drain("logistics.dead", expected: 1, timeout: 15).filter { $0.properties.correlationId == ref }
             #expect(refused.first?.properties.headers["x-dead-letter-reason"] == .string("awaiting-payment"))
             try await bz.pay(ref, amount: 3_000, bankReference: "DEP-\(ref)")

@@ -50,7 +50,7 @@ import Testing
             try await bz.placeOrder(ref, customer: "C-\(bz.run)", lines: [(sku, 8)])
             try await bz.waitStatus(ref, "backordered")
             // Dispatching before the stock is there is refused with a reason (dead-lettered).
-            try await bz.dispatch(ref)
+            try await bz.dispatch(ref, whenCleared: true)
             let early = try await TestBus.drain("logistics.dead", expected: 1, timeout: 15).filter { $0.properties.correlationId == ref }
             #expect(early.first?.properties.headers["x-dead-letter-reason"] == .string("not-ready"))
             var stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
@@ -120,8 +120,8 @@ import Testing
             try await bz.waitStatus(race, "reserved")
             try await bz.until("finance", "/invoices?order=\(race)", "deposit invoice") { ($0 as? [Any])?.count == 1 }
             try await bz.pay(race, amount: 300)
-            try await bz.until("logistics", "/orders/\(race)", "deposit reached logistics") {
-                (($0 as? [String: Any])?["awaitingPayment"] as? [String])?.isEmpty == true
+            try await bz.until("logistics", "/orders/\(race)", "finance cleared it") {
+                ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true
             }
             try await TestBus.send([TestBus.command("shipment.dispatch", #"{"orderRef":"\#(race)"}"#, correlationId: race),
                                     TestBus.command("order.cancel", #"{"orderRef":"\#(race)"}"#, correlationId: race, replyTo: replies)])

@@ -185,17 +185,20 @@ final class Bizops: @unchecked Sendable {
             """, correlationId: ref, messageId: messageId)
     }
 
-    func dispatch(_ ref: String) async throws {
+    /// The warehouse dispatches, as it would once finance cleared the order (pass false to try earlier).
+    func dispatch(_ ref: String, whenCleared: Bool = true) async throws {
+        if whenCleared {
+            try await until("logistics", "/orders/\(ref)", "finance cleared \(ref) for dispatch") {
+                ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true
+            }
+        }
         try await publish("shipment.dispatch", #"{"orderRef":"\#(ref)","carrier":"SF Express"}"#, correlationId: ref)
     }
 
     /// Dispatches once an advance payment has reached logistics (until then the command is refused).
     func dispatchWhenAllowed(_ ref: String) async throws {
-        for _ in 0..<20 {
-            try await dispatch(ref)
-            if (try? await waitStatus(ref, "dispatched", timeout: 2)) != nil { return }
-        }
-        try await waitStatus(ref, "dispatched", timeout: 1)
+        try await dispatch(ref)
+        try await waitStatus(ref, "dispatched")
     }
 
     func deliver(_ ref: String, at: String = "2026-12-01T09:30:00Z") async throws {
