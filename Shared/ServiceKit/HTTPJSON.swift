@@ -79,6 +79,7 @@ extension ServiceEnvironment {
 
     /// A person's command from the HTTP API: state and events in one transaction. A rule
     /// it breaks (`Rejection`) answers 409 with the reason code, or 404 for `not-found`.
+    @discardableResult
     public func perform<T: Sendable>(correlationId: String? = nil,
                                      _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
         do {

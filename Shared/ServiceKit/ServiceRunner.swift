@@ -38,6 +38,7 @@ public struct ServiceEnvironment: Sendable {
     public let logger: Logger
 
     /// Runs a command from the HTTP API like a handler: state and events in one transaction.
+    @discardableResult
     public func command<T: Sendable>(correlationId: String? = nil,
                                      _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
         let id = self.id, logger = self.logger
