@@ -6,8 +6,6 @@ import Storage
 
 /// Complaints from the first contact to the result, and the revisits after deliveries.
 enum Cases {
-    struct NotYetKnown: Error, CustomStringConvertible { let description: String }
-
     static func orderAccepted(_ order: OrderAccepted, _ context: HandlerContext) throws {
         try context.transaction.execute("""
             INSERT INTO orders (order_ref, customer_code, lines) VALUES ($1, $2, $3) ON CONFLICT (order_ref) DO NOTHING
@@ -22,7 +20,7 @@ enum Cases {
             UPDATE orders SET delivered_on = $2, signed_by = $3 WHERE order_ref = $1 RETURNING customer_code
             """, [.text(event.orderRef), .date(event.deliveredOn.description), .text(event.signedBy)]).first?.string("customer_code") else {
             // The acceptance has not reached customer service yet: try again later (it retries).
-            throw NotYetKnown(description: "customer service has not seen order \(event.orderRef) accepted yet")
+            throw RetryLater("customer service has not seen order \(event.orderRef) accepted yet")
         }
         let due = event.deliveredOn.adding(days: ComplaintPolicy.revisitAfterDays)
         let fresh = try tx.query("""

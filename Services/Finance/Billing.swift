@@ -7,7 +7,6 @@ import Storage
 /// Receivables on the order path: deposits and prepayments when an order is accepted,
 /// the invoice on delivery, payments, cancellations, credit notes for returns, collections.
 enum Billing {
-    struct NotYetKnown: Error, CustomStringConvertible { let description: String }
 
     static func terms(_ customer: String, _ tx: Transaction) throws -> PaymentTerms {
         guard let row = try tx.query("SELECT kind, deposit_percent, net_days FROM terms WHERE customer_code = $1", [.text(customer)]).first
@@ -88,7 +87,7 @@ enum Billing {
             SELECT customer_code, currency, total, status FROM orders WHERE order_ref = $1 FOR UPDATE
             """, [.text(event.orderRef)]).first else {
             // The acceptance has not reached finance yet: try again later.
-            throw NotYetKnown(description: "finance has not seen order \(event.orderRef) accepted yet")
+            throw RetryLater("finance has not seen order \(event.orderRef) accepted yet")
         }
         guard try order.string("status") == "open" else { return }
         let customer = try order.string("customer_code"), currency = try order.string("currency"), total = try order.int("total")

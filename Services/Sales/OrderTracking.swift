@@ -243,8 +243,8 @@ enum OrderTracking {
         let reason = try row.optionalString("cancel_reason") ?? "cancelled"
         try finishCancel(order, reason: reason, context.work, event: context.message.envelope.type,
                          messageId: context.message.envelope.messageId)
-        try answer(try row.optionalString("cancel_reply_to"),
-                   OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason), context)
+        try context.reply(OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason),
+                          to: try row.optionalString("cancel_reply_to"))
     }
 
     /// The goods left first: the order goes on, and whoever asked hears it was too late.
@@ -258,14 +258,6 @@ enum OrderTracking {
         try tx.execute("UPDATE orders SET cancel_reason = NULL, cancel_reply_to = NULL WHERE id = $1", [.uuid(order.id)])
         let refusal = OrderCancelRefused(orderRef: order.ref, reasonCode: "too-late-to-cancel", message: event.message)
         try context.publish(refusal)
-        try answer(try asked.optionalString("reply_to"), refusal, context)
-    }
-
-    /// A late answer to the `reply_to` of the `order.cancel` that started it.
-    static func answer<T: MessageContract>(_ replyTo: String?, _ body: T, _ context: HandlerContext) throws {
-        guard let replyTo, !replyTo.isEmpty else { return }
-        context.outbox.enqueue(OutgoingMessage(exchange: "", routingKey: replyTo, properties: MessageProperties(
-            messageId: UUID().uuidString.lowercased(), type: T.messageType, appId: context.outbox.source, timestamp: Date(),
-            correlationId: context.message.envelope.correlationId), body: try JSONEncoder.contracts.encode(body)))
+        try context.reply(refusal, to: try asked.optionalString("reply_to"))
     }
 }

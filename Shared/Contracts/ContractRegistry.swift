@@ -64,15 +64,18 @@ public struct ContractRegistry: Sendable {
         return nil
     }
 
+    /// `lines[0].quantity` from a coding path: how errors name a field.
+    static func fieldPath(_ keys: [CodingKey]) -> String {
+        var text = ""
+        for key in keys {
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return text
+    }
+
     /// `lines[0].quantity: expected Int64, found a string` and the like.
     static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [CodingKey]) -> String {
-            var text = ""
-            for key in keys {
-                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
-            }
-            return text.isEmpty ? "(body)" : text
-        }
+        func path(_ keys: [CodingKey]) -> String { fieldPath(keys).isEmpty ? "(body)" : fieldPath(keys) }
         switch error {
         case let .keyNotFound(key, context):
             return "\(path(context.codingPath + [key])): required field is missing"

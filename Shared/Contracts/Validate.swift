@@ -106,15 +106,8 @@ public struct ItemQuantity: Codable, Sendable, Equatable, Hashable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         sku = try c.decode(String.self, forKey: .sku)
         quantity = try c.decode(Int64.self, forKey: .quantity)
-        try Validate.require(quantity > 0, Self.path(decoder, "quantity"), "must be positive")
-    }
-
-    static func path(_ decoder: Decoder, _ field: String) -> String {
-        var text = ""
-        for key in decoder.codingPath {
-            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
-        }
-        return text.isEmpty ? field : "\(text).\(field)"
+        let at = ContractRegistry.fieldPath(decoder.codingPath)
+        try Validate.require(quantity > 0, at.isEmpty ? "quantity" : "\(at).quantity", "must be positive")
     }
 }
 

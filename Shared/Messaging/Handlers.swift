@@ -12,6 +12,14 @@ public struct Rejection: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(code): \(message)" }
 }
 
+/// Thrown by a handler when its message came before one it depends on (events of different
+/// services arrive in any order): the batch fails for now and the message comes back through
+/// the retry queues, by which time the other has usually been handled.
+public struct RetryLater: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// A decoded message and its envelope, as a handler sees it.
 public struct InboundMessage: Sendable {
     public let envelope: Envelope
@@ -58,12 +66,14 @@ public final class HandlerContext {
 
     /// Answers the sender when it asked for a reply (`reply_to`); does nothing otherwise.
     public func reply<T: MessageContract>(_ answer: T) throws {
-        guard let replyTo = message.envelope.replyTo, !replyTo.isEmpty else { return }
-        let body = try JSONEncoder.contracts.encode(answer)
-        outbox.enqueue(OutgoingMessage(exchange: "", routingKey: replyTo, properties: MessageProperties(
-            messageId: UUID().uuidString.lowercased(), type: T.messageType, appId: outbox.source, timestamp: Date(),
-            correlationId: message.envelope.correlationId,
-            headers: ["causation_id": .string(message.envelope.messageId.uuidString.lowercased())]), body: body))
+        try reply(answer, to: message.envelope.replyTo, causationId: message.envelope.messageId.uuidString.lowercased())
+    }
+
+    /// Answers a `reply_to` kept from an earlier command (an answer that had to wait), through the outbox.
+    public func reply<T: MessageContract>(_ answer: T, to replyTo: String?, causationId: String? = nil) throws {
+        guard let replyTo, !replyTo.isEmpty else { return }
+        outbox.enqueue(try .answer(answer, to: replyTo, from: outbox.source, correlationId: message.envelope.correlationId,
+                                   causationId: causationId))
     }
 }
 

@@ -133,14 +133,11 @@ public final class MessageConsumer: Service, Sendable {
     /// the dead letter, which carries the same reason, is what must not be lost.
     private func answerRejected(_ refused: [(Delivery, code: String, message: String)]) async {
         let answers: [OutgoingMessage] = refused.compactMap { delivery, code, message in
-            guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty,
-                  let body = try? JSONEncoder.contracts.encode(CommandOutcome(
-                    outcome: "rejected", reasonCode: code, message: message, command: delivery.routingKey,
-                    messageId: delivery.properties.messageId)) else { return nil }
-            return OutgoingMessage(exchange: "", routingKey: replyTo, properties: MessageProperties(
-                messageId: UUID().uuidString.lowercased(), type: CommandOutcome.messageType, appId: topology.service,
-                timestamp: Date(), correlationId: delivery.properties.correlationId,
-                headers: delivery.properties.messageId.map { ["causation_id": .string($0)] } ?? [:]), body: body)
+            guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else { return nil }
+            return try? .answer(CommandOutcome(outcome: "rejected", reasonCode: code, message: message, command: delivery.routingKey,
+                                               messageId: delivery.properties.messageId),
+                                to: replyTo, from: topology.service, correlationId: delivery.properties.correlationId,
+                                causationId: delivery.properties.messageId)
         }
         guard !answers.isEmpty else { return }
         do {
