@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import Storage
 import Testing
 
 /// What people in each department do through the HTTP APIs, and what outside systems hear
@@ -35,7 +36,7 @@ import Testing
             #expect(try await bz.order(other)["reasonCode"] as? String == "cancelled")
             try await bz.call("sales", "POST", "/orders/NOPE-\(bz.run)/cancel", "{}", expect: 404)
             // The warehouse dispatches once finance cleared the order; doing it twice changes nothing.
-            try await bz.until("logistics", "/orders/\(ref)", "cleared") { ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true }
+            try await bz.waitCleared(ref)
             let shipped = try await bz.call("logistics", "POST", "/orders/\(ref)/dispatch", #"{"carrier":"ZTO"}"#, expect: 200)
             #expect((shipped as? [String: Any])?["shipmentId"] != nil)
             let again = try await bz.call("logistics", "POST", "/orders/\(ref)/dispatch", "{}", expect: 200)
@@ -66,6 +67,17 @@ import Testing
             for entry in journal {
                 let lines = entry["lines"] as! [[String: Any]]
                 #expect(lines.reduce(0) { $0 + int64($1["debit"])! } == lines.reduce(0) { $0 + int64($1["credit"])! })
+            }
+            // Whatever code writes to the books, an unbalanced entry cannot commit.
+            let books = TestServers.pool(schema: "finance", size: 1)
+            await #expect(throws: PostgresError.self) {
+                try await books.transaction { tx in
+                    let id = try tx.query("""
+                        INSERT INTO journal_entries (entry_date, memo, reference, currency) VALUES ('2026-12-10', 'bad', 'TEST', 'CNY')
+                        RETURNING id
+                        """).first!.int("id")
+                    try tx.execute("INSERT INTO journal_lines (entry_id, account, debit, credit) VALUES ($1, '1000 Bank', 100, 0)", [.int(id)])
+                }
             }
             let balance = try await bz.get("finance", "/trial-balance") as! [[String: Any]]
             #expect(balance.contains { ($0["account"] as? String)?.hasPrefix("2900") == true })
@@ -113,7 +125,7 @@ import Testing
             }
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 2)])
             try await bz.waitStatus(ref, "reserved")
-            try await bz.until("logistics", "/orders/\(ref)", "cleared") { ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true }
+            try await bz.waitCleared(ref)
             #expect(try await ask("shipment.dispatch", #"{"orderRef":"\#(ref)"}"#).type == "logistics.shipment.dispatched.v1")
             let repeated = try await ask("shipment.dispatch", #"{"orderRef":"\#(ref)"}"#)
             #expect(repeated.type == "bizops.command.outcome.v1" && repeated.body.contains("already-dispatched"))

@@ -16,8 +16,7 @@ import Testing
 
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 12)])
             try await bz.waitStatus(ref, "reserved")
-            try await bz.dispatch(ref)
-            try await bz.waitStatus(ref, "dispatched")
+            try await bz.dispatchAndWait(ref)
             try await bz.deliver(ref)
             try await bz.waitStatus(ref, "delivered")
             let invoices = try await bz.until("finance", "/invoices?order=\(ref)", "final invoice") { ($0 as? [Any])?.count == 1 }
@@ -93,7 +92,7 @@ import Testing
                     ($0["detail"] as? String ?? "").contains("(deposit) paid")
                 }
             }
-            try await bz.dispatchWhenAllowed(ref)
+            try await bz.dispatchAndWait(ref)
             try await bz.deliver(ref, at: "2026-12-01T08:00:00Z")
             let invoices = try await bz.until("finance", "/invoices?order=\(ref)", "final invoice") { ($0 as? [Any])?.count == 2 }
             let final = (invoices as! [[String: Any]]).first { $0["kind"] as? String == "final" }!
@@ -125,7 +124,7 @@ import Testing
             try await bz.pay(ref, amount: 600, bankReference: "P1-\(ref)")
             try await bz.pay(ref, amount: 400, bankReference: "P2-\(ref)")
             try await bz.waitStatus(ref, "reserved")
-            try await bz.dispatchWhenAllowed(ref)
+            try await bz.dispatchAndWait(ref)
             try await bz.deliver(ref)
             try await bz.waitStatus(ref, "completed")
             let after = try await bz.get("finance", "/invoices?order=\(ref)") as! [[String: Any]]
@@ -140,8 +139,7 @@ import Testing
             try await bz.product(sku, price: 300, stock: 10)
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 2)])
             try await bz.waitStatus(ref, "reserved")
-            try await bz.dispatch(ref)
-            try await bz.waitStatus(ref, "dispatched")
+            try await bz.dispatchAndWait(ref)
             // The bank is faster than the driver: the money is there before the invoice.
             try await bz.pay(ref, amount: 600)
             try await bz.until("finance", "/customers/\(customer)/account", "payment kept as credit") {

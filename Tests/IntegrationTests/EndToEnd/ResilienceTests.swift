@@ -59,6 +59,35 @@ import Testing
         }
     }
 
+    @Test func twoRiskReplicasNeverApproveMoreThanTheCreditLimitTogether() async throws {
+        try await Bizops.with { bz in
+            let sku = "SKU-\(bz.run)", customer = "C-\(bz.run)"
+            // Rating C: no review margin, so whatever does not fit the limit is rejected.
+            try await bz.customer(customer, limit: 1_000, rating: "C")
+            try await bz.product(sku, price: 100, stock: 100)
+            _ = try await bz.replica("risk")
+            let refs = (1...20).map { "LIM-\(bz.run)-\($0)" }
+            var messages: [OutgoingMessage] = []
+            for ref in refs {
+                messages.append(TestBus.command("order.place", """
+                    {"orderRef":"\(ref)","customerCode":"\(customer)","lines":[{"sku":"\(sku)","quantity":1}],
+                     "deliveryAddress":{"line1":"1 Test Road","city":"Hangzhou","postalCode":"310000","country":"CN"},
+                     "requestedDeliveryDate":"2026-12-15"}
+                    """, correlationId: ref))
+            }
+            try await TestBus.send(messages)
+            let pool = TestServers.pool(schema: "risk", size: 1)
+            let decided = await eventually(timeout: 30) {
+                (try? await pool.query("SELECT count(*) AS n FROM orders WHERE customer_code = $1 AND status <> 'held'",
+                                       [.text(customer)]).first?.int("n")) == 20
+            }
+            #expect(decided, "every order should be approved or rejected")
+            // Ten orders of 100 fit a limit of 1,000, however the two copies shared the work.
+            #expect(try await bz.scalar("risk", "SELECT COALESCE(sum(total), 0) AS n FROM orders WHERE customer_code = $1 AND status = 'approved'",
+                                        [.text(customer)]) == 1_000)
+        }
+    }
+
     @Test func theDailyCollectionsRunWorksOnItsOwnAndTwoReplicasMarkAnInvoiceOverdueOnce() async throws {
         try await Bizops.with { bz in
             let sku = "SKU-\(bz.run)", ref = "LATE-\(bz.run)", customer = "C-\(bz.run)"
@@ -66,8 +95,7 @@ import Testing
             try await bz.product(sku, price: 100, stock: 5)
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 1)])
             try await bz.waitStatus(ref, "reserved")
-            try await bz.dispatch(ref)
-            try await bz.waitStatus(ref, "dispatched")
+            try await bz.dispatchAndWait(ref)
             // Signed for long ago, so the invoice is already due as of today.
             try await bz.deliver(ref, at: "2026-01-05T10:00:00Z")
             try await bz.until("finance", "/invoices?order=\(ref)", "invoice") { ($0 as? [Any])?.count == 1 }

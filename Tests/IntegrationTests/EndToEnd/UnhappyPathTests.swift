@@ -50,7 +50,7 @@ import Testing
             try await bz.placeOrder(ref, customer: "C-\(bz.run)", lines: [(sku, 8)])
             try await bz.waitStatus(ref, "backordered")
             // Dispatching before the stock is there is refused with a reason (dead-lettered).
-            try await bz.dispatch(ref, whenCleared: true)
+            try await bz.dispatch(ref)
             let early = try await TestBus.drain("logistics.dead", expected: 1, timeout: 15).filter { $0.properties.correlationId == ref }
             #expect(early.first?.properties.headers["x-dead-letter-reason"] == .string("not-ready"))
             var stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
@@ -62,8 +62,7 @@ import Testing
             // The same receipt reported twice counts once.
             try await bz.call("logistics", "POST", "/stock/receipts",
                               #"{"warehouse":"SH-01","sku":"\#(sku)","quantity":10,"reference":"HQ-\#(bz.run)"}"#, expect: 200)
-            try await bz.dispatch(ref)
-            try await bz.waitStatus(ref, "dispatched")
+            try await bz.dispatchAndWait(ref)
             let statuses = (try await bz.order(ref)["history"] as! [[String: Any]]).map { $0["status"] as! String }
             #expect(statuses.starts(with: ["placed", "accepted", "backordered", "reserved"]))
         }
@@ -105,7 +104,7 @@ import Testing
             try await bz.waitStatus(late, "reserved")
             try await bz.until("finance", "/invoices?order=\(late)", "deposit invoice") { ($0 as? [Any])?.count == 1 }
             try await bz.pay(late, amount: 300)
-            try await bz.dispatchWhenAllowed(late)
+            try await bz.dispatchAndWait(late)
             try await bz.publish("order.cancel", #"{"orderRef":"\#(late)"}"#, correlationId: late, replyTo: replies)
             let refusal = try await TestBus.drain(replies, expected: 1, timeout: 10)
             #expect(refusal.first?.properties.type == "sales.order.cancel_refused.v1")
@@ -120,9 +119,7 @@ import Testing
             try await bz.waitStatus(race, "reserved")
             try await bz.until("finance", "/invoices?order=\(race)", "deposit invoice") { ($0 as? [Any])?.count == 1 }
             try await bz.pay(race, amount: 300)
-            try await bz.until("logistics", "/orders/\(race)", "finance cleared it") {
-                ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true
-            }
+            try await bz.waitCleared(race)
             try await TestBus.send([TestBus.command("shipment.dispatch", #"{"orderRef":"\#(race)"}"#, correlationId: race),
                                     TestBus.command("order.cancel", #"{"orderRef":"\#(race)"}"#, correlationId: race, replyTo: replies)])
             let verdict = try await TestBus.drain(replies, expected: 1, timeout: 20)
@@ -153,14 +150,18 @@ import Testing
             try await bz.product(sku, price: 1_000, stock: 20)
             try await bz.placeOrder(first, customer: customer, lines: [(sku, 2)])
             try await bz.waitStatus(first, "reserved")
-            try await bz.dispatch(first)
-            try await bz.waitStatus(first, "dispatched")
+            try await bz.dispatchAndWait(first)
             try await bz.deliver(first, at: "2026-12-01T10:00:00Z")
             try await bz.until("finance", "/invoices?order=\(first)", "invoice") { ($0 as? [Any])?.count == 1 }
             // Collections as of 2026-12-20: due 2026-12-11, unpaid, so overdue (once, however often it runs).
             let run = try await bz.call("finance", "POST", "/collections/run", #"{"asOf":"2026-12-20"}"#, expect: 200) as! [String: Any]
             let found = (run["overdue"] as! [[String: Any]]).filter { $0["orderRef"] as? String == first }
             #expect(found.count == 1 && (found.first?["daysOverdue"] as? Int) == 9)
+            // The account shows it in the 1-30 days bucket as of that day, and as current a day before it was due.
+            let account = try await bz.get("finance", "/customers/\(customer)/account?asOf=2026-12-20") as! [String: Any]
+            #expect(int64((account["ageing"] as? [String: Any])?["1-30"]) == 2_000)
+            let earlier = try await bz.get("finance", "/customers/\(customer)/account?asOf=2026-12-10") as! [String: Any]
+            #expect(int64((earlier["ageing"] as? [String: Any])?["current"]) == 2_000)
             let again = try await bz.call("finance", "POST", "/collections/run", #"{"asOf":"2026-12-21"}"#, expect: 200) as! [String: Any]
             #expect(!(again["overdue"] as! [[String: Any]]).contains { $0["orderRef"] as? String == first })
             // Risk lowers the rating and puts the customer on hold...
@@ -189,8 +190,7 @@ import Testing
             try await bz.product(sku, price: 1_500, stock: 10)
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 4)])
             try await bz.waitStatus(ref, "reserved")
-            try await bz.dispatch(ref)
-            try await bz.waitStatus(ref, "dispatched")
+            try await bz.dispatchAndWait(ref)
             try await bz.deliver(ref)
             try await bz.until("finance", "/invoices?order=\(ref)", "invoice") { ($0 as? [Any])?.count == 1 }
 

@@ -185,18 +185,21 @@ final class Bizops: @unchecked Sendable {
             """, correlationId: ref, messageId: messageId)
     }
 
+    /// Waits until finance cleared the order for dispatch (logistics says so).
+    func waitCleared(_ ref: String) async throws {
+        try await until("logistics", "/orders/\(ref)", "finance cleared \(ref) for dispatch") {
+            ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true
+        }
+    }
+
     /// The warehouse dispatches, as it would once finance cleared the order (pass false to try earlier).
     func dispatch(_ ref: String, whenCleared: Bool = true) async throws {
-        if whenCleared {
-            try await until("logistics", "/orders/\(ref)", "finance cleared \(ref) for dispatch") {
-                ($0 as? [String: Any])?["clearedForDispatch"] as? Bool == true
-            }
-        }
+        if whenCleared { try await waitCleared(ref) }
         try await publish("shipment.dispatch", #"{"orderRef":"\#(ref)","carrier":"SF Express"}"#, correlationId: ref)
     }
 
-    /// Dispatches once an advance payment has reached logistics (until then the command is refused).
-    func dispatchWhenAllowed(_ ref: String) async throws {
+    /// Dispatches once cleared and waits until sales reports it dispatched.
+    func dispatchAndWait(_ ref: String) async throws {
         try await dispatch(ref)
         try await waitStatus(ref, "dispatched")
     }
