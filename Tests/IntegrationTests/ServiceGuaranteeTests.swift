@@ -128,7 +128,7 @@ import Testing
         #expect(missing.properties.headers["x-dead-letter-error"]?.description.contains("seq") == true)
         #expect(missing.properties.headers["x-original-routing-key"] == .string("\(probe.id).command"))
         #expect(missing.properties.correlationId == "order-0")
-        #expect(service.process.isRunning)
+        #expect(service.isRunning)
         await service.stop()
         await probe.cleanUp()
     }

@@ -85,7 +85,9 @@ final class Bizops: @unchecked Sendable {
         for (exe, child) in children {
             child.signal(SIGTERM)
             let status = await child.waitExit(timeout: 20)
-            #expect(status == 0, "\(exe) did not stop cleanly (status \(String(describing: status))): \(child.text.suffix(2000))")
+            let why = status == nil ? "still running 20 s after SIGTERM\n\(child.diagnosis())" : "status \(status!)"
+            if status == nil { child.signal(SIGKILL) }  // never left to compete with the next test's copy
+            #expect(status == 0, "\(exe) did not stop cleanly (\(why)): \(child.text.suffix(2000))")
         }
     }
 

@@ -55,7 +55,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Waits until the output contains `needle`; throws with the output so far when it does not.
     func waitFor(_ needle: String, timeout: Double = 30) async throws {
-        let found = await eventually(timeout: timeout) { self.text.contains(needle) || !self.process.isRunning }
+        let found = await eventually(timeout: timeout) { self.text.contains(needle) || !self.isRunning }
         if !found || !text.contains(needle) {
             throw TestSetupError("\(name) did not print \"\(needle)\" within \(timeout) s; output:\n\(text.suffix(3000))")
         }
@@ -63,14 +63,51 @@ final class ChildProcess: @unchecked Sendable {
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    /// Waits for the process to end and returns its exit status (nil on timeout).
+    /// Waits for the process to end and returns its exit status (nil on timeout; a signal
+    /// that ended it counts as its number). Asks the kernel, not Foundation's exit monitor,
+    /// which has been seen to report a child as running long after it had exited.
     func waitExit(timeout: Double = 20) async -> Int32? {
-        let ended = await eventually(timeout: timeout) { !self.process.isRunning }
-        return ended ? process.terminationStatus : nil
+        let ended = await eventually(timeout: timeout) { self.exitStatus != nil }
+        return ended ? exitStatus : nil
+    }
+
+    var isRunning: Bool { exitStatus == nil }
+
+    /// The exit status once the process has ended, without reaping it (WNOWAIT), so
+    /// Foundation's own waitpid still finds it; if Foundation reaped it first, its record.
+    var exitStatus: Int32? {
+        var info = siginfo_t()
+        if waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT) == 0 {
+            let pid = info._sifields._sigchld.si_pid
+            guard pid == process.processIdentifier else { return nil }  // still running
+            return info._sifields._sigchld.si_status
+        }
+        for _ in 0..<100 where process.isRunning { usleep(10_000) }  // reaped: Foundation is recording it
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// What each thread of a process that will not end is doing: kernel wait channels, and
+    /// a backtrace when gdb is installed. Goes into the failure message.
+    func diagnosis() -> String {
+        let pid = process.processIdentifier
+        var lines = ["pid \(pid): " + ((try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("State:") }.map(String.init) ?? "no /proc entry")]
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for task in tasks.sorted() {
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8)) ?? "?"
+            let wchan = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/wchan", encoding: .utf8)) ?? "?"
+            lines.append("  thread \(task) \(comm.trimmingCharacters(in: .whitespacesAndNewlines)) waits in \(wchan)")
+        }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bt-\(pid).txt").path
+        if system("command -v gdb >/dev/null && timeout 60 gdb -batch -p \(pid) -ex 'thread apply all bt' >\(out) 2>&1") == 0,
+           let trace = try? String(contentsOfFile: out, encoding: .utf8) {
+            lines.append(trace.split(separator: "\n").filter { $0.hasPrefix("#") || $0.hasPrefix("Thread") }.joined(separator: "\n"))
+        }
+        return lines.joined(separator: "\n")
     }
 
     func stop() async {
-        guard process.isRunning else { return }
+        guard isRunning else { return }
         signal(SIGTERM)
         if await waitExit(timeout: 15) == nil {
             signal(SIGKILL)
