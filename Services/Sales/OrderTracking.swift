@@ -180,7 +180,8 @@ enum OrderTracking {
     static func cancel(_ command: CancelOrder, _ context: HandlerContext) throws {
         let reason = command.reason ?? "cancelled by \(context.message.envelope.source)"
         switch try cancel(command.orderRef, reason: reason, context.work, event: context.message.envelope.type,
-                          messageId: context.message.envelope.messageId, replyTo: context.message.envelope.replyTo) {
+                          messageId: context.message.envelope.messageId, replyTo: context.message.envelope.replyTo,
+                          correlationId: context.message.envelope.correlationId) {
         case .cancelled(let event): try context.reply(event)
         case .refused(let refusal): try context.reply(refusal)
         case .requested: break
@@ -191,7 +192,7 @@ enum OrderTracking {
     /// Cancels the live order with that reference, asks logistics to release it first, or says
     /// why it cannot (also as an event).
     static func cancel(_ ref: String, reason: String, _ work: UnitOfWork, event: String, messageId: UUID?,
-                       replyTo: String? = nil) throws -> CancelOutcome {
+                       replyTo: String? = nil, correlationId: String? = nil) throws -> CancelOutcome {
         func refuse(_ code: String, _ message: String) throws -> CancelOutcome {
             let refusal = OrderCancelRefused(orderRef: ref, reasonCode: code, message: message)
             try work.publish(refusal)
@@ -211,8 +212,12 @@ enum OrderTracking {
         }
         if order.status.cancelNeedsWarehouse {
             try note(order.ref, work, event: event, messageId: messageId, to: .cancelling, detail: "cancellation asked: \(reason)")
-            try work.transaction.execute("UPDATE orders SET cancel_reason = $2, cancel_reply_to = $3 WHERE id = $1",
-                                         [.uuid(order.id), .text(reason), replyTo.map(PGValue.text) ?? .null])
+            // Kept so the answer that comes once the warehouse released names the command it answers.
+            try work.transaction.execute("""
+                UPDATE orders SET cancel_reason = $2, cancel_reply_to = $3, cancel_message_id = $4, cancel_correlation_id = $5
+                WHERE id = $1
+                """, [.uuid(order.id), .text(reason), replyTo.map(PGValue.text) ?? .null, messageId.map(PGValue.uuid) ?? .null,
+                      correlationId.map(PGValue.text) ?? .null])
             let request = OrderCancelRequested(orderRef: order.ref, customerCode: order.customer, reason: reason)
             try work.publish(request)
             work.logger.info("cancellation asked of logistics", metadata: ["order_ref": "\(order.ref)"])
@@ -239,12 +244,12 @@ enum OrderTracking {
             try note(event.orderRef, context, detail: "reservation released in \(event.warehouse)")
             return
         }
-        let row = try tx.query("SELECT cancel_reason, cancel_reply_to FROM orders WHERE id = $1", [.uuid(order.id)]).first!
-        let reason = try row.optionalString("cancel_reason") ?? "cancelled"
+        let asked = try waitingCancel(order, tx)
+        let reason = asked.reason ?? "cancelled"
         try finishCancel(order, reason: reason, context.work, event: context.message.envelope.type,
                          messageId: context.message.envelope.messageId)
         try context.reply(OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason),
-                          to: try row.optionalString("cancel_reply_to"))
+                          to: asked.replyTo, causationId: asked.messageId, correlationId: asked.correlationId)
     }
 
     /// The goods left first: the order goes on, and whoever asked hears it was too late.
@@ -252,12 +257,27 @@ enum OrderTracking {
         let next = OrderStatus(rawValue: event.status) ?? .dispatched
         // The dispatch event may have come first and moved the status already; the refusal is still owed.
         let tx = context.transaction
-        guard let (order, _) = try note(event.orderRef, context, to: next, detail: "cancellation refused: \(event.message)"),
-              let asked = try tx.query("SELECT cancel_reply_to AS reply_to FROM orders WHERE id = $1 AND cancel_reason IS NOT NULL",
-                                       [.uuid(order.id)]).first else { return }
-        try tx.execute("UPDATE orders SET cancel_reason = NULL, cancel_reply_to = NULL WHERE id = $1", [.uuid(order.id)])
+        guard let (order, _) = try note(event.orderRef, context, to: next, detail: "cancellation refused: \(event.message)")
+        else { return }
+        let asked = try waitingCancel(order, tx)
+        guard asked.reason != nil else { return }
+        try tx.execute("""
+            UPDATE orders SET cancel_reason = NULL, cancel_reply_to = NULL, cancel_message_id = NULL, cancel_correlation_id = NULL
+            WHERE id = $1
+            """, [.uuid(order.id)])
         let refusal = OrderCancelRefused(orderRef: order.ref, reasonCode: "too-late-to-cancel", message: event.message)
         try context.publish(refusal)
-        try context.reply(refusal, to: try asked.optionalString("reply_to"))
+        try context.reply(refusal, to: asked.replyTo, causationId: asked.messageId, correlationId: asked.correlationId)
+    }
+
+    /// The cancellation waiting for the warehouse, as it was asked (reason nil: none waits).
+    private static func waitingCancel(_ order: TrackedOrder, _ tx: Transaction) throws
+        -> (reason: String?, replyTo: String?, messageId: String?, correlationId: String?) {
+        let row = try tx.query("""
+            SELECT cancel_reason, cancel_reply_to, cancel_message_id::text AS cancel_message_id, cancel_correlation_id
+            FROM orders WHERE id = $1
+            """, [.uuid(order.id)]).first!
+        return (try row.optionalString("cancel_reason"), try row.optionalString("cancel_reply_to"),
+                try row.optionalString("cancel_message_id"), try row.optionalString("cancel_correlation_id"))
     }
 }

@@ -60,5 +60,9 @@ enum SalesMigrations {
             ALTER TABLE orders ADD COLUMN cancel_reason text;
             ALTER TABLE orders ADD COLUMN cancel_reply_to text;
             """),
+        Migration(103, "a waiting cancellation's answer names the command it answers", """
+            ALTER TABLE orders ADD COLUMN cancel_message_id uuid;
+            ALTER TABLE orders ADD COLUMN cancel_correlation_id text;
+            """),
     ]
 }

@@ -69,11 +69,13 @@ public final class HandlerContext {
         try reply(answer, to: message.envelope.replyTo, causationId: message.envelope.messageId.uuidString.lowercased())
     }
 
-    /// Answers a `reply_to` kept from an earlier command (an answer that had to wait), through the outbox.
-    public func reply<T: MessageContract>(_ answer: T, to replyTo: String?, causationId: String? = nil) throws {
+    /// Answers a `reply_to` kept from an earlier command (an answer that had to wait), through the
+    /// outbox, under that command's correlation id when it was kept too.
+    public func reply<T: MessageContract>(_ answer: T, to replyTo: String?, causationId: String? = nil,
+                                          correlationId: String? = nil) throws {
         guard let replyTo, !replyTo.isEmpty else { return }
-        outbox.enqueue(try .answer(answer, to: replyTo, from: outbox.source, correlationId: message.envelope.correlationId,
-                                   causationId: causationId))
+        outbox.enqueue(try .answer(answer, to: replyTo, from: outbox.source,
+                                   correlationId: correlationId ?? message.envelope.correlationId, causationId: causationId))
     }
 }
 

@@ -75,9 +75,11 @@ public final class MessageProcessor: Sendable {
         var fresh = Set(try rows.map { try $0.uuid("message_id") })
         let outbox = OutboxWriter(source: service, transaction: tx)
         var duplicates = 0
+        var askAgain: [InboundMessage] = []
         for (index, message) in batch.enumerated() {
             guard fresh.remove(message.envelope.messageId) != nil else {
                 duplicates += 1
+                if let replyTo = message.envelope.replyTo, !replyTo.isEmpty { askAgain.append(message) }
                 continue
             }
             var messageLogger = logger
@@ -99,6 +101,34 @@ public final class MessageProcessor: Sendable {
                 throw Abort(index: index, code: "database-rejected", message: "\(error)")
             }
         }
+        if !askAgain.isEmpty { try replay(askAgain, tx: tx, outbox: outbox, service: service, logger: logger) }
         return duplicates
+    }
+
+    /// A command sent again (same message_id) whose sender asks for an answer gets the answers
+    /// the first one caused, again (with new message ids and `x-replayed`), to its own `reply_to`;
+    /// when those are pruned or were never kept, an `unchanged` outcome saying it was handled.
+    private static func replay(_ messages: [InboundMessage], tx: Transaction, outbox: OutboxWriter,
+                               service: String, logger: Logger) throws {
+        try outbox.flush(tx)  // the first one may be in this very batch
+        for message in messages {
+            let id = message.envelope.messageId.uuidString.lowercased()
+            let copied = try tx.execute("""
+                INSERT INTO outbox (message_id, exchange, routing_key, message_type, app_id, correlation_id, headers, body, occurred_at)
+                SELECT gen_random_uuid(), '', $2, message_type, app_id, correlation_id,
+                       headers || '{"x-replayed": true}'::jsonb, body, now()
+                FROM outbox WHERE exchange = '' AND headers->>'causation_id' = $1
+                """, [.text(id), .text(message.envelope.replyTo ?? "")]).affectedRows
+            logger.info("answered a repeated command again", metadata: [
+                "message_id": "\(id)", "type": "\(message.envelope.type)", "answers": "\(copied)"])
+            if copied == 0 {
+                outbox.enqueue(try .answer(
+                    CommandOutcome(outcome: "unchanged", reasonCode: "already-handled",
+                                   message: "message \(id) was handled already; its first answer is not kept (none was asked for, or it was pruned)",
+                                   command: message.routingKey, messageId: id),
+                    to: message.envelope.replyTo ?? "", from: service, correlationId: message.envelope.correlationId,
+                    causationId: id))
+            }
+        }
     }
 }

@@ -39,6 +39,10 @@ public enum MessagingMigrations {
                 CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
                     FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
                 """),
+            // A command sent again under the same message_id gets the answers it got the first time.
+            Migration(2, "outbox answers by the command they answer", """
+                CREATE INDEX outbox_answers ON outbox ((headers->>'causation_id')) WHERE exchange = '';
+                """),
         ]
     }
 

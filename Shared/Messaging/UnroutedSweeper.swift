@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Logging
 import Metrics
@@ -5,8 +6,8 @@ import ServiceLifecycle
 
 /// Reads `bizops.unrouted` (where the topic exchanges put what no queue is bound for).
 /// A command on `bizops.ingress` that nobody handles is dead-lettered to
-/// `bizops.unrouted.dead` with reason `unknown-routing-key`, so its sender can be told; an
-/// event nobody listens to is normal and only counted.
+/// `bizops.unrouted.dead` with reason `unknown-routing-key` (and its sender, when it gave a
+/// `reply_to`, is told so); an event nobody listens to is normal and only counted.
 public final class UnroutedSweeper: Service, Sendable {
     public static let deadQueue = "bizops.unrouted.dead"
     private let client: AMQPClient
@@ -45,7 +46,7 @@ public final class UnroutedSweeper: Service, Sendable {
     }
 
     func sweep(_ batch: [Delivery]) async throws {
-        var dead: [OutgoingMessage] = []
+        var dead: [OutgoingMessage] = [], answers: [OutgoingMessage] = []
         for delivery in batch {
             guard delivery.exchange != Topology.events else { eventCounter.increment(); continue }
             var properties = delivery.properties
@@ -59,6 +60,13 @@ public final class UnroutedSweeper: Service, Sendable {
             properties.headers["x-dead-lettered-at"] = .string(Date().formatted(.iso8601))
             dead.append(OutgoingMessage(exchange: Topology.deadLetters, routingKey: Topology.unrouted, properties: properties,
                                         body: delivery.body))
+            if let replyTo = delivery.properties.replyTo, !replyTo.isEmpty, let answer = try? OutgoingMessage.answer(
+                CommandOutcome(outcome: "rejected", reasonCode: "unknown-routing-key",
+                               message: "no service handles routing key \"\(delivery.routingKey)\"", command: delivery.routingKey,
+                               messageId: delivery.properties.messageId),
+                to: replyTo, from: owner, correlationId: delivery.properties.correlationId, causationId: delivery.properties.messageId) {
+                answers.append(answer)
+            }
             logger.warning("dead-lettering a command nobody handles", metadata: [
                 "routing_key": "\(delivery.routingKey)", "message_id": "\(delivery.properties.messageId ?? "-")",
                 "app_id": "\(delivery.properties.appId ?? "-")"])
@@ -67,5 +75,7 @@ public final class UnroutedSweeper: Service, Sendable {
         if !dead.isEmpty { try await publisher.publishAll(dead) }
         deadCounter.increment(by: Int64(dead.count))
         try await client.ack(batch)
+        // Best effort, like every answer to a refused command: the dead letter is what must not be lost.
+        if !answers.isEmpty { _ = try? await publisher.publish(answers) }
     }
 }

@@ -73,9 +73,11 @@ import Testing
                 ["\(unknown) unknown-customer", "\(badQty) bad-quantity", "\(good) duplicate-order-ref"])
         #expect(events.allSatisfy { $0.properties.appId == "sales" })
         #expect(events.first { $0.properties.type == OrderPlaced.messageType }?.properties.correlationId == good)
-        // The sender asked for an answer.
-        let answers = try await TestBus.drain(replies, expected: 1, timeout: 10)
-        #expect(answers.count == 1 && answers.first?.properties.type == OrderPlaced.messageType)
+        // The sender asked for an answer, twice (same message): the first answer, then the same again.
+        let answers = try await TestBus.drain(replies, expected: 2, timeout: 10)
+        #expect(answers.count == 2 && answers.allSatisfy { $0.properties.type == OrderPlaced.messageType })
+        #expect(Set(answers.map(\.body)).count == 1)
+        #expect(answers.filter { $0.properties.headers["x-replayed"] == .bool(true) }.count == 1)
         // The malformed command is dead-lettered with the field named.
         let dead = try await TestBus.drain("sales.dead", expected: 1, timeout: 10)
         #expect(dead.contains { $0.properties.correlationId == "WEB-\(run)-bad"

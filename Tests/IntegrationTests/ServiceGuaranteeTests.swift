@@ -133,6 +133,32 @@ import Testing
         await probe.cleanUp()
     }
 
+    @Test func aFailureThatOutlastsTheRetriesIsDeadLetteredAndTheSenderHearsWhy() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve(env: ["MAX_RETRIES": "1"])
+        let replies = "\(probe.id).replies"
+        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [])
+        let doomed = probe.command(seq: 7, action: "transient", replyTo: replies)
+        try await probe.send([doomed, probe.command(seq: 8)])
+        // One retry (the 1 s queue), then the dead letter; the next command is not held up.
+        let dead = try #require(try await probe.drain("\(probe.id).dead", expected: 1).first)
+        #expect(dead.properties.messageId == doomed.properties.messageId)
+        #expect(dead.properties.headers["x-dead-letter-reason"]?.description == "retries-exhausted")
+        #expect(dead.properties.headers["x-dead-letter-error"]?.description.contains("never ready") == true)
+        #expect(dead.properties.headers["x-retry-count"]?.intValue == 1)
+        let answer = try #require(try await probe.drain(replies, expected: 1).first)
+        #expect(answer.properties.type == "bizops.command.outcome.v1")
+        #expect(answer.properties.correlationId == "order-7")
+        #expect(answer.properties.headers["causation_id"]?.description == doomed.properties.messageId)
+        let outcome = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+        #expect(outcome?["outcome"] as? String == "rejected")
+        #expect(outcome?["reasonCode"] as? String == "retries-exhausted")
+        #expect(try await probe.effects() == 1)
+        #expect(service.isRunning)
+        await service.stop()
+        await probe.cleanUp()
+    }
+
     @Test func threeProcessesApplyEachMigrationOnce() async throws {
         let probe = try await Probe.make()
         let children = try (0..<3).map { _ in try probe.start(["migrate"]) }
@@ -142,9 +168,9 @@ import Testing
             let line = try #require(child.text.split(separator: "\n").first { $0.hasPrefix("PROBE applied") })
             applied += line.dropFirst("PROBE applied ".count).split(separator: ",").compactMap { Int($0) }
         }
-        #expect(applied.sorted() == [1, 100, 101])
+        #expect(applied.sorted() == [1, 2, 100, 101])
         #expect(try await probe.count("migration_runs") == 1)
-        #expect(try await probe.count("schema_migrations") == 3)
+        #expect(try await probe.count("schema_migrations") == 4)
         await probe.cleanUp()
     }
 

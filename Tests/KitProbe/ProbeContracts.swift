@@ -4,7 +4,8 @@ import Contracts
 struct ProbeCommand: MessageContract, Equatable {
     static let messageType = "probe.command.v1"
     let seq: Int64
-    /// "reject" makes the handler reject it (a permanent failure).
+    /// "reject" makes the handler reject it (a permanent failure); "transient" makes it fail
+    /// in a way worth retrying, every time.
     let action: String?
 }
 

@@ -25,6 +25,7 @@ let migrations = [
 var handlers = HandlerRegistry()
 handlers.on(ProbeCommand.self) { command, context in
     if command.action == "reject" { throw Rejection("probe-rejected", "seq \(command.seq) asked to be rejected") }
+    if command.action == "transient" { throw RetryLater("seq \(command.seq) is never ready") }
     try context.transaction.execute("INSERT INTO effects (message_id, seq) VALUES ($1, $2)",
                                     [.uuid(context.message.envelope.messageId), .int(command.seq)])
     try context.publish(ProbeHandled(seq: command.seq), routingKey: "\(id).command.handled")

@@ -10,9 +10,21 @@ import Testing
             let sku = "SKU-\(bz.run)", ref = "DUP-\(bz.run)", customer = "C-\(bz.run)"
             try await bz.customer(customer, limit: 1_000_000)
             try await bz.product(sku, price: 100, stock: 10)
-            let messageId = UUID().uuidString
-            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)], messageId: messageId)
-            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)], messageId: messageId)
+            let messageId = UUID().uuidString, replies = "test.\(bz.run).replies"
+            let client = AMQPClient(config: TestServers.amqp)
+            try await client.declareDurableQueue(replies, bindings: [])
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)], messageId: messageId, replyTo: replies)
+            let first = try #require(try await TestBus.drain(replies, expected: 1, timeout: 10).first)
+            #expect(first.properties.type == "sales.order.placed.v1")
+            // Sent again (the shop never saw the answer, say): one order, and the same answer again.
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)], messageId: messageId, replyTo: replies)
+            let again = try #require(try await TestBus.drain(replies, expected: 1, timeout: 10).first)
+            #expect(again.properties.type == first.properties.type && again.body == first.body)
+            #expect(again.properties.correlationId == ref && again.properties.messageId != first.properties.messageId)
+            #expect(again.properties.headers["causation_id"] == first.properties.headers["causation_id"])
+            #expect(again.properties.headers["x-replayed"] == .bool(true))
+            try await client.deleteQueue(replies)
+            await client.close()
             try await bz.waitStatus(ref, "reserved")
             // The same orderRef under a new message id is a second order attempt: rejected as a duplicate.
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)])
@@ -158,9 +170,19 @@ import Testing
         }
     }
 
+    /// Sales' sweeper count of events that no queue was bound for (from its /metrics).
+    private func unroutedEvents(_ bz: Bizops) async throws -> Int {
+        let metrics = try await http(bz.url("sales", "/metrics")).body
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("bizops_unrouted_events_total ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+    }
+
     @Test func malformedAndUnknownCommandsAreDeadLetteredWithAReasonAndTheServicesKeepRunning() async throws {
         try await Bizops.with { bz in
-            let tag = bz.run
+            let tag = bz.run, replies = "test.\(bz.run).replies", teleportId = UUID().uuidString.lowercased()
+            let client = AMQPClient(config: TestServers.amqp)
+            try await client.declareDurableQueue(replies, bindings: [])
+            let unheardBefore = try await unroutedEvents(bz)
             try await TestBus.send([
                 TestBus.command("order.place", "{not json", correlationId: "\(tag)-1"),
                 TestBus.command("shipment.deliver", #"{"orderRef":"X","signedBy":"A","signedAt":12}"#, correlationId: "\(tag)-2"),
@@ -171,7 +193,8 @@ import Testing
                                 correlationId: "\(tag)-5"),
                 TestBus.command("complaint.open", #"{"channel":"fax","orderRef":"X","category":"quality","description":"?"}"#,
                                 correlationId: "\(tag)-6"),
-                TestBus.command("order.teleport", #"{"orderRef":"X"}"#, correlationId: "\(tag)-7"),
+                TestBus.command("order.teleport", #"{"orderRef":"X"}"#, messageId: teleportId, correlationId: "\(tag)-7",
+                                replyTo: replies),
                 TestBus.command("shipment.dispatch", #"{"orderRef":"NEVER-\#(tag)"}"#, correlationId: "\(tag)-8"),
             ])
             func reasons(_ queue: String, _ expected: Int) async throws -> [String: String] {
@@ -197,6 +220,21 @@ import Testing
             let unrouted = try await reasons("bizops.unrouted.dead", 1)
             #expect(unrouted["\(tag)-7"]?.hasPrefix("unknown-routing-key") == true)
             #expect(unrouted["\(tag)-7"]?.contains("order.teleport") == true)
+            // The sender of the unknown command asked for an answer, and hears why.
+            let answer = try #require(try await TestBus.drain(replies, expected: 1, timeout: 10).first)
+            #expect(answer.properties.type == "bizops.command.outcome.v1" && answer.properties.correlationId == "\(tag)-7")
+            #expect(answer.properties.headers["causation_id"]?.description == teleportId)
+            #expect(String(decoding: answer.body, as: UTF8.self).contains(#""reasonCode":"unknown-routing-key""#))
+            try await client.deleteQueue(replies)
+            await client.close()
+            // An event nobody listens to is normal: counted by the sweeper, not dead-lettered.
+            try await TestBus.send([OutgoingMessage(
+                exchange: Topology.events, routingKey: "partner.weather.changed",
+                properties: MessageProperties(messageId: UUID().uuidString, type: "partner.weather.changed.v1", appId: "partner",
+                                              timestamp: Date(), correlationId: "\(tag)-9"),
+                body: Data(#"{"sky":"grey"}"#.utf8))])
+            #expect(try await eventually { try await self.unroutedEvents(bz) > unheardBefore })
+            #expect(try await reasons("bizops.unrouted.dead", 0)["\(tag)-9"] == nil)
             // Every service is still up and ready.
             for service in Bizops.services {
                 #expect(try await http(bz.url(service.exe, "/health/ready")).status == 200, "\(service.exe) not ready")

@@ -83,11 +83,15 @@ import Testing
             let replies = "test.\(bz.run).replies"
             let client = AMQPClient(config: TestServers.amqp)
             try await client.declareDurableQueue(replies, bindings: [])
-            try await bz.publish("order.cancel", #"{"orderRef":"\#(ref)","reason":"customer changed plans"}"#, correlationId: ref,
-                                 replyTo: replies)
+            // The answer waits for the warehouse, and still names the command it answers.
+            let cancelId = UUID().uuidString.lowercased(), asked = "SHOP-TICKET-\(bz.run)"
+            try await bz.publish("order.cancel", #"{"orderRef":"\#(ref)","reason":"customer changed plans"}"#, correlationId: asked,
+                                 messageId: cancelId, replyTo: replies)
             try await bz.waitStatus(ref, "cancelled")
             let answer = try await TestBus.drain(replies, expected: 1, timeout: 10)
-            #expect(answer.first?.properties.type == "sales.order.cancelled.v1" && answer.first?.properties.correlationId == ref)
+            #expect(answer.first?.properties.type == "sales.order.cancelled.v1")
+            #expect(answer.first?.properties.correlationId == asked)
+            #expect(answer.first?.properties.headers["causation_id"]?.description == cancelId)
             // Logistics gave the stock back; finance voided the deposit and invoiced nothing.
             try await bz.until("logistics", "/orders/\(ref)", "reservation released") { ($0 as? [String: Any])?["status"] as? String == "cancelled" }
             let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!

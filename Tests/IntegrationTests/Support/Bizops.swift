@@ -178,13 +178,14 @@ final class Bizops: @unchecked Sendable {
                        #"{"warehouse":"SH-01","sku":"\#(sku)","quantity":\#(quantity),"reference":"\#(reference)"}"#, expect: 201)
     }
 
-    func placeOrder(_ ref: String, customer: String, lines: [(String, Int64)], messageId: String = UUID().uuidString) async throws {
+    func placeOrder(_ ref: String, customer: String, lines: [(String, Int64)], messageId: String = UUID().uuidString,
+                    replyTo: String? = nil) async throws {
         let items = lines.map { #"{"sku":"\#($0.0)","quantity":\#($0.1)}"# }.joined(separator: ",")
         try await publish("order.place", """
             {"orderRef":"\(ref)","customerCode":"\(customer)","lines":[\(items)],
              "deliveryAddress":{"line1":"1 Test Road","city":"Hangzhou","postalCode":"310000","country":"CN"},
              "requestedDeliveryDate":"2026-12-15"}
-            """, correlationId: ref, messageId: messageId)
+            """, correlationId: ref, messageId: messageId, replyTo: replyTo)
     }
 
     /// Waits until finance cleared the order for dispatch (logistics says so).

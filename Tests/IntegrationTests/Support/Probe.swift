@@ -34,11 +34,11 @@ struct Probe {
     }
 
     func command(seq: Int, messageId: String = UUID().uuidString, action: String? = nil,
-                 type: String? = "probe.command.v1", body: String? = nil) -> OutgoingMessage {
+                 type: String? = "probe.command.v1", body: String? = nil, replyTo: String? = nil) -> OutgoingMessage {
         let json = body ?? (action.map { #"{"seq":\#(seq),"action":"\#($0)"}"# } ?? #"{"seq":\#(seq)}"#)
         return OutgoingMessage(exchange: Topology.ingress, routingKey: "\(id).command",
                                properties: MessageProperties(messageId: messageId, type: type, appId: "tests",
-                                                             timestamp: Date(), correlationId: "order-\(seq)"),
+                                                             timestamp: Date(), correlationId: "order-\(seq)", replyTo: replyTo),
                                body: Data(json.utf8))
     }
 
@@ -60,7 +60,7 @@ struct Probe {
 
     /// Removes the probe's queues and schema.
     func cleanUp() async {
-        for queue in [id, "\(id).retry.1", "\(id).retry.2", "\(id).retry.3", "\(id).dead", observer] {
+        for queue in [id, "\(id).retry.1", "\(id).retry.2", "\(id).retry.3", "\(id).dead", "\(id).replies", observer] {
             try? await client.deleteQueue(queue)
         }
         let admin = PostgresPool(DatabaseConfig(url: TestServers.databaseURL, schema: nil, poolSize: 1))
