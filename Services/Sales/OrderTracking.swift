@@ -246,6 +246,7 @@ enum OrderTracking {
         }
         let asked = try waitingCancel(order, tx)
         let reason = asked.reason ?? "cancelled"
+        try clearWaitingCancel(order, tx)
         try finishCancel(order, reason: reason, context.work, event: context.message.envelope.type,
                          messageId: context.message.envelope.messageId)
         try context.reply(OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason),
@@ -261,13 +262,17 @@ enum OrderTracking {
         else { return }
         let asked = try waitingCancel(order, tx)
         guard asked.reason != nil else { return }
+        try clearWaitingCancel(order, tx)
+        let refusal = OrderCancelRefused(orderRef: order.ref, reasonCode: "too-late-to-cancel", message: event.message)
+        try context.publish(refusal)
+        try context.reply(refusal, to: asked.replyTo, causationId: asked.messageId, correlationId: asked.correlationId)
+    }
+
+    private static func clearWaitingCancel(_ order: TrackedOrder, _ tx: Transaction) throws {
         try tx.execute("""
             UPDATE orders SET cancel_reason = NULL, cancel_reply_to = NULL, cancel_message_id = NULL, cancel_correlation_id = NULL
             WHERE id = $1
             """, [.uuid(order.id)])
-        let refusal = OrderCancelRefused(orderRef: order.ref, reasonCode: "too-late-to-cancel", message: event.message)
-        try context.publish(refusal)
-        try context.reply(refusal, to: asked.replyTo, causationId: asked.messageId, correlationId: asked.correlationId)
     }
 
     /// The cancellation waiting for the warehouse, as it was asked (reason nil: none waits).

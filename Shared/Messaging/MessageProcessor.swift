@@ -107,7 +107,7 @@ public final class MessageProcessor: Sendable {
 
     /// A command sent again (same message_id) whose sender asks for an answer gets the answers
     /// the first one caused, again (with new message ids and `x-replayed`), to its own `reply_to`;
-    /// when those are pruned or were never kept, an `unchanged` outcome saying it was handled.
+    /// when there are none (none was asked for, or one is still to come), an `unchanged` outcome.
     private static func replay(_ messages: [InboundMessage], tx: Transaction, outbox: OutboxWriter,
                                service: String, logger: Logger) throws {
         try outbox.flush(tx)  // the first one may be in this very batch
@@ -117,14 +117,15 @@ public final class MessageProcessor: Sendable {
                 INSERT INTO outbox (message_id, exchange, routing_key, message_type, app_id, correlation_id, headers, body, occurred_at)
                 SELECT gen_random_uuid(), '', $2, message_type, app_id, correlation_id,
                        headers || '{"x-replayed": true}'::jsonb, body, now()
-                FROM outbox WHERE exchange = '' AND headers->>'causation_id' = $1
+                FROM outbox WHERE exchange = '' AND headers->>'causation_id' = $1 AND NOT headers ? 'x-replayed'
+                ORDER BY id
                 """, [.text(id), .text(message.envelope.replyTo ?? "")]).affectedRows
             logger.info("answered a repeated command again", metadata: [
                 "message_id": "\(id)", "type": "\(message.envelope.type)", "answers": "\(copied)"])
             if copied == 0 {
                 outbox.enqueue(try .answer(
                     CommandOutcome(outcome: "unchanged", reasonCode: "already-handled",
-                                   message: "message \(id) was handled already; its first answer is not kept (none was asked for, or it was pruned)",
+                                   message: "message \(id) was handled already; no answer to it is on record (none was asked for, or it is still to come)",
                                    command: message.routingKey, messageId: id),
                     to: message.envelope.replyTo ?? "", from: service, correlationId: message.envelope.correlationId,
                     causationId: id))

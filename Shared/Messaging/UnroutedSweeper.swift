@@ -53,16 +53,15 @@ public final class UnroutedSweeper: Service, Sendable {
             properties.persistent = true
             properties.headers["x-original-exchange"] = .string(delivery.exchange)
             properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
+            let why = "no service handles routing key \"\(delivery.routingKey)\" on \(delivery.exchange)"
             properties.headers["x-dead-letter-reason"] = .string("unknown-routing-key")
-            properties.headers["x-dead-letter-error"] = .string(
-                "no service handles routing key \"\(delivery.routingKey)\" on \(delivery.exchange)")
+            properties.headers["x-dead-letter-error"] = .string(why)
             properties.headers["x-dead-lettered-by"] = .string(owner)
             properties.headers["x-dead-lettered-at"] = .string(Date().formatted(.iso8601))
             dead.append(OutgoingMessage(exchange: Topology.deadLetters, routingKey: Topology.unrouted, properties: properties,
                                         body: delivery.body))
             if let replyTo = delivery.properties.replyTo, !replyTo.isEmpty, let answer = try? OutgoingMessage.answer(
-                CommandOutcome(outcome: "rejected", reasonCode: "unknown-routing-key",
-                               message: "no service handles routing key \"\(delivery.routingKey)\"", command: delivery.routingKey,
+                CommandOutcome(outcome: "rejected", reasonCode: "unknown-routing-key", message: why, command: delivery.routingKey,
                                messageId: delivery.properties.messageId),
                 to: replyTo, from: owner, correlationId: delivery.properties.correlationId, causationId: delivery.properties.messageId) {
                 answers.append(answer)

@@ -86,7 +86,10 @@ final class Bizops: @unchecked Sendable {
             child.signal(SIGTERM)
             let status = await child.waitExit(timeout: 20)
             let why = status == nil ? "still running 20 s after SIGTERM\n\(child.diagnosis())" : "status \(status!)"
-            if status == nil { child.signal(SIGKILL) }  // never left to compete with the next test's copy
+            if status == nil {  // never left to compete with the next test's copy
+                child.signal(SIGKILL)
+                _ = await child.waitExit(timeout: 5)
+            }
             #expect(status == 0, "\(exe) did not stop cleanly (\(why)): \(child.text.suffix(2000))")
         }
     }

@@ -76,6 +76,8 @@ final class ChildProcess: @unchecked Sendable {
     /// The exit status once the process has ended, without reaping it (WNOWAIT), so
     /// Foundation's own waitpid still finds it; if Foundation reaped it first, its record.
     var exitStatus: Int32? {
+        // Once Foundation has reaped it, its pid may belong to a newer child: trust Foundation then.
+        if !process.isRunning { return process.terminationStatus }
         var info = siginfo_t()
         if waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT) == 0 {
             let pid = info._sifields._sigchld.si_pid
