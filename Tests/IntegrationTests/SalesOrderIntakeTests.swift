@@ -24,7 +24,7 @@ import Testing
         return child
     }
 
-    func placeOrder(_ ref: String, customer: String = "C-1001", lines: String = #"[{"sku":"SKU-001","quantity":120},{"sku":"SKU-003","quantity":1}]"#,
+    func placeOrder(_ ref: String, customer: String, lines: String = #"[{"sku":"SKU-001","quantity":120},{"sku":"SKU-003","quantity":1}]"#,
                     messageId: String = UUID().uuidString, replyTo: String? = nil, body: String? = nil) -> OutgoingMessage {
         let json = body ?? """
             {"orderRef":"\(ref)","customerCode":"\(customer)","lines":\(lines),
@@ -48,14 +48,20 @@ import Testing
         try await client.declareDurableQueue(observer, bindings: [.event("sales.order.*")])
         try await client.declareDurableQueue(replies, bindings: [])
         let good = "WEB-\(run)-1", unknown = "WEB-\(run)-2", badQty = "WEB-\(run)-3"
+        // A customer of its own (the demo's price list, a contract price like C-1001's), so the demo
+        // customers' figures in `make run` never count this test's orders.
+        let customer = "C-\(run)"
+        let created = try await http("http://127.0.0.1:\(port)/customers/\(customer)", method: "PUT",
+                                     json: #"{"name":"Intake test","currency":"CNY","contractPrices":{"SKU-003":8200}}"#)
+        #expect(created.status == 200, "\(created.body)")
         let sameId = UUID().uuidString
         try await TestBus.send([
-            placeOrder(good, messageId: sameId, replyTo: replies),
-            placeOrder(good, messageId: sameId, replyTo: replies),   // redelivered duplicate: one order
+            placeOrder(good, customer: customer, messageId: sameId, replyTo: replies),
+            placeOrder(good, customer: customer, messageId: sameId, replyTo: replies),   // redelivered duplicate: one order
             placeOrder(unknown, customer: "C-9999"),
-            placeOrder(badQty, lines: #"[{"sku":"SKU-001","quantity":0}]"#),
-            placeOrder(good),                                        // same orderRef, new message: rejected
-            placeOrder("WEB-\(run)-bad", body: #"{"orderRef":"x","lines":"many"}"#),
+            placeOrder(badQty, customer: customer, lines: #"[{"sku":"SKU-001","quantity":0}]"#),
+            placeOrder(good, customer: customer),                    // same orderRef, new message: rejected
+            placeOrder("WEB-\(run)-bad", customer: customer, body: #"{"orderRef":"x","lines":"many"}"#),
         ])
         let events = try await TestBus.drain(observer, expected: 4, timeout: 30)
         let decoded = events.map { ($0.properties.type ?? "", $0) }
@@ -66,7 +72,7 @@ import Testing
             try JSONDecoder.contracts.decode(OrderRejected.self, from: $0.1.body)
         }
         #expect(placed.count == 1)
-        // 120 × SKU-001 at the 100+ tier (1100) + 1 × SKU-003 at C-1001's contract price (8200).
+        // 120 × SKU-001 at the 100+ tier (1100) + 1 × SKU-003 at the customer's contract price (8200).
         #expect(placed.first?.total == Int64(120 * 1100 + 8200))
         #expect(placed.first?.currency == "CNY")
         #expect(Set(rejected.map { "\($0.orderRef) \($0.reasonCode)" }) ==
