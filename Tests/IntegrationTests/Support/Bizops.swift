@@ -82,8 +82,8 @@ final class Bizops: @unchecked Sendable {
 
     /// Stops every service gracefully; each must exit 0.
     func stop() async {
+        for child in children.values { child.signal(SIGTERM) }  // all at once: they stop side by side
         for (exe, child) in children {
-            child.signal(SIGTERM)
             let status = await child.waitExit(timeout: 20)
             let why = status == nil ? "still running 20 s after SIGTERM\n\(child.diagnosis())" : "status \(status!)"
             if status == nil {  // never left to compete with the next test's copy
