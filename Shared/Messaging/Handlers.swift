@@ -13,8 +13,9 @@ public struct Rejection: Error, CustomStringConvertible, Sendable {
 }
 
 /// Thrown by a handler when its message came before one it depends on (events of different
-/// services arrive in any order): the batch fails for now and the message comes back through
-/// the retry queues, by which time the other has usually been handled.
+/// services arrive in any order): its work is rolled back, the rest of the batch goes on, and
+/// the message comes back through the retry queues, by which time the other has usually been
+/// handled. Past MAX_RETRIES it is dead-lettered as `retries-exhausted`.
 public struct RetryLater: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }

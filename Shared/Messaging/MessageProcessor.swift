@@ -16,7 +16,8 @@ public struct BatchResult: Sendable {
 
 /// Runs a batch of deliveries through the inbox and the handlers in ONE transaction:
 /// one inbox row per message, the handlers' state changes and outbox rows, one commit.
-/// A message whose handler rejects it is taken out and the batch runs again without it.
+/// A message whose handler rejects it, or asks to be retried later, is taken out and the batch
+/// runs again without it, so its batch mates are neither held up nor charged a retry.
 public final class MessageProcessor: Sendable {
     public let service: String
     public let registry: HandlerRegistry
@@ -28,6 +29,8 @@ public final class MessageProcessor: Sendable {
     }
 
     private struct Abort: Error { let index: Int; let code: String; let message: String }
+    /// One message's handler asked to be tried later: only that message goes to a retry queue.
+    private struct Postpone: Error { let index: Int; let reason: String }
 
     public func process(_ deliveries: [Delivery]) async -> BatchResult {
         var result = BatchResult()
@@ -52,6 +55,9 @@ public final class MessageProcessor: Sendable {
             } catch let abort as Abort {
                 let (delivery, _) = pending.remove(at: abort.index)
                 result.permanent.append((delivery, abort.code, abort.message))
+            } catch let postpone as Postpone {
+                let (delivery, _) = pending.remove(at: postpone.index)
+                result.transient.append((delivery, postpone.reason))
             } catch {
                 let reason = "\(error)"
                 logger.warning("batch failed, messages will be retried", metadata: ["error": "\(reason)", "count": "\(pending.count)"])
@@ -92,6 +98,9 @@ public final class MessageProcessor: Sendable {
             } catch let rejection as Rejection {
                 messageLogger.warning("rejected: \(rejection)")
                 throw Abort(index: index, code: rejection.code, message: rejection.message)
+            } catch let later as RetryLater {
+                messageLogger.info("not ready, will retry: \(later)")
+                throw Postpone(index: index, reason: later.description)
             } catch let error as ContractError {
                 throw Abort(index: index, code: error.code.rawValue, message: error.message)
             } catch let error as PostgresError where error.kind == .server && !error.isTransient

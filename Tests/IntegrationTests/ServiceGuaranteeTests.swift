@@ -135,25 +135,35 @@ import Testing
 
     @Test func aFailureThatOutlastsTheRetriesIsDeadLetteredAndTheSenderHearsWhy() async throws {
         let probe = try await Probe.make()
-        let service = try await probe.serve(env: ["MAX_RETRIES": "1"])
+        let port = String(freePort())
+        let service = try await probe.serve(env: ["MAX_RETRIES": "1", "HTTP_PORT": port])
         let replies = "\(probe.id).replies"
         try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [])
-        let doomed = probe.command(seq: 7, action: "transient", replyTo: replies)
-        try await probe.send([doomed, probe.command(seq: 8)])
-        // One retry (the 1 s queue), then the dead letter; the next command is not held up.
-        let dead = try #require(try await probe.drain("\(probe.id).dead", expected: 1).first)
+        let doomed = probe.command(seq: 100, action: "transient", replyTo: replies)
+        try await probe.send((1...10).map { probe.command(seq: $0) } + [doomed] + (11...20).map { probe.command(seq: $0) })
+        // One retry (the 1 s queue), then the dead letter; only the failing command.
+        let deadLetters = try await probe.drain("\(probe.id).dead", expected: 1)
+        #expect(deadLetters.count == 1)
+        let dead = try #require(deadLetters.first)
         #expect(dead.properties.messageId == doomed.properties.messageId)
         #expect(dead.properties.headers["x-dead-letter-reason"]?.description == "retries-exhausted")
         #expect(dead.properties.headers["x-dead-letter-error"]?.description.contains("never ready") == true)
         #expect(dead.properties.headers["x-retry-count"]?.intValue == 1)
         let answer = try #require(try await probe.drain(replies, expected: 1).first)
         #expect(answer.properties.type == "bizops.command.outcome.v1")
-        #expect(answer.properties.correlationId == "order-7")
+        #expect(answer.properties.correlationId == "order-100")
         #expect(answer.properties.headers["causation_id"]?.description == doomed.properties.messageId)
         let outcome = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
         #expect(outcome?["outcome"] as? String == "rejected")
         #expect(outcome?["reasonCode"] as? String == "retries-exhausted")
-        #expect(try await probe.effects() == 1)
+        // Its batch mates were handled at once: none was held up or charged a retry.
+        #expect(try await eventually { try await probe.effects() == 20 })
+        let metrics = try await http("http://127.0.0.1:\(port)/metrics").body
+        func count(_ outcome: String) -> Int? {
+            metrics.split(separator: "\n").first { $0.hasPrefix("bizops_messages_total{") && $0.contains(#"outcome="\#(outcome)""#) }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
+        }
+        #expect(count("retried") == 1 && count("dead_lettered") == 1 && count("handled") == 20, "\(metrics)")
         #expect(service.isRunning)
         await service.stop()
         await probe.cleanUp()
