@@ -79,8 +79,10 @@ public enum ServiceMain {
     /// Ends the process without running C and C++ exit handlers: by now everything durable is
     /// committed and confirmed, and event-loop and database threads may still be parked, which
     /// static destructors racing them can crash (seen once as SIGSEGV at shutdown).
+    /// Nothing is flushed first: logs go straight to the file descriptor (`LineLogHandler`) and
+    /// libpq's notices to unbuffered stderr, and fflush(NULL) would wait on the lock of any C
+    /// stream another thread holds.
     static func leave(_ status: Int32) -> Never {
-        fflush(nil)  // all C streams
         _exit(status)
     }
 
