@@ -132,12 +132,8 @@ public final class MessageConsumer: Service, Sendable {
     /// A refused command whose sender asked for an answer (`reply_to`) hears why. Best effort:
     /// the dead letter, which carries the same reason, is what must not be lost.
     private func answerRejected(_ refused: [(Delivery, code: String, message: String)]) async {
-        let answers: [OutgoingMessage] = refused.compactMap { delivery, code, message in
-            guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else { return nil }
-            return try? .answer(CommandOutcome(outcome: "rejected", reasonCode: code, message: message, command: delivery.routingKey,
-                                               messageId: delivery.properties.messageId),
-                                to: replyTo, from: topology.service, correlationId: delivery.properties.correlationId,
-                                causationId: delivery.properties.messageId)
+        let answers = refused.compactMap {
+            OutgoingMessage.rejection(of: $0.0, code: $0.code, message: $0.message, from: topology.service)
         }
         guard !answers.isEmpty else { return }
         do {

@@ -88,4 +88,14 @@ extension OutgoingMessage {
             correlationId: correlationId, headers: causationId.map { ["causation_id": .string($0)] } ?? [:]),
             body: try JSONEncoder.contracts.encode(body))
     }
+
+    /// The `rejected` outcome for a refused delivery whose sender asked for an answer; nil when
+    /// it gave no `reply_to`. The reason is the dead letter's.
+    public static func rejection(of delivery: Delivery, code: String, message: String, from source: String) -> OutgoingMessage? {
+        guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else { return nil }
+        return try? .answer(CommandOutcome(outcome: "rejected", reasonCode: code, message: message, command: delivery.routingKey,
+                                           messageId: delivery.properties.messageId),
+                            to: replyTo, from: source, correlationId: delivery.properties.correlationId,
+                            causationId: delivery.properties.messageId)
+    }
 }

@@ -60,10 +60,7 @@ public final class UnroutedSweeper: Service, Sendable {
             properties.headers["x-dead-lettered-at"] = .string(Date().formatted(.iso8601))
             dead.append(OutgoingMessage(exchange: Topology.deadLetters, routingKey: Topology.unrouted, properties: properties,
                                         body: delivery.body))
-            if let replyTo = delivery.properties.replyTo, !replyTo.isEmpty, let answer = try? OutgoingMessage.answer(
-                CommandOutcome(outcome: "rejected", reasonCode: "unknown-routing-key", message: why, command: delivery.routingKey,
-                               messageId: delivery.properties.messageId),
-                to: replyTo, from: owner, correlationId: delivery.properties.correlationId, causationId: delivery.properties.messageId) {
+            if let answer = OutgoingMessage.rejection(of: delivery, code: "unknown-routing-key", message: why, from: owner) {
                 answers.append(answer)
             }
             logger.warning("dead-lettering a command nobody handles", metadata: [

@@ -58,6 +58,15 @@ import Testing
         #expect(try await probe.count("effects", "seq = 1") == 1)
         let events = try await probe.drain(probe.observer, expected: 2)
         #expect(events.count == 2)
+        // Sent once more, now asking for an answer the first copies never asked for: told it was handled.
+        let replies = "\(probe.id).replies"
+        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [])
+        try await probe.send([probe.command(seq: 1, messageId: id, replyTo: replies)])
+        let answer = try #require(try await probe.drain(replies, expected: 1).first)
+        let outcome = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+        #expect(outcome?["outcome"] as? String == "unchanged" && outcome?["reasonCode"] as? String == "already-handled")
+        #expect(answer.properties.headers["causation_id"]?.description == id.lowercased())
+        #expect(try await probe.effects() == 2)
         await service.stop()
         await probe.cleanUp()
     }
@@ -159,10 +168,7 @@ import Testing
         // Its batch mates were handled at once: none was held up or charged a retry.
         #expect(try await eventually { try await probe.effects() == 20 })
         let metrics = try await http("http://127.0.0.1:\(port)/metrics").body
-        func count(_ outcome: String) -> Int? {
-            metrics.split(separator: "\n").first { $0.hasPrefix("bizops_messages_total{") && $0.contains(#"outcome="\#(outcome)""#) }
-                .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
-        }
+        func count(_ outcome: String) -> Int? { metric(metrics, "bizops_messages_total", #"outcome="\#(outcome)""#) }
         #expect(count("retried") == 1 && count("dead_lettered") == 1 && count("handled") == 20, "\(metrics)")
         #expect(service.isRunning)
         await service.stop()

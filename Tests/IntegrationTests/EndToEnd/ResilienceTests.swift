@@ -51,17 +51,7 @@ import Testing
             _ = try await bz.replica("sales")
             let refs = (1...30).map { "RACE-\(bz.run)-\($0)" }
             // Two different messages for each reference, published together: the replicas take them side by side.
-            var messages: [OutgoingMessage] = []
-            for ref in refs {
-                for _ in 0..<2 {
-                    messages.append(TestBus.command("order.place", """
-                        {"orderRef":"\(ref)","customerCode":"\(customer)","lines":[{"sku":"\(sku)","quantity":1}],
-                         "deliveryAddress":{"line1":"1 Test Road","city":"Hangzhou","postalCode":"310000","country":"CN"},
-                         "requestedDeliveryDate":"2026-12-15"}
-                        """, correlationId: ref))
-                }
-            }
-            try await TestBus.send(messages)
+            try await TestBus.send(refs.flatMap { ref in (0..<2).map { _ in Bizops.orderPlace(ref, customer: customer, lines: [(sku, 1)]) } })
             let pool = TestServers.pool(schema: "sales", size: 1)
             let settled = await eventually(timeout: 30) {
                 (try? await pool.query("SELECT count(*) AS n FROM orders WHERE customer_code = $1", [.text(customer)]).first?.int("n")) == 60
@@ -83,15 +73,7 @@ import Testing
             try await bz.product(sku, price: 100, stock: 100)
             _ = try await bz.replica("risk")
             let refs = (1...20).map { "LIM-\(bz.run)-\($0)" }
-            var messages: [OutgoingMessage] = []
-            for ref in refs {
-                messages.append(TestBus.command("order.place", """
-                    {"orderRef":"\(ref)","customerCode":"\(customer)","lines":[{"sku":"\(sku)","quantity":1}],
-                     "deliveryAddress":{"line1":"1 Test Road","city":"Hangzhou","postalCode":"310000","country":"CN"},
-                     "requestedDeliveryDate":"2026-12-15"}
-                    """, correlationId: ref))
-            }
-            try await TestBus.send(messages)
+            try await TestBus.send(refs.map { Bizops.orderPlace($0, customer: customer, lines: [(sku, 1)]) })
             let pool = TestServers.pool(schema: "risk", size: 1)
             let decided = await eventually(timeout: 30) {
                 (try? await pool.query("SELECT count(*) AS n FROM orders WHERE customer_code = $1 AND status <> 'held'",
@@ -176,9 +158,7 @@ import Testing
 
     /// Sales' sweeper count of events that no queue was bound for (from its /metrics).
     private func unroutedEvents(_ bz: Bizops) async throws -> Int {
-        let metrics = try await http(bz.url("sales", "/metrics")).body
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix("bizops_unrouted_events_total ") }
-        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+        metric(try await http(bz.url("sales", "/metrics")).body, "bizops_unrouted_events_total") ?? 0
     }
 
     @Test func malformedAndUnknownCommandsAreDeadLetteredWithAReasonAndTheServicesKeepRunning() async throws {

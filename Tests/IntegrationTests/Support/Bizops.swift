@@ -183,12 +183,18 @@ final class Bizops: @unchecked Sendable {
 
     func placeOrder(_ ref: String, customer: String, lines: [(String, Int64)], messageId: String = UUID().uuidString,
                     replyTo: String? = nil) async throws {
+        try await TestBus.send([Self.orderPlace(ref, customer: customer, lines: lines, messageId: messageId, replyTo: replyTo)])
+    }
+
+    /// An `order.place` as a web shop sends it (correlation id = the order reference).
+    static func orderPlace(_ ref: String, customer: String, lines: [(String, Int64)], messageId: String = UUID().uuidString,
+                           replyTo: String? = nil) -> OutgoingMessage {
         let items = lines.map { #"{"sku":"\#($0.0)","quantity":\#($0.1)}"# }.joined(separator: ",")
-        try await publish("order.place", """
+        return TestBus.command("order.place", """
             {"orderRef":"\(ref)","customerCode":"\(customer)","lines":[\(items)],
              "deliveryAddress":{"line1":"1 Test Road","city":"Hangzhou","postalCode":"310000","country":"CN"},
              "requestedDeliveryDate":"2026-12-15"}
-            """, correlationId: ref, messageId: messageId, replyTo: replyTo)
+            """, messageId: messageId, correlationId: ref, replyTo: replyTo)
     }
 
     /// Waits until finance cleared the order for dispatch (logistics says so).

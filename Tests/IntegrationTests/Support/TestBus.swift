@@ -61,3 +61,11 @@ func http(_ url: String, method: String = "GET", json: String? = nil) async thro
     let status = Int(lines.popLast() ?? "") ?? 0
     return (status, lines.joined(separator: "\n"))
 }
+
+/// The value of a Prometheus sample in a /metrics text: the first line of that metric whose
+/// labels contain every one given (e.g. `outcome="handled"`); nil when there is none.
+func metric(_ text: String, _ name: String, _ labels: String...) -> Int? {
+    text.split(separator: "\n")
+        .first { ($0.hasPrefix(name + "{") || $0.hasPrefix(name + " ")) && labels.allSatisfy($0.contains) }
+        .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
+}
