@@ -113,9 +113,7 @@ import Testing
             let customer = "RPL-\(bz.run)", sku = "SKU-\(bz.run)", ref = "RPL-\(bz.run)"
             try await bz.customer(customer, limit: 1_000_000)
             try await bz.product(sku, price: 100, stock: 10)
-            let replies = "test.\(bz.run).answers"
-            let client = AMQPClient(config: TestServers.amqp)
-            try await client.declareDurableQueue(replies, bindings: [])
+            let replies = try await bz.queue("answers")
             func ask(_ key: String, _ json: String) async throws -> (type: String, body: String) {
                 try await bz.publish(key, json, correlationId: ref, replyTo: replies)
                 let answer = try await TestBus.drain(replies, expected: 1, timeout: 20)
@@ -141,8 +139,6 @@ import Testing
             #expect(try await ask("complaint.open", #"{"channel":"email","orderRef":"\#(ref)","category":"service","description":"slow"}"#).type
                     == "customer_service.complaint.opened.v1")
             #expect(try await ask("shipment.dispatch", #"{"orderRef":"NOPE-\#(bz.run)"}"#).body.contains("unknown-order"))
-            try await client.deleteQueue(replies)
-            await client.close()
         }
     }
 }

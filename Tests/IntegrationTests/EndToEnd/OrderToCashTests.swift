@@ -10,9 +10,7 @@ import Testing
             let customer = "E2E-\(bz.run)", sku = "SKU-\(bz.run)", ref = "WEB-\(bz.run)"
             try await bz.customer(customer, limit: 1_000_000)
             try await bz.product(sku, price: 2_500, stock: 50)
-            let observer = "test.\(bz.run).completed"
-            let client = AMQPClient(config: TestServers.amqp)
-            try await client.declareDurableQueue(observer, bindings: [.event("sales.order.completed")])
+            let observer = try await bz.queue("completed", bindings: [.event("sales.order.completed")])
 
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 12)])
             try await bz.waitStatus(ref, "reserved")
@@ -42,8 +40,6 @@ import Testing
             // The completion event is on the bus for anyone, tied to the order by correlation id.
             let completed = try await TestBus.drain(observer, expected: 1, timeout: 10).filter { $0.properties.correlationId == ref }
             #expect(completed.count == 1 && completed.first?.properties.type == "sales.order.completed.v1")
-            try await client.deleteQueue(observer)
-            await client.close()
 
             // Risk: approved, and nothing is owed any more.
             let credit = try await bz.get("risk", "/customers/\(customer)/credit") as! [String: Any]

@@ -10,9 +10,7 @@ import Testing
             let sku = "SKU-\(bz.run)", ref = "DUP-\(bz.run)", customer = "C-\(bz.run)"
             try await bz.customer(customer, limit: 1_000_000)
             try await bz.product(sku, price: 100, stock: 10)
-            let messageId = UUID().uuidString, replies = "test.\(bz.run).replies"
-            let client = AMQPClient(config: TestServers.amqp)
-            try await client.declareDurableQueue(replies, bindings: [])
+            let messageId = UUID().uuidString, replies = try await bz.queue("replies")
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)], messageId: messageId, replyTo: replies)
             let first = try #require(try await TestBus.drain(replies, expected: 1, timeout: 10).first)
             #expect(first.properties.type == "sales.order.placed.v1")
@@ -27,8 +25,6 @@ import Testing
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)], messageId: messageId, replyTo: replies)
             let third = try await TestBus.drain(replies, expected: 1, timeout: 10)
             #expect(third.count == 1 && third.first?.body == first.body)
-            try await client.deleteQueue(replies)
-            await client.close()
             try await bz.waitStatus(ref, "reserved")
             // The same orderRef under a new message id is a second order attempt: rejected as a duplicate.
             try await bz.placeOrder(ref, customer: customer, lines: [(sku, 3)])
@@ -163,9 +159,7 @@ import Testing
 
     @Test func malformedAndUnknownCommandsAreDeadLetteredWithAReasonAndTheServicesKeepRunning() async throws {
         try await Bizops.with { bz in
-            let tag = bz.run, replies = "test.\(bz.run).replies", teleportId = UUID().uuidString.lowercased()
-            let client = AMQPClient(config: TestServers.amqp)
-            try await client.declareDurableQueue(replies, bindings: [])
+            let tag = bz.run, replies = try await bz.queue("replies"), teleportId = UUID().uuidString.lowercased()
             let unheardBefore = try await unroutedEvents(bz)
             try await TestBus.send([
                 TestBus.command("order.place", "{not json", correlationId: "\(tag)-1"),
@@ -209,8 +203,6 @@ import Testing
             #expect(answer.properties.type == "bizops.command.outcome.v1" && answer.properties.correlationId == "\(tag)-7")
             #expect(answer.properties.headers["causation_id"]?.description == teleportId)
             #expect(String(decoding: answer.body, as: UTF8.self).contains(#""reasonCode":"unknown-routing-key""#))
-            try await client.deleteQueue(replies)
-            await client.close()
             // An event nobody listens to is normal: counted by the sweeper, not dead-lettered.
             try await TestBus.send([OutgoingMessage(
                 exchange: Topology.events, routingKey: "partner.weather.changed",

@@ -80,9 +80,7 @@ import Testing
             #expect(((deposit as! [[String: Any]])[0]["kind"] as? String) == "deposit")
             #expect(int64((deposit as! [[String: Any]])[0]["amount"]) == 3_000)
 
-            let replies = "test.\(bz.run).replies"
-            let client = AMQPClient(config: TestServers.amqp)
-            try await client.declareDurableQueue(replies, bindings: [])
+            let replies = try await bz.queue("replies")
             // The answer waits for the warehouse, and still names the command it answers.
             let cancelId = UUID().uuidString.lowercased(), asked = "SHOP-TICKET-\(bz.run)"
             try await bz.publish("order.cancel", #"{"orderRef":"\#(ref)","reason":"customer changed plans"}"#, correlationId: asked,
@@ -142,8 +140,6 @@ import Testing
                 #expect(logistics["status"] as? String == "dispatched")
                 #expect(finance.allSatisfy { $0["status"] as? String != "void" })
             }
-            try await client.deleteQueue(replies)
-            await client.close()
         }
     }
 

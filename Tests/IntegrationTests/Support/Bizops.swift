@@ -15,6 +15,8 @@ final class Bizops: @unchecked Sendable {
     let ports: [String: Int]
     /// A short tag that makes this test's names unique.
     let run = String(UUID().uuidString.prefix(6)).lowercased()
+    private let bus = AMQPClient(config: TestServers.amqp)
+    private var queues: [String] = []
 
     private init() {
         var ports: [String: Int] = [:]
@@ -80,8 +82,19 @@ final class Bizops: @unchecked Sendable {
         _ = await children[exe]?.waitExit(timeout: 10)
     }
 
+    /// A queue of this test's own, `test.<run>.<name>` (for answers to `reply_to`, or to watch
+    /// events); deleted when the system stops, whether the test passed or not.
+    func queue(_ name: String, bindings: [Topology.Binding] = []) async throws -> String {
+        let queue = "test.\(run).\(name)"
+        try await bus.declareDurableQueue(queue, bindings: bindings)
+        queues.append(queue)
+        return queue
+    }
+
     /// Stops every service gracefully; each must exit 0.
     func stop() async {
+        for queue in queues { try? await bus.deleteQueue(queue) }
+        await bus.close()
         for child in children.values { child.signal(SIGTERM) }  // all at once: they stop side by side
         for (exe, child) in children {
             let status = await child.waitExit(timeout: 20)
