@@ -6,16 +6,16 @@ import Storage
 
 /// Complaints from the first contact to the result, and the revisits after deliveries.
 enum Cases {
-    static func orderAccepted(_ order: OrderAccepted, _ context: HandlerContext) throws {
-        try context.transaction.execute("""
+    static func orderAccepted(_ order: OrderAccepted, _ work: UnitOfWork) throws {
+        try work.transaction.execute("""
             INSERT INTO orders (order_ref, customer_code, lines) VALUES ($1, $2, $3) ON CONFLICT (order_ref) DO NOTHING
             """, [.text(order.orderRef), .text(order.customerCode),
                   .json(String(decoding: try JSONEncoder.contracts.encode(order.lines), as: UTF8.self))])
     }
 
     /// Every delivery gets a call back a week later.
-    static func delivered(_ event: ShipmentDelivered, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func delivered(_ event: ShipmentDelivered, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         guard let customer = try tx.query("""
             UPDATE orders SET delivered_on = $2, signed_by = $3 WHERE order_ref = $1 RETURNING customer_code
             """, [.text(event.orderRef), .date(event.deliveredOn.description), .text(event.signedBy)]).first?.string("customer_code") else {
@@ -27,7 +27,7 @@ enum Cases {
             INSERT INTO revisits (order_ref, customer_code, due_on, status) VALUES ($1, $2, $3, 'due')
             ON CONFLICT (order_ref) DO NOTHING RETURNING order_ref
             """, [.text(event.orderRef), .text(customer), .date(due.description)])
-        if !fresh.isEmpty { try context.publish(RevisitScheduled(orderRef: event.orderRef, customerCode: customer, dueOn: due)) }
+        if !fresh.isEmpty { try work.publish(RevisitScheduled(orderRef: event.orderRef, customerCode: customer, dueOn: due)) }
     }
 
     /// Accepted at once, with a committed deadline and the department it is routed to.
@@ -50,7 +50,7 @@ enum Cases {
         let event = ComplaintOpened(caseId: id, caseNumber: number, orderRef: complaint.orderRef, customerCode: customer,
                                     channel: complaint.channel, category: complaint.category, routedTo: commitment.routedTo,
                                     deadline: deadline)
-        try work.correlated(complaint.orderRef).publish(event)
+        try work.publish(event, correlationId: complaint.orderRef)
         if customer == nil {
             work.logger.warning("complaint about an order customer service has not seen", metadata: ["order_ref": "\(complaint.orderRef)"])
         }
@@ -65,10 +65,10 @@ enum Cases {
         guard let row = try tx.query("""
             SELECT c.id, c.status, c.order_ref, c.customer_code, o.lines::text AS lines, o.delivered_on
             FROM cases c LEFT JOIN orders o ON o.order_ref = c.order_ref WHERE c.number = $1 FOR UPDATE OF c
-            """, [.text(number)]).first else { throw Rejection("not-found", "no case \(number)") }
-        guard try row.string("status") == "open" else { throw Rejection("not-open", "case \(number) is \(try row.string("status"))") }
+            """, [.text(number)]).first else { throw Refusal("not-found", "no case \(number)") }
+        guard try row.string("status") == "open" else { throw Refusal("not-open", "case \(number) is \(try row.string("status"))") }
         let id = try row.uuid("id"), orderRef = try row.string("order_ref")
-        let work = work.correlated(orderRef)
+        work.correlate(with: orderRef)
         guard resolution == "return" else {
             try tx.execute("""
                 UPDATE cases SET status = 'resolved', resolution = $2, resolution_note = $3, resolved_at = now() WHERE id = $1
@@ -79,7 +79,7 @@ enum Cases {
         }
         guard let customer = try row.optionalString("customer_code"), let linesText = try row.optionalString("lines"),
               try !row.isNull("delivered_on") else {
-            throw Rejection("not-delivered", "order \(orderRef) has not been delivered: nothing to return")
+            throw Refusal("not-delivered", "order \(orderRef) has not been delivered: nothing to return")
         }
         // Lock the order so two cases cannot authorise returns of the same goods side by side.
         _ = try tx.query("SELECT 1 FROM orders WHERE order_ref = $1 FOR UPDATE", [.text(orderRef)])
@@ -92,7 +92,7 @@ enum Cases {
             }
         }
         if let problem = ComplaintPolicy.returnProblem(requested: lines.map { ($0.sku, $0.quantity) }, ordered: ordered) {
-            throw Rejection("invalid-return", problem)
+            throw Refusal("invalid-return", problem)
         }
         let returnId = UUID()
         try tx.execute("""
@@ -106,16 +106,16 @@ enum Cases {
     }
 
     /// Finance's credit note for a return closes the case.
-    static func creditNoteIssued(_ event: CreditNoteIssued, _ context: HandlerContext) throws {
+    static func creditNoteIssued(_ event: CreditNoteIssued, _ work: UnitOfWork) throws {
         guard let caseId = event.caseId else { return }
-        let tx = context.transaction
+        let tx = work.transaction
         guard let row = try tx.query("""
             UPDATE cases SET status = 'resolved', resolved_at = now(),
                    resolution_note = concat_ws('; ', resolution_note, $2::text)
             WHERE id = $1 AND status = 'return-authorised' RETURNING number
             """, [.uuid(caseId), .text("credit note \(event.creditNoteNumber) for \(event.amount) \(event.currency)")]).first else { return }
         try log(caseId, "credit note \(event.creditNoteNumber) issued for \(event.amount) \(event.currency)", tx)
-        try context.publish(ComplaintResolved(caseId: caseId, caseNumber: try row.string("number"), orderRef: event.orderRef,
+        try work.publish(ComplaintResolved(caseId: caseId, caseNumber: try row.string("number"), orderRef: event.orderRef,
                                               resolution: "return", note: "credit note \(event.creditNoteNumber)"))
     }
 
@@ -130,7 +130,7 @@ enum Cases {
                                            orderRef: try row.string("order_ref"), customerCode: try row.optionalString("customer_code"),
                                            routedTo: try row.string("routed_to"), deadline: try row.timestamp("deadline"), asOf: asOf)
             try log(event.caseId, "escalated: deadline passed \(event.hoursLate) h ago, still with \(event.routedTo)", work.transaction)
-            try work.correlated(try row.optionalString("correlation_id")).publish(event)
+            try work.publish(event, correlationId: try row.optionalString("correlation_id"))
             escalated.append(event)
         }
         if !escalated.isEmpty { work.logger.warning("complaints past their deadline escalated", metadata: ["count": "\(escalated.count)"]) }

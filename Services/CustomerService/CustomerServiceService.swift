@@ -14,11 +14,11 @@ enum CustomerServiceService {
         handlers.on(OrderAccepted.self, Cases.orderAccepted)
         handlers.on(ShipmentDelivered.self, Cases.delivered)
         handlers.on(CreditNoteIssued.self, Cases.creditNoteIssued)
-        handlers.on(OpenComplaint.self) { complaint, context in
-            try context.reply(try Cases.open(complaint, openedAt: context.message.envelope.time, context.work))
+        handlers.on(OpenComplaint.self) { complaint, work in
+            try work.reply(try Cases.open(complaint, openedAt: work.time, work))
         }
-        return ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all,
-                           bindings: handlers.bindings, handlers: handlers, routes: CustomerServiceAPI.add,
+        return ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all, handlers: handlers,
+                           routes: CustomerServiceAPI.add,
                            jobs: [escalation])
     }
 }

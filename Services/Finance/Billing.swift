@@ -15,25 +15,25 @@ enum Billing {
                             netDays: Int(try row.int("net_days"))) ?? .standard
     }
 
-    static func accepted(_ order: OrderAccepted, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func accepted(_ order: OrderAccepted, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         let fresh = try tx.query("""
             INSERT INTO orders (order_ref, customer_code, currency, total, lines, status, correlation_id)
             VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (order_ref) DO NOTHING RETURNING order_ref
             """, [.text(order.orderRef), .text(order.customerCode), .text(order.currency), .int(order.total),
                   .json(String(decoding: try JSONEncoder.contracts.encode(order.lines), as: UTF8.self)),
-                  .text(context.message.envelope.correlationId ?? order.orderRef)])
+                  .text(work.cause.correlationId ?? order.orderRef)])
         guard !fresh.isEmpty else { return }
-        let today = BusinessDate(context.message.envelope.time)
+        let today = BusinessDate(work.time)
         guard let plan = try terms(order.customerCode, tx).invoiceOnAcceptance(total: order.total, on: today) else {
             // Nothing to pay before delivery: the goods may go.
-            try context.publish(OrderCleared(orderRef: order.orderRef, customerCode: order.customerCode, reason: "net-terms"))
+            try work.publish(OrderCleared(orderRef: order.orderRef, customerCode: order.customerCode, reason: "net-terms"))
             return
         }
         let number = try issue(plan, order: order.orderRef, customer: order.customerCode, currency: order.currency, on: today,
-                               context.work)
+                               work)
         if plan.kind == "deposit" || plan.kind == "prepayment" {
-            try context.publish(DepositRequested(orderRef: order.orderRef, customerCode: order.customerCode, invoiceNumber: number,
+            try work.publish(DepositRequested(orderRef: order.orderRef, customerCode: order.customerCode, invoiceNumber: number,
                                                  amount: plan.amount, currency: order.currency, dueDate: plan.dueDate))
         }
     }
@@ -81,8 +81,8 @@ enum Billing {
     }
 
     /// Signed delivery: invoice what the advances did not cover, and recognise the advances as revenue.
-    static func delivered(_ event: ShipmentDelivered, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func delivered(_ event: ShipmentDelivered, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         guard let order = try tx.query("""
             SELECT customer_code, currency, total, status FROM orders WHERE order_ref = $1 FOR UPDATE
             """, [.text(event.orderRef)]).first else {
@@ -102,10 +102,10 @@ enum Billing {
                            [.init(account: Account.customerAdvances, debit: advances), .init(account: Account.revenue, credit: advances)])
         }
         if let plan = try terms(customer, tx).invoiceOnDelivery(total: total, alreadyInvoiced: advances, deliveredOn: event.deliveredOn) {
-            _ = try issue(plan, order: event.orderRef, customer: customer, currency: currency, on: event.deliveredOn, context.work)
+            _ = try issue(plan, order: event.orderRef, customer: customer, currency: currency, on: event.deliveredOn, work)
         }
         if try Books.orderSettled(event.orderRef, tx) {
-            context.logger.info("order delivered and already paid", metadata: ["order_ref": "\(event.orderRef)"])
+            work.logger.info("order delivered and already paid", metadata: ["order_ref": "\(event.orderRef)"])
         }
     }
 
@@ -116,7 +116,7 @@ enum Billing {
         let tx = work.transaction
         if let existing = try tx.query("SELECT amount FROM payments WHERE bank_reference = $1", [.text(payment.bankReference)]).first {
             guard try existing.int("amount") == payment.amount else {
-                throw Rejection("conflicting-payment", "bank reference \(payment.bankReference) was recorded with another amount")
+                throw Refusal("conflicting-payment", "bank reference \(payment.bankReference) was recorded with another amount")
             }
             work.logger.info("payment already recorded", metadata: ["bank_reference": "\(payment.bankReference)"])
             return nil
@@ -146,11 +146,11 @@ enum Billing {
                        currency: payment.currency,
                        [.init(account: Account.bank, debit: payment.amount), .init(account: Account.receivables, credit: allocated),
                         .init(account: restAccount, credit: rest)])
-        let correlated = work.correlated(try target?.optionalString("correlation_id"))
+        work.correlate(with: try target?.optionalString("correlation_id"))
         let event = PaymentReceived(bankReference: payment.bankReference, customerCode: customer, orderRef: orderRef,
                                     amount: payment.amount, currency: payment.currency, allocations: allocations, unallocated: rest)
-        try correlated.publish(event)
-        try announcePaid(paidOff, correlated)
+        try work.publish(event)
+        try announcePaid(paidOff, work)
         if target == nil {
             work.logger.warning("payment with an unknown reference kept as unallocated",
                                 metadata: ["bank_reference": "\(payment.bankReference)", "amount": "\(payment.amount)"])
@@ -180,8 +180,8 @@ enum Billing {
     }
 
     /// A cancelled order: unpaid advances are voided; what was paid becomes customer credit.
-    static func cancelled(_ event: OrderCancelled, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func cancelled(_ event: OrderCancelled, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         guard let order = try tx.query("SELECT status, currency FROM orders WHERE order_ref = $1 FOR UPDATE", [.text(event.orderRef)]).first else {
             try tx.execute("INSERT INTO orders (order_ref, customer_code, status) VALUES ($1, $2, 'cancelled')",
                            [.text(event.orderRef), .text(event.customerCode)])
@@ -189,7 +189,7 @@ enum Billing {
         }
         guard try order.string("status") == "open" else { return }
         try tx.execute("UPDATE orders SET status = 'cancelled' WHERE order_ref = $1", [.text(event.orderRef)])
-        let today = BusinessDate(context.message.envelope.time)
+        let today = BusinessDate(work.time)
         for invoice in try tx.query("""
             SELECT number, amount, outstanding, currency FROM invoices WHERE order_ref = $1 AND status <> 'void' FOR UPDATE
             """, [.text(event.orderRef)]) {
@@ -202,18 +202,18 @@ enum Billing {
                            currency: currency,
                            [.init(account: Account.customerAdvances, debit: amount), .init(account: Account.receivables, credit: outstanding),
                             .init(account: Account.customerCredit, credit: paid)])
-            try context.publish(InvoiceVoided(invoiceNumber: number, orderRef: event.orderRef, customerCode: event.customerCode,
+            try work.publish(InvoiceVoided(invoiceNumber: number, orderRef: event.orderRef, customerCode: event.customerCode,
                                               amount: amount))
         }
     }
 
     /// Returned goods received: a credit note at the order's prices, set against what is
     /// still owed on the order; the rest is the customer's credit.
-    static func returnReceived(_ event: ReturnReceived, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func returnReceived(_ event: ReturnReceived, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         guard let order = try tx.query("SELECT customer_code, currency, lines::text AS lines FROM orders WHERE order_ref = $1",
                                        [.text(event.orderRef)]).first, let linesText = try order.optionalString("lines") else {
-            throw Rejection("unknown-order", "finance has no order \(event.orderRef) to credit")
+            throw RetryLater("finance has not seen order \(event.orderRef) accepted yet: nothing to credit")
         }
         let lines = try JSONDecoder.contracts.decode([OrderPlaced.Line].self, from: Data(linesText.utf8))
         var amount: Int64 = 0
@@ -221,9 +221,9 @@ enum Billing {
             // The same SKU may sit on several lines at different prices: credit its average price.
             let sold = lines.filter { $0.sku == item.sku }
             let quantity = sold.reduce(Int64(0)) { $0 + $1.quantity }, charged = sold.reduce(Int64(0)) { $0 + $1.lineTotal }
-            guard quantity > 0 else { throw Rejection("unknown-sku", "order \(event.orderRef) has no line for \(item.sku)") }
+            guard quantity > 0 else { throw Poison("unknown-sku", "order \(event.orderRef) has no line for \(item.sku)") }
             guard item.quantity <= quantity else {
-                throw Rejection("invalid-return", "\(item.quantity) × \(item.sku) returned, only \(quantity) sold on \(event.orderRef)")
+                throw Poison("invalid-return", "\(item.quantity) × \(item.sku) returned, only \(quantity) sold on \(event.orderRef)")
             }
             amount += item.quantity == quantity ? charged : charged / quantity * item.quantity
         }
@@ -234,21 +234,21 @@ enum Billing {
             INSERT INTO credit_notes (number, order_ref, customer_code, case_id, return_id, amount, currency, issue_date)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (return_id) DO NOTHING RETURNING number
             """, [.text(number), .text(event.orderRef), .text(customer), .uuid(event.caseId), .uuid(event.returnId), .int(amount),
-                  .text(currency), .date(BusinessDate(context.message.envelope.time).description)])
+                  .text(currency), .date(BusinessDate(work.time).description)])
         guard !fresh.isEmpty else { return }
         let (allocations, rest) = PaymentAllocation.allocate(amount, to: try Books.openInvoices(orderRef: event.orderRef, first: nil, tx))
         let paidOff = try Books.apply(allocations, source: "credit-note", reference: number, tx)
         try Books.credit(tx, customer: customer, currency: currency, by: rest)
-        try Books.post(tx, date: BusinessDate(context.message.envelope.time), memo: "credit note \(number) for return on \(event.orderRef)",
+        try Books.post(tx, date: BusinessDate(work.time), memo: "credit note \(number) for return on \(event.orderRef)",
                        reference: number, currency: currency,
                        [.init(account: Account.returns, debit: amount), .init(account: Account.receivables, credit: amount - rest),
                         .init(account: Account.customerCredit, credit: rest)])
-        try context.publish(CreditNoteIssued(creditNoteNumber: number, orderRef: event.orderRef, customerCode: customer,
+        try work.publish(CreditNoteIssued(creditNoteNumber: number, orderRef: event.orderRef, customerCode: customer,
                                              caseId: event.caseId, amount: amount, currency: currency, allocations: allocations,
                                              customerCredit: rest))
         // A credit note that clears an invoice settles it like a payment would (the order may complete).
-        try announcePaid(paidOff, context.work)
-        context.logger.info("credit note issued", metadata: ["credit_note": "\(number)", "order_ref": "\(event.orderRef)"])
+        try announcePaid(paidOff, work)
+        work.logger.info("credit note issued", metadata: ["credit_note": "\(number)", "order_ref": "\(event.orderRef)"])
     }
 
     /// Marks invoices overdue as of a day (once each) and announces them to risk and sales.
@@ -263,7 +263,7 @@ enum Billing {
             let event = InvoiceOverdue(invoiceNumber: try row.string("number"), orderRef: try row.string("order_ref"),
                                        customerCode: try row.string("customer_code"), outstanding: try row.int("outstanding"),
                                        currency: try row.string("currency"), dueDate: BusinessDate(try row.date("due_date"))!, asOf: asOf)
-            try work.correlated(try row.optionalString("correlation_id")).publish(event)
+            try work.publish(event, correlationId: try row.optionalString("correlation_id"))
             found.append(event)
         }
         work.logger.info("collections run", metadata: ["as_of": "\(asOf)", "overdue": "\(found.count)"])

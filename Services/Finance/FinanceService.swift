@@ -15,13 +15,13 @@ enum FinanceService {
         handlers.on(OrderCancelled.self, Billing.cancelled)
         handlers.on(ShipmentDelivered.self, Billing.delivered)
         handlers.on(ReturnReceived.self, Billing.returnReceived)
-        handlers.on(RecordPayment.self) { payment, context in
-            if let event = try Billing.record(payment, context.work) { try context.reply(event) } else {
-                try context.replyUnchanged("already-recorded", "bank reference \(payment.bankReference) was recorded already")
+        handlers.on(RecordPayment.self) { payment, work in
+            if let event = try Billing.record(payment, work) { try work.reply(event) } else {
+                try work.replyUnchanged("already-recorded", "bank reference \(payment.bankReference) was recorded already")
             }
         }
-        return ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all,
-                           bindings: handlers.bindings, handlers: handlers, routes: FinanceAPI.add,
+        return ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all, handlers: handlers,
+                           routes: FinanceAPI.add,
                            jobs: [collections])
     }
 }

@@ -7,24 +7,24 @@ enum LogisticsService {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, StockKeeping.reserve)
         handlers.on(OrderCancelRequested.self, StockKeeping.release)
-        handlers.on(DispatchShipment.self) { command, context in
-            if let event = try Shipping.dispatch(command, context.work) { try context.reply(event) } else {
-                try context.replyUnchanged("already-dispatched", "order \(command.orderRef) was dispatched already")
+        handlers.on(DispatchShipment.self) { command, work in
+            if let event = try Shipping.dispatch(command, work) { try work.reply(event) } else {
+                try work.replyUnchanged("already-dispatched", "order \(command.orderRef) was dispatched already")
             }
         }
-        handlers.on(DeliverShipment.self) { command, context in
-            if let event = try Shipping.deliver(command, context.work) { try context.reply(event) } else {
-                try context.replyUnchanged("already-delivered", "order \(command.orderRef) was delivered already")
+        handlers.on(DeliverShipment.self) { command, work in
+            if let event = try Shipping.deliver(command, work) { try work.reply(event) } else {
+                try work.replyUnchanged("already-delivered", "order \(command.orderRef) was delivered already")
             }
         }
         handlers.on(ReturnAuthorised.self, Shipping.expectReturn)
         handlers.on(DepositRequested.self, Shipping.advanceRequested)
         handlers.on(OrderCleared.self, Shipping.cleared)
-        handlers.on(InvoicePaid.self) { event, context in
+        handlers.on(InvoicePaid.self) { event, work in
             guard event.kind != "final" else { return }
-            try Shipping.advanceSettled(event.invoiceNumber, event.orderRef, context)
+            try Shipping.advanceSettled(event.invoiceNumber, event.orderRef, work)
         }
-        return ServiceSpec(id: "logistics", defaultPort: 8082, migrations: LogisticsMigrations.all,
-                           bindings: handlers.bindings, handlers: handlers, routes: LogisticsAPI.add)
+        return ServiceSpec(id: "logistics", defaultPort: 8082, migrations: LogisticsMigrations.all, handlers: handlers,
+                           routes: LogisticsAPI.add)
     }
 }

@@ -26,8 +26,8 @@ enum StockKeeping {
     }
 
     /// `sales.order.accepted`: reserve in the best warehouse, or reserve part and backorder the rest.
-    static func reserve(_ order: OrderAccepted, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func reserve(_ order: OrderAccepted, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         let lines = order.lines.map { ItemQuantity(sku: $0.sku, quantity: $0.quantity) }
         let skus = Array(Set(lines.map(\.sku))).sorted()
         let warehouses = try tx.query("SELECT code FROM warehouses ORDER BY priority, code").map { try $0.string("code") }
@@ -40,7 +40,8 @@ enum StockKeeping {
             available[try row.string("warehouse"), default: [:]][try row.string("sku")] = try row.int("available")
         }
         guard let plan = ReservationPlan.make(lines: lines, warehouses: warehouses, available: available) else {
-            throw Rejection("no-warehouse", "logistics has no warehouse to serve order \(order.orderRef)")
+            // No warehouse is set up at all: a person must add one, then replay the dead letter.
+            throw Poison("no-warehouse", "logistics has no warehouse to serve order \(order.orderRef)")
         }
         let status = plan.isComplete ? "reserved" : "backordered"
         let inserted = try tx.query("""
@@ -48,10 +49,10 @@ enum StockKeeping {
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_ref) DO NOTHING RETURNING order_ref
             """, [.text(order.orderRef), .text(order.customerCode), .text(plan.warehouse), .text(status),
                   .json(String(decoding: try JSONEncoder.contracts.encode(order.deliveryAddress), as: UTF8.self)),
-                  .text(context.message.envelope.correlationId ?? order.orderRef)])
+                  .text(work.cause.correlationId ?? order.orderRef)])
         guard !inserted.isEmpty else {
             // Known already: reserved earlier, or cancelled before it was accepted.
-            context.logger.info("order already known to logistics", metadata: ["order_ref": "\(order.orderRef)"])
+            work.logger.info("order already known to logistics", metadata: ["order_ref": "\(order.orderRef)"])
             return
         }
         let reserved = Dictionary(plan.reserve.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +)
@@ -68,35 +69,35 @@ enum StockKeeping {
             }
         }
         if plan.isComplete {
-            try context.publish(StockReserved(orderRef: order.orderRef, warehouse: plan.warehouse, lines: plan.reserve))
+            try work.publish(StockReserved(orderRef: order.orderRef, warehouse: plan.warehouse, lines: plan.reserve))
         } else {
-            try context.publish(StockBackordered(orderRef: order.orderRef, warehouse: plan.warehouse, missing: plan.missing))
+            try work.publish(StockBackordered(orderRef: order.orderRef, warehouse: plan.warehouse, missing: plan.missing))
         }
-        context.logger.info("order \(status)", metadata: ["order_ref": "\(order.orderRef)", "warehouse": "\(plan.warehouse)"])
+        work.logger.info("order \(status)", metadata: ["order_ref": "\(order.orderRef)", "warehouse": "\(plan.warehouse)"])
     }
 
     /// `sales.order.cancel_requested`: what was reserved goes back to available stock, and
     /// sales hears it (`logistics.stock.released`); if the goods already left, it hears that.
-    static func release(_ event: OrderCancelRequested, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func release(_ event: OrderCancelRequested, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         guard let row = try tx.query("SELECT warehouse, status FROM orders WHERE order_ref = $1 FOR UPDATE",
                                      [.text(event.orderRef)]).first else {
             // Cancelled before logistics heard of it: remember, so a late acceptance reserves nothing.
             try tx.execute("INSERT INTO orders (order_ref, customer_code, status) VALUES ($1, $2, 'cancelled')",
                            [.text(event.orderRef), .text(event.customerCode)])
-            try context.publish(StockReleased(orderRef: event.orderRef, warehouse: "-", lines: []))
+            try work.publish(StockReleased(orderRef: event.orderRef, warehouse: "-", lines: []))
             return
         }
         let status = try row.string("status")
         if status == "dispatched" || status == "delivered" {
-            try context.publish(CancellationRefused(orderRef: event.orderRef, status: status,
+            try work.publish(CancellationRefused(orderRef: event.orderRef, status: status,
                                                     message: "order \(event.orderRef) was \(status) before the cancellation arrived"))
-            context.logger.notice("cancellation refused: goods already left", metadata: ["order_ref": "\(event.orderRef)"])
+            work.logger.notice("cancellation refused: goods already left", metadata: ["order_ref": "\(event.orderRef)"])
             return
         }
         guard status == "reserved" || status == "backordered" else {
             // Cancelled already (a repeated request): say so again, nothing more to release.
-            try context.publish(StockReleased(orderRef: event.orderRef, warehouse: try row.optionalString("warehouse") ?? "-", lines: []))
+            try work.publish(StockReleased(orderRef: event.orderRef, warehouse: try row.optionalString("warehouse") ?? "-", lines: []))
             return
         }
         let warehouse = try row.string("warehouse")
@@ -109,17 +110,17 @@ enum StockKeeping {
         }
         try tx.execute("UPDATE order_lines SET reserved = 0 WHERE order_ref = $1", [.text(event.orderRef)])
         try tx.execute("UPDATE orders SET status = 'cancelled', updated_at = now() WHERE order_ref = $1", [.text(event.orderRef)])
-        try context.publish(StockReleased(orderRef: event.orderRef, warehouse: warehouse, lines: released))
-        context.logger.info("reservation released", metadata: ["order_ref": "\(event.orderRef)"])
+        try work.publish(StockReleased(orderRef: event.orderRef, warehouse: warehouse, lines: released))
+        work.logger.info("reservation released", metadata: ["order_ref": "\(event.orderRef)"])
         // What was released may complete someone else's backorder.
-        for item in released { try fillBackorders(warehouse: warehouse, sku: item.sku, context.work) }
+        for item in released { try fillBackorders(warehouse: warehouse, sku: item.sku, work) }
     }
 
     /// Goods received into a warehouse (once per reference), then handed to backorders.
     static func receive(warehouse: String, sku: String, quantity: Int64, reference: String, _ work: UnitOfWork) throws -> Bool {
         let tx = work.transaction
         guard try !tx.query("SELECT 1 FROM warehouses WHERE code = $1", [.text(warehouse)]).isEmpty else {
-            throw Rejection("unknown-warehouse", "no warehouse \(warehouse)")
+            throw Refusal("unknown-warehouse", "no warehouse \(warehouse)")
         }
         let fresh = try tx.query("""
             INSERT INTO receipts (reference, warehouse, sku, quantity) VALUES ($1, $2, $3, $4)
@@ -161,8 +162,8 @@ enum StockKeeping {
             try tx.execute("UPDATE orders SET status = 'reserved', updated_at = now() WHERE order_ref = $1", [.text(orderRef)])
             let lines = try tx.query("SELECT sku, quantity FROM order_lines WHERE order_ref = $1 ORDER BY sku", [.text(orderRef)])
                 .map { ItemQuantity(sku: try $0.string("sku"), quantity: try $0.int("quantity")) }
-            try work.correlated(correlation[orderRef] ?? orderRef)
-                .publish(StockReserved(orderRef: orderRef, warehouse: warehouse, lines: lines))
+            try work.publish(StockReserved(orderRef: orderRef, warehouse: warehouse, lines: lines),
+                             correlationId: correlation[orderRef] ?? orderRef)
             work.logger.info("backorder filled", metadata: ["order_ref": "\(orderRef)"])
         }
     }

@@ -7,8 +7,8 @@ import Storage
 /// Risk's work on the order path: checks each placed order, keeps exposure current from
 /// finance's events, lowers ratings on overdue invoices, and lets authorised people release holds.
 enum CreditDesk {
-    static func check(_ order: OrderPlaced, _ context: HandlerContext) throws {
-        let work = context.work, tx = work.transaction
+    static func check(_ order: OrderPlaced, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         let inserted = try tx.query("""
             INSERT INTO orders (order_ref, customer_code, total, currency, status, correlation_id)
             VALUES ($1, $2, $3, $4, 'held', $5)
@@ -20,7 +20,7 @@ enum CreditDesk {
             """, [.text(order.orderRef), .text(order.customerCode), .int(order.total), .text(order.currency),
                   .text(work.correlationId ?? order.orderRef)])
         guard !inserted.isEmpty else {
-            context.logger.info("order already checked", metadata: ["order_ref": "\(order.orderRef)"])
+            work.logger.info("order already checked", metadata: ["order_ref": "\(order.orderRef)"])
             return
         }
         // One credit decision per customer at a time, across replicas: each sees the others' orders.
@@ -60,25 +60,25 @@ enum CreditDesk {
     static func decideHold(_ orderRef: String, release: Bool, by person: String, note: String?, _ work: UnitOfWork) throws {
         let tx = work.transaction
         guard try !tx.query("SELECT 1 FROM authorisers WHERE name = $1", [.text(person)]).isEmpty else {
-            throw Rejection("not-authorised", "\(person) may not release or reject credit holds")
+            throw Refusal("not-authorised", "\(person) may not release or reject credit holds")
         }
         guard let row = try tx.query("SELECT customer_code, total, status, correlation_id FROM orders WHERE order_ref = $1 FOR UPDATE",
                                      [.text(orderRef)]).first else {
-            throw Rejection("not-found", "risk has no order \(orderRef)")
+            throw Refusal("not-found", "risk has no order \(orderRef)")
         }
         let status = try row.string("status")
-        guard status == "held" else { throw Rejection("not-held", "order \(orderRef) is \(status), not held") }
+        guard status == "held" else { throw Refusal("not-held", "order \(orderRef) is \(status), not held") }
         let customer = try row.string("customer_code")
         try lockCustomer(customer, tx)
         let exposure = try exposure(of: customer, excluding: orderRef, tx) + row.int("total")
         let outcome: CreditOutcome = release ? .approve
             : .reject(code: "credit-review-rejected", message: note ?? "rejected on review by \(person)")
-        try record(orderRef, customer, outcome, exposure: exposure, profile: try loadProfile(customer, tx), by: person,
-                   work.correlated(try row.optionalString("correlation_id")))
+        work.correlate(with: try row.optionalString("correlation_id"))
+        try record(orderRef, customer, outcome, exposure: exposure, profile: try loadProfile(customer, tx), by: person, work)
     }
 
-    static func cancelled(_ event: OrderCancelled, _ context: HandlerContext) throws {
-        try context.transaction.execute("""
+    static func cancelled(_ event: OrderCancelled, _ work: UnitOfWork) throws {
+        try work.transaction.execute("""
             INSERT INTO orders (order_ref, customer_code, total, currency, status) VALUES ($1, $2, 0, 'XXX', 'cancelled')
             ON CONFLICT (order_ref) DO UPDATE SET status = 'cancelled', updated_at = now()
             """, [.text(event.orderRef), .text(event.customerCode)])
@@ -86,27 +86,27 @@ enum CreditDesk {
 
     // MARK: receivables
 
-    static func invoiceIssued(_ event: InvoiceIssued, _ context: HandlerContext) throws {
-        try context.transaction.execute("""
+    static func invoiceIssued(_ event: InvoiceIssued, _ work: UnitOfWork) throws {
+        try work.transaction.execute("""
             INSERT INTO invoices (invoice_number, order_ref, customer_code, amount, outstanding) VALUES ($1, $2, $3, $4, $4)
             ON CONFLICT (invoice_number) DO UPDATE SET order_ref = $2, customer_code = $3, amount = $4
             """, [.text(event.invoiceNumber), .text(event.orderRef), .text(event.customerCode), .int(event.amount)])
     }
 
-    static func paymentReceived(_ event: PaymentReceived, _ context: HandlerContext) throws {
-        try apply(event.allocations, context.transaction)
+    static func paymentReceived(_ event: PaymentReceived, _ work: UnitOfWork) throws {
+        try apply(event.allocations, work.transaction)
     }
 
-    static func creditApplied(_ event: CreditApplied, _ context: HandlerContext) throws {
-        try apply(event.allocations, context.transaction)
+    static func creditApplied(_ event: CreditApplied, _ work: UnitOfWork) throws {
+        try apply(event.allocations, work.transaction)
     }
 
-    static func creditNoteIssued(_ event: CreditNoteIssued, _ context: HandlerContext) throws {
-        try apply(event.allocations, context.transaction)
+    static func creditNoteIssued(_ event: CreditNoteIssued, _ work: UnitOfWork) throws {
+        try apply(event.allocations, work.transaction)
     }
 
-    static func invoiceVoided(_ event: InvoiceVoided, _ context: HandlerContext) throws {
-        try apply([Allocation(invoiceNumber: event.invoiceNumber, amount: event.amount, outstanding: 0)], context.transaction)
+    static func invoiceVoided(_ event: InvoiceVoided, _ work: UnitOfWork) throws {
+        try apply([Allocation(invoiceNumber: event.invoiceNumber, amount: event.amount, outstanding: 0)], work.transaction)
     }
 
     /// Outstanding amounts only fall, so the smaller figure wins whatever order events come in.
@@ -120,15 +120,15 @@ enum CreditDesk {
     }
 
     /// An overdue invoice lowers the rating one step (once per invoice) and puts the customer on hold.
-    static func invoiceOverdue(_ event: InvoiceOverdue, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func invoiceOverdue(_ event: InvoiceOverdue, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         let first = try tx.query("""
             INSERT INTO invoices (invoice_number, order_ref, customer_code, outstanding, overdue) VALUES ($1, $2, $3, $4, true)
             ON CONFLICT (invoice_number) DO UPDATE SET overdue = true WHERE NOT invoices.overdue RETURNING invoice_number
             """, [.text(event.invoiceNumber), .text(event.orderRef), .text(event.customerCode), .int(event.outstanding)])
         guard !first.isEmpty else { return }
         guard let profile = try loadProfile(event.customerCode, tx, lock: true) else {
-            context.logger.warning("overdue invoice for a customer without a credit profile",
+            work.logger.warning("overdue invoice for a customer without a credit profile",
                                    metadata: ["customer": "\(event.customerCode)"])
             return
         }
@@ -139,19 +139,19 @@ enum CreditDesk {
             """, [.text(event.customerCode), .text(rating.rawValue), .text(reason)])
         try log(event.customerCode, event.orderRef, "rating \(profile.rating.rawValue)→\(rating.rawValue), on hold", reason,
                 exposure: nil, by: nil, tx)
-        try context.publish(CustomerRatingChanged(customerCode: event.customerCode, previousRating: profile.rating.rawValue,
+        try work.publish(CustomerRatingChanged(customerCode: event.customerCode, previousRating: profile.rating.rawValue,
                                                   rating: rating.rawValue, onHold: true, reason: reason))
-        context.logger.notice("customer put on credit hold", metadata: ["customer": "\(event.customerCode)", "rating": "\(rating.rawValue)"])
+        work.logger.notice("customer put on credit hold", metadata: ["customer": "\(event.customerCode)", "rating": "\(rating.rawValue)"])
     }
 
     /// An authorised person lifts a customer's hold (the rating stays as it is).
     static func releaseCustomer(_ customer: String, by person: String, note: String?, _ work: UnitOfWork) throws {
         let tx = work.transaction
         guard try !tx.query("SELECT 1 FROM authorisers WHERE name = $1", [.text(person)]).isEmpty else {
-            throw Rejection("not-authorised", "\(person) may not release credit holds")
+            throw Refusal("not-authorised", "\(person) may not release credit holds")
         }
-        guard let profile = try loadProfile(customer, tx, lock: true) else { throw Rejection("not-found", "no credit profile for \(customer)") }
-        guard profile.onHold else { throw Rejection("not-held", "customer \(customer) is not on hold") }
+        guard let profile = try loadProfile(customer, tx, lock: true) else { throw Refusal("not-found", "no credit profile for \(customer)") }
+        guard profile.onHold else { throw Refusal("not-held", "customer \(customer) is not on hold") }
         try tx.execute("UPDATE credit_profiles SET on_hold = false, hold_reason = NULL, updated_at = now() WHERE customer_code = $1",
                        [.text(customer)])
         try log(customer, nil, "hold released", note ?? "released", exposure: nil, by: person, tx)

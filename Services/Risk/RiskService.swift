@@ -13,7 +13,7 @@ enum RiskService {
         handlers.on(CreditApplied.self, CreditDesk.creditApplied)
         handlers.on(InvoiceVoided.self, CreditDesk.invoiceVoided)
         handlers.on(InvoiceOverdue.self, CreditDesk.invoiceOverdue)
-        return ServiceSpec(id: "risk", defaultPort: 8085, migrations: RiskMigrations.all,
-                           bindings: handlers.bindings, handlers: handlers, routes: RiskAPI.add)
+        return ServiceSpec(id: "risk", defaultPort: 8085, migrations: RiskMigrations.all, handlers: handlers,
+                           routes: RiskAPI.add)
     }
 }

@@ -8,10 +8,10 @@ import Storage
 /// record it as placed, or record and announce why it was rejected. Either way the sender's
 /// `reply_to` gets the outcome.
 enum OrderIntake {
-    static func place(_ order: PlaceOrder, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func place(_ order: PlaceOrder, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         // Without a correlation id from the sender, the order reference ties the flow together.
-        let work = context.work.correlated(context.message.envelope.correlationId ?? order.orderRef)
+        work.correlate(with: work.cause.correlationId ?? order.orderRef)
         let address = String(decoding: try JSONEncoder.contracts.encode(order.deliveryAddress), as: UTF8.self)
         let requested = try JSONEncoder.contracts.encode(order.lines)
         let live = try tx.query("SELECT id FROM orders WHERE order_ref = $1 AND status <> 'rejected'", [.text(order.orderRef)])
@@ -37,18 +37,18 @@ enum OrderIntake {
                 ON CONFLICT (order_ref) WHERE status <> 'rejected' DO NOTHING RETURNING id
                 """, [.uuid(orderId), .text(order.orderRef), .text(order.customerCode), .text(currency ?? ""), .int(total),
                       .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self)), .json(address),
-                      .date(order.requestedDeliveryDate), .text(context.message.envelope.correlationId ?? order.orderRef)])
+                      .date(order.requestedDeliveryDate), .text(work.correlationId ?? order.orderRef)])
             guard !inserted.isEmpty else {
                 return try reject(OrderRejection(code: "duplicate-order-ref", message: "order \(order.orderRef) was placed already"))
             }
             try history(orderId, "placed", OrderPlaced.messageType, "total \(total) \(currency ?? "")",
-                        messageId: context.message.envelope.messageId, tx)
+                        messageId: work.cause.uuid, tx)
             let event = OrderPlaced(orderId: orderId, orderRef: order.orderRef, customerCode: order.customerCode,
                                     currency: currency ?? "", lines: lines, total: total,
                                     requestedDeliveryDate: order.requestedDeliveryDate)
             try work.publish(event)
-            try context.reply(event)
-            context.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
+            try work.reply(event)
+            work.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
         } else if case .failure(let rejection) = outcome {
             try reject(rejection)
         }
@@ -60,12 +60,12 @@ enum OrderIntake {
                 """, [.uuid(orderId), .text(order.orderRef), .text(order.customerCode),
                       .json(String(decoding: requested, as: UTF8.self)), .json(address), .text(rejection.code)])
             try history(orderId, "rejected", OrderRejected.messageType, "\(rejection.code): \(rejection.message)",
-                        messageId: context.message.envelope.messageId, tx)
+                        messageId: work.cause.uuid, tx)
             let event = OrderRejected(orderRef: order.orderRef, customerCode: order.customerCode,
                                       reasonCode: rejection.code, message: rejection.message)
             try work.publish(event)
-            try context.reply(event)
-            context.logger.notice("order rejected", metadata: ["order_ref": "\(order.orderRef)", "reason": "\(rejection.code)"])
+            try work.reply(event)
+            work.logger.notice("order rejected", metadata: ["order_ref": "\(order.orderRef)", "reason": "\(rejection.code)"])
         }
     }
 

@@ -22,18 +22,11 @@ enum OrderTracking {
                             currency: try row.string("currency"), total: try row.int("total"))
     }
 
-    /// Records the event in the order's history and moves the status when it advances it.
-    /// Returns the order and whether the status changed.
+    /// Records what the work's cause did in the order's history, and moves the status when it
+    /// advances it. Returns the order and whether the status changed.
     @discardableResult
-    static func note(_ ref: String, _ context: HandlerContext, to next: OrderStatus? = nil, detail: String,
+    static func note(_ ref: String, _ work: UnitOfWork, to next: OrderStatus? = nil, detail: String,
                      reasonCode: String? = nil) throws -> (TrackedOrder, Bool)? {
-        try note(ref, context.work, event: context.message.envelope.type, messageId: context.message.envelope.messageId,
-                 to: next, detail: detail, reasonCode: reasonCode)
-    }
-
-    @discardableResult
-    static func note(_ ref: String, _ work: UnitOfWork, event: String, messageId: UUID?, to next: OrderStatus? = nil,
-                     detail: String, reasonCode: String? = nil) throws -> (TrackedOrder, Bool)? {
         let tx = work.transaction
         guard let order = try load(ref, tx) else {
             work.logger.warning("event for an order sales does not know", metadata: ["order_ref": "\(ref)"])
@@ -50,79 +43,79 @@ enum OrderTracking {
             work.logger.info("stale or late event leaves the status as it is",
                              metadata: ["order_ref": "\(ref)", "status": "\(order.status.rawValue)", "event_status": "\(next.rawValue)"])
         }
-        try OrderIntake.history(order.id, status.rawValue, event, detail, messageId: messageId, tx)
+        try OrderIntake.history(order.id, status.rawValue, work.cause.type, detail, messageId: work.cause.uuid, tx)
         return (order, changed)
     }
 
-    static func approved(_ event: CreditApproved, _ context: HandlerContext) throws {
+    static func approved(_ event: CreditApproved, _ work: UnitOfWork) throws {
         let d = event.decision
         let by = d.decidedBy.map { ", released by \($0)" } ?? ""
-        guard let (order, changed) = try note(d.orderRef, context, to: .accepted,
+        guard let (order, changed) = try note(d.orderRef, work, to: .accepted,
                                               detail: "credit approved: exposure \(d.exposure) of limit \(d.creditLimit)\(by)"),
               changed else { return }
-        let row = try context.transaction.query("""
+        let row = try work.transaction.query("""
             SELECT lines::text AS lines, delivery_address::text AS address, requested_delivery_date FROM orders WHERE id = $1
             """, [.uuid(order.id)]).first!
-        try context.publish(OrderAccepted(orderId: order.id, orderRef: order.ref, customerCode: order.customer,
+        try work.publish(OrderAccepted(orderId: order.id, orderRef: order.ref, customerCode: order.customer,
                                           currency: order.currency, lines: try row.json("lines"), total: order.total,
                                           deliveryAddress: try row.json("address"),
                                           requestedDeliveryDate: try row.date("requested_delivery_date"), releasedBy: d.decidedBy))
-        context.logger.info("order accepted", metadata: ["order_ref": "\(order.ref)"])
+        work.logger.info("order accepted", metadata: ["order_ref": "\(order.ref)"])
     }
 
-    static func held(_ event: CreditHeld, _ context: HandlerContext) throws {
+    static func held(_ event: CreditHeld, _ work: UnitOfWork) throws {
         let d = event.decision
-        guard let (order, changed) = try note(d.orderRef, context, to: .held, detail: "credit held: \(d.message ?? "")",
+        guard let (order, changed) = try note(d.orderRef, work, to: .held, detail: "credit held: \(d.message ?? "")",
                                               reasonCode: d.reasonCode), changed else { return }
-        try context.publish(OrderHeld(orderRef: order.ref, customerCode: order.customer, reasonCode: d.reasonCode ?? "credit-review",
+        try work.publish(OrderHeld(orderRef: order.ref, customerCode: order.customer, reasonCode: d.reasonCode ?? "credit-review",
                                       message: d.message ?? "held for credit review"))
     }
 
-    static func rejected(_ event: CreditRejected, _ context: HandlerContext) throws {
+    static func rejected(_ event: CreditRejected, _ work: UnitOfWork) throws {
         let d = event.decision
         let code = d.reasonCode ?? "credit-rejected"
-        guard let (order, changed) = try note(d.orderRef, context, to: .rejected, detail: "credit rejected: \(d.message ?? code)",
+        guard let (order, changed) = try note(d.orderRef, work, to: .rejected, detail: "credit rejected: \(d.message ?? code)",
                                               reasonCode: code), changed else { return }
-        try context.publish(OrderRejected(orderRef: order.ref, customerCode: order.customer, reasonCode: code,
+        try work.publish(OrderRejected(orderRef: order.ref, customerCode: order.customer, reasonCode: code,
                                           message: d.message ?? "credit rejected"))
     }
 
-    static func reserved(_ event: StockReserved, _ context: HandlerContext) throws {
+    static func reserved(_ event: StockReserved, _ work: UnitOfWork) throws {
         let items = event.lines.map { "\($0.quantity) × \($0.sku)" }.joined(separator: ", ")
-        try note(event.orderRef, context, to: .reserved, detail: "stock reserved in \(event.warehouse): \(items)")
+        try note(event.orderRef, work, to: .reserved, detail: "stock reserved in \(event.warehouse): \(items)")
     }
 
-    static func backordered(_ event: StockBackordered, _ context: HandlerContext) throws {
+    static func backordered(_ event: StockBackordered, _ work: UnitOfWork) throws {
         let missing = event.missing.map { "\($0.quantity) × \($0.sku)" }.joined(separator: ", ")
-        guard let (order, changed) = try note(event.orderRef, context, to: .backordered, detail: "backordered, missing \(missing)"),
+        guard let (order, changed) = try note(event.orderRef, work, to: .backordered, detail: "backordered, missing \(missing)"),
               changed else { return }
-        try context.publish(OrderBackordered(orderRef: order.ref, customerCode: order.customer, missing: event.missing))
+        try work.publish(OrderBackordered(orderRef: order.ref, customerCode: order.customer, missing: event.missing))
     }
 
-    static func dispatched(_ event: ShipmentDispatched, _ context: HandlerContext) throws {
-        try note(event.orderRef, context, to: .dispatched,
+    static func dispatched(_ event: ShipmentDispatched, _ work: UnitOfWork) throws {
+        try note(event.orderRef, work, to: .dispatched,
                  detail: "dispatched from \(event.warehouse)" + (event.carrier.map { " by \($0)" } ?? ""))
     }
 
-    static func delivered(_ event: ShipmentDelivered, _ context: HandlerContext) throws {
-        guard let (order, _) = try note(event.orderRef, context, to: .delivered,
+    static func delivered(_ event: ShipmentDelivered, _ work: UnitOfWork) throws {
+        guard let (order, _) = try note(event.orderRef, work, to: .delivered,
                                         detail: "delivered, signed by \(event.signedBy) at \(event.signedAt.formatted(.iso8601))") else { return }
-        try completeIfDone(order.ref, context)
+        try completeIfDone(order.ref, work)
     }
 
-    static func invoicePaid(_ event: InvoicePaid, _ context: HandlerContext) throws {
-        guard let (order, _) = try note(event.orderRef, context, detail: "invoice \(event.invoiceNumber) (\(event.kind)) paid"
+    static func invoicePaid(_ event: InvoicePaid, _ work: UnitOfWork) throws {
+        guard let (order, _) = try note(event.orderRef, work, detail: "invoice \(event.invoiceNumber) (\(event.kind)) paid"
                                         + (event.orderSettled ? "; order paid in full" : "")) else { return }
         guard event.orderSettled else { return }
-        try context.transaction.execute("UPDATE orders SET paid = true, updated_at = now() WHERE id = $1", [.uuid(order.id)])
-        try completeIfDone(order.ref, context)
+        try work.transaction.execute("UPDATE orders SET paid = true, updated_at = now() WHERE id = $1", [.uuid(order.id)])
+        try completeIfDone(order.ref, work)
     }
 
-    static func completeIfDone(_ ref: String, _ context: HandlerContext) throws {
-        guard let order = try load(ref, context.transaction), OrderStatus.completes(status: order.status, paid: order.paid) else { return }
-        try note(ref, context, to: .completed, detail: "delivered and paid")
-        try context.publish(OrderCompleted(orderRef: ref, customerCode: order.customer, total: order.total, currency: order.currency))
-        context.logger.info("order completed", metadata: ["order_ref": "\(ref)"])
+    static func completeIfDone(_ ref: String, _ work: UnitOfWork) throws {
+        guard let order = try load(ref, work.transaction), OrderStatus.completes(status: order.status, paid: order.paid) else { return }
+        try note(ref, work, to: .completed, detail: "delivered and paid")
+        try work.publish(OrderCompleted(orderRef: ref, customerCode: order.customer, total: order.total, currency: order.currency))
+        work.logger.info("order completed", metadata: ["order_ref": "\(ref)"])
     }
 
     /// Events that only add to the history.
@@ -162,6 +155,12 @@ enum OrderTracking {
         handlers.on(ComplaintEscalated.self) { e, c in
             try note(e.orderRef, c, detail: "complaint \(e.caseNumber) escalated: \(e.hoursLate) h past its deadline, with \(e.routedTo)")
         }
+        handlers.on(DispatchRefused.self) { e, c in
+            try note(e.orderRef, c, detail: "dispatch refused (\(e.reasonCode)): \(e.message)", reasonCode: e.reasonCode)
+        }
+        handlers.on(DeliveryRefused.self) { e, c in
+            try note(e.orderRef, c, detail: "delivery refused (\(e.reasonCode)): \(e.message)", reasonCode: e.reasonCode)
+        }
         handlers.on(ComplaintOpened.self) { e, c in
             try note(e.orderRef, c, detail: "complaint \(e.caseNumber) (\(e.category)) opened, routed to \(e.routedTo)")
         }
@@ -177,22 +176,19 @@ enum OrderTracking {
 
     /// `order.cancel`: allowed until dispatch; otherwise the sender hears why not. When the
     /// warehouse holds stock for the order, the answer comes once logistics released it.
-    static func cancel(_ command: CancelOrder, _ context: HandlerContext) throws {
-        let reason = command.reason ?? "cancelled by \(context.message.envelope.source)"
-        switch try cancel(command.orderRef, reason: reason, context.work, event: context.message.envelope.type,
-                          messageId: context.message.envelope.messageId, replyTo: context.message.envelope.replyTo,
-                          correlationId: context.message.envelope.correlationId) {
-        case .cancelled(let event): try context.reply(event)
-        case .refused(let refusal): try context.reply(refusal)
+    static func cancel(_ command: CancelOrder, _ work: UnitOfWork) throws {
+        let reason = command.reason ?? "cancelled by \(work.cause.source)"
+        switch try cancel(command.orderRef, reason: reason, work) {
+        case .cancelled(let event): try work.reply(event)
+        case .refused(let refusal): try work.reply(refusal)
         case .requested: break
-        case .pending(let message): try context.replyUnchanged("cancellation-pending", message)
+        case .pending(let message): try work.replyUnchanged("cancellation-pending", message)
         }
     }
 
     /// Cancels the live order with that reference, asks logistics to release it first, or says
     /// why it cannot (also as an event).
-    static func cancel(_ ref: String, reason: String, _ work: UnitOfWork, event: String, messageId: UUID?,
-                       replyTo: String? = nil, correlationId: String? = nil) throws -> CancelOutcome {
+    static func cancel(_ ref: String, reason: String, _ work: UnitOfWork) throws -> CancelOutcome {
         func refuse(_ code: String, _ message: String) throws -> CancelOutcome {
             let refusal = OrderCancelRefused(orderRef: ref, reasonCode: code, message: message)
             try work.publish(refusal)
@@ -211,13 +207,10 @@ enum OrderTracking {
             return .pending("order \(order.ref) is being cancelled already; the warehouse is releasing its stock")
         }
         if order.status.cancelNeedsWarehouse {
-            try note(order.ref, work, event: event, messageId: messageId, to: .cancelling, detail: "cancellation asked: \(reason)")
-            // Kept so the answer that comes once the warehouse released names the command it answers.
-            try work.transaction.execute("""
-                UPDATE orders SET cancel_reason = $2, cancel_reply_to = $3, cancel_message_id = $4, cancel_correlation_id = $5
-                WHERE id = $1
-                """, [.uuid(order.id), .text(reason), replyTo.map(PGValue.text) ?? .null, messageId.map(PGValue.uuid) ?? .null,
-                      correlationId.map(PGValue.text) ?? .null])
+            try note(order.ref, work, to: .cancelling, detail: "cancellation asked: \(reason)")
+            // Kept so the answer that comes once the warehouse released goes where this command's would.
+            try work.transaction.execute("UPDATE orders SET cancel_reason = $2, cancel_cause = $3 WHERE id = $1",
+                                         [.uuid(order.id), .text(reason), .json(try cause(work.cause))])
             let request = OrderCancelRequested(orderRef: order.ref, customerCode: order.customer, reason: reason)
             try work.publish(request)
             work.logger.info("cancellation asked of logistics", metadata: ["order_ref": "\(order.ref)"])
@@ -226,63 +219,56 @@ enum OrderTracking {
         guard order.status.canCancel else {
             return try refuse("too-late-to-cancel", "order \(order.ref) is \(order.status.rawValue): it can be cancelled only until dispatch")
         }
-        try finishCancel(order, reason: reason, work, event: event, messageId: messageId)
+        try finishCancel(order, reason: reason, work)
         return .cancelled(cancelled)
     }
 
-    static func finishCancel(_ order: TrackedOrder, reason: String, _ work: UnitOfWork, event: String, messageId: UUID?) throws {
-        try note(order.ref, work, event: event, messageId: messageId, to: .cancelled, detail: "cancelled: \(reason)",
-                 reasonCode: "cancelled")
+    static func finishCancel(_ order: TrackedOrder, reason: String, _ work: UnitOfWork) throws {
+        try note(order.ref, work, to: .cancelled, detail: "cancelled: \(reason)", reasonCode: "cancelled")
         try work.publish(OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason))
         work.logger.info("order cancelled", metadata: ["order_ref": "\(order.ref)"])
     }
 
     /// Logistics gave the stock back: the cancellation completes (and its sender hears so).
-    static func released(_ event: StockReleased, _ context: HandlerContext) throws {
-        let tx = context.transaction
+    static func released(_ event: StockReleased, _ work: UnitOfWork) throws {
+        let tx = work.transaction
         guard let order = try load(event.orderRef, tx), order.status == .cancelling else {
-            try note(event.orderRef, context, detail: "reservation released in \(event.warehouse)")
+            try note(event.orderRef, work, detail: "reservation released in \(event.warehouse)")
             return
         }
         let asked = try waitingCancel(order, tx)
-        let reason = asked.reason ?? "cancelled"
+        let reason = asked?.reason ?? "cancelled"
         try clearWaitingCancel(order, tx)
-        try finishCancel(order, reason: reason, context.work, event: context.message.envelope.type,
-                         messageId: context.message.envelope.messageId)
-        try context.reply(OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason),
-                          to: asked.replyTo, causationId: asked.messageId, correlationId: asked.correlationId)
+        try finishCancel(order, reason: reason, work)
+        if let asked { try work.reply(OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason), to: asked.cause) }
     }
 
     /// The goods left first: the order goes on, and whoever asked hears it was too late.
-    static func cancellationRefused(_ event: CancellationRefused, _ context: HandlerContext) throws {
+    static func cancellationRefused(_ event: CancellationRefused, _ work: UnitOfWork) throws {
         let next = OrderStatus(rawValue: event.status) ?? .dispatched
         // The dispatch event may have come first and moved the status already; the refusal is still owed.
-        let tx = context.transaction
-        guard let (order, _) = try note(event.orderRef, context, to: next, detail: "cancellation refused: \(event.message)")
-        else { return }
-        let asked = try waitingCancel(order, tx)
-        guard asked.reason != nil else { return }
+        let tx = work.transaction
+        guard let (order, _) = try note(event.orderRef, work, to: next, detail: "cancellation refused: \(event.message)"),
+              let asked = try waitingCancel(order, tx) else { return }
         try clearWaitingCancel(order, tx)
         let refusal = OrderCancelRefused(orderRef: order.ref, reasonCode: "too-late-to-cancel", message: event.message)
-        try context.publish(refusal)
-        try context.reply(refusal, to: asked.replyTo, causationId: asked.messageId, correlationId: asked.correlationId)
+        try work.publish(refusal)
+        try work.reply(refusal, to: asked.cause)
+    }
+
+    private static func cause(_ cause: Cause) throws -> String {
+        String(decoding: try JSONEncoder.contracts.encode(cause), as: UTF8.self)
     }
 
     private static func clearWaitingCancel(_ order: TrackedOrder, _ tx: Transaction) throws {
-        try tx.execute("""
-            UPDATE orders SET cancel_reason = NULL, cancel_reply_to = NULL, cancel_message_id = NULL, cancel_correlation_id = NULL
-            WHERE id = $1
-            """, [.uuid(order.id)])
+        try tx.execute("UPDATE orders SET cancel_reason = NULL, cancel_cause = NULL WHERE id = $1", [.uuid(order.id)])
     }
 
-    /// The cancellation waiting for the warehouse, as it was asked (reason nil: none waits).
-    private static func waitingCancel(_ order: TrackedOrder, _ tx: Transaction) throws
-        -> (reason: String?, replyTo: String?, messageId: String?, correlationId: String?) {
-        let row = try tx.query("""
-            SELECT cancel_reason, cancel_reply_to, cancel_message_id::text AS cancel_message_id, cancel_correlation_id
-            FROM orders WHERE id = $1
-            """, [.uuid(order.id)]).first!
-        return (try row.optionalString("cancel_reason"), try row.optionalString("cancel_reply_to"),
-                try row.optionalString("cancel_message_id"), try row.optionalString("cancel_correlation_id"))
+    /// The cancellation waiting for the warehouse, as it was asked; nil when none waits.
+    private static func waitingCancel(_ order: TrackedOrder, _ tx: Transaction) throws -> (reason: String, cause: Cause)? {
+        let row = try tx.query("SELECT cancel_reason, cancel_cause::text AS cancel_cause FROM orders WHERE id = $1",
+                               [.uuid(order.id)]).first!
+        guard let reason = try row.optionalString("cancel_reason"), let cause = try row.optionalString("cancel_cause") else { return nil }
+        return (reason, try JSONDecoder.contracts.decode(Cause.self, from: Data(cause.utf8)))
     }
 }

@@ -72,9 +72,8 @@ enum SalesAPI {
         router.post("/orders/:ref/cancel") { request, context in
             let ref = try context.parameters.require("ref")
             let body = try await HTTPJSON.decode(Cancel.self, request)
-            let outcome = try await env.perform(correlationId: ref) { work in
-                try OrderTracking.cancel(ref, reason: body.reason ?? "cancelled by sales", work,
-                                         event: CancelOrder.messageType, messageId: nil)
+            let outcome = try await env.perform("POST /orders/{orderRef}/cancel", correlationId: ref) { work in
+                try OrderTracking.cancel(ref, reason: body.reason ?? "cancelled by sales", work)
             }
             switch outcome {
             case .cancelled(let event): return try HTTPJSON.encodable(event)
@@ -111,7 +110,7 @@ enum SalesAPI {
                 try tx.execute("DELETE FROM contract_prices WHERE customer_code = $1", [.text(code)])
                 for (sku, price) in prices {
                     guard try !tx.query("SELECT 1 FROM products WHERE sku = $1", [.text(sku)]).isEmpty else {
-                        throw Rejection("unknown-sku", "contractPrices.\(sku): no such product")
+                        throw Refusal("unknown-sku", "contractPrices.\(sku): no such product")
                     }
                     try tx.execute("INSERT INTO contract_prices (customer_code, sku, unit_price) VALUES ($1, $2, $3)",
                                    [.text(code), .text(sku), .int(price)])

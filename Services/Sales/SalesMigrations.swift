@@ -64,5 +64,14 @@ enum SalesMigrations {
             ALTER TABLE orders ADD COLUMN cancel_message_id uuid;
             ALTER TABLE orders ADD COLUMN cancel_correlation_id text;
             """),
+        Migration(104, "a waiting cancellation keeps its cause whole", """
+            ALTER TABLE orders ADD COLUMN cancel_cause jsonb;
+            UPDATE orders SET cancel_cause = jsonb_build_object(
+                    'kind', 'message', 'id', COALESCE(cancel_message_id::text, gen_random_uuid()::text),
+                    'type', 'order.cancel.v1', 'source', 'unknown', 'time', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                    'correlationId', cancel_correlation_id, 'replyTo', cancel_reply_to, 'routingKey', 'order.cancel')
+                WHERE cancel_reason IS NOT NULL;
+            ALTER TABLE orders DROP COLUMN cancel_reply_to, DROP COLUMN cancel_message_id, DROP COLUMN cancel_correlation_id;
+            """),
     ]
 }

@@ -18,8 +18,8 @@ enum SalesService {
         handlers.on(StockReleased.self, OrderTracking.released)
         handlers.on(CancellationRefused.self, OrderTracking.cancellationRefused)
         OrderTracking.registerHistory(&handlers)
-        return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all,
-                           bindings: handlers.bindings, handlers: handlers, routes: SalesAPI.add,
+        return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
+                           routes: SalesAPI.add,
                            sweepsUnrouted: true)
     }
 }

@@ -30,5 +30,6 @@ static const amqp_flags_t BZ_FLAG_MESSAGE_ID = AMQP_BASIC_MESSAGE_ID_FLAG;
 static const amqp_flags_t BZ_FLAG_TIMESTAMP = AMQP_BASIC_TIMESTAMP_FLAG;
 static const amqp_flags_t BZ_FLAG_TYPE = AMQP_BASIC_TYPE_FLAG;
 static const amqp_flags_t BZ_FLAG_APP_ID = AMQP_BASIC_APP_ID_FLAG;
+static const amqp_flags_t BZ_FLAG_USER_ID = AMQP_BASIC_USER_ID_FLAG;
 static const amqp_flags_t BZ_FLAG_EXPIRATION = AMQP_BASIC_EXPIRATION_FLAG;
 #endif

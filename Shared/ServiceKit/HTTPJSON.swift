@@ -78,15 +78,26 @@ extension ServiceEnvironment {
     }
 
     /// A person's command from the HTTP API: state and events in one transaction. A rule
-    /// it breaks (`Rejection`) answers 409 with the reason code, or 404 for `not-found`.
+    /// it breaks (`Refusal`) answers 409 with the reason code, 404 for `not-found` (and is kept
+    /// in the refusal log, like a refused message).
     @discardableResult
-    public func perform<T: Sendable>(correlationId: String? = nil,
+    public func perform<T: Sendable>(_ request: String = "http", correlationId: String? = nil,
                                      _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
         do {
-            return try await command(correlationId: correlationId, body)
-        } catch let rejection as Rejection {
-            logger.notice("request refused", metadata: ["reason": "\(rejection.code)", "detail": "\(rejection.message)"])
-            throw APIError(Self.status(of: rejection.code), rejection.code, rejection.message)
+            return try await command(.request, type: request, correlationId: correlationId, body)
+        } catch let refusal as Refusal {
+            logger.notice("request refused", metadata: ["reason": "\(refusal.code)", "detail": "\(refusal.message)"])
+            let id = self.id
+            do {
+                try await pool.transaction { tx in
+                    try RefusalLog.record(refusal, request: request, actor: nil, correlationId: correlationId, service: id, tx)
+                }
+            } catch {
+                logger.warning("could not keep a refused request in the refusal log", metadata: ["error": "\(error)"])
+            }
+            throw APIError(Self.status(of: refusal.code), refusal.code, refusal.message)
+        } catch let poison as Poison {
+            throw APIError(Self.status(of: poison.code), poison.code, poison.message)
         } catch let error as ContractError {
             throw APIError(.badRequest, error.code.rawValue, error.message)
         }

@@ -19,6 +19,8 @@ public struct ServiceConfig: Sendable {
     public var maxRetries: Int
     /// How long start-up keeps trying to reach the database and the broker.
     public var startupTimeout: Double
+    /// How long a command that came before the state it needs waits before it is refused.
+    public var waitForStateSeconds: Double
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -78,7 +80,8 @@ public struct ServiceConfig: Sendable {
             batchSize: integer("CONSUMER_BATCH_SIZE", 100, 1...1000),
             prefetch: integer("CONSUMER_PREFETCH", 200, 1...10_000),
             maxRetries: integer("MAX_RETRIES", 5, 0...100),
-            startupTimeout: Double(integer("STARTUP_TIMEOUT_SECONDS", 60, 0...3600)))
+            startupTimeout: Double(integer("STARTUP_TIMEOUT_SECONDS", 60, 0...3600)),
+            waitForStateSeconds: Double(integer("WAIT_FOR_STATE_SECONDS", 30, 0...3600)))
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config
     }

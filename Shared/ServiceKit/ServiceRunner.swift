@@ -9,24 +9,24 @@ import ServiceLifecycle
 import Storage
 
 /// What makes one department's service: its id (queue, schema, routing-key prefix), its
-/// default port, its migrations, what it listens to, its handlers and its HTTP API.
+/// default port, its migrations, its handlers (which give its bindings) and its HTTP API.
 public struct ServiceSpec: Sendable {
     public let id: String
     public let defaultPort: Int
     public let migrations: [Migration]
-    public let bindings: [Topology.Binding]
     public let handlers: HandlerRegistry
+    /// What its queue is bound to: the routing keys of the commands and events it handles.
+    public var bindings: [Topology.Binding] { handlers.bindings }
     public let routes: @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void
     /// Runs the `UnroutedSweeper` too (one department does it for the bus).
     public let sweepsUnrouted: Bool
     public let jobs: [PeriodicJob]
 
-    public init(id: String, defaultPort: Int, migrations: [Migration], bindings: [Topology.Binding],
-                handlers: HandlerRegistry,
+    public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
                 routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
                 sweepsUnrouted: Bool = false, jobs: [PeriodicJob] = []) {
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
-        self.bindings = bindings; self.handlers = handlers; self.routes = routes; self.sweepsUnrouted = sweepsUnrouted
+        self.handlers = handlers; self.routes = routes; self.sweepsUnrouted = sweepsUnrouted
         self.jobs = jobs
     }
 }
@@ -37,14 +37,15 @@ public struct ServiceEnvironment: Sendable {
     public let pool: PostgresPool
     public let logger: Logger
 
-    /// Runs a command from the HTTP API like a handler: state and events in one transaction.
+    /// Runs work the service starts itself (an HTTP command, a job run) like a handler: state
+    /// and events in one transaction, under a cause of its own.
     @discardableResult
-    public func command<T: Sendable>(correlationId: String? = nil,
+    public func command<T: Sendable>(_ kind: Cause.Kind = .request, type: String = "http", correlationId: String? = nil,
                                      _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
         let id = self.id, logger = self.logger
+        let cause = Cause.local(kind, type, service: id, correlationId: correlationId)
         return try await pool.transaction { tx in
-            try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx),
-                                correlationId: correlationId, causationId: nil, logger: logger))
+            try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx), cause: cause, logger: logger))
         }
     }
 }
@@ -99,7 +100,8 @@ public enum ServiceMain {
         logger.info("schema \(spec.schema) up to date", metadata: ["applied": "\(applied)"])
         try await startupRetry("broker", timeout: config.startupTimeout, logger: logger) { try await channel.connect() }
 
-        let processor = MessageProcessor(service: spec.id, registry: spec.handlers, pool: pool, logger: logger)
+        let processor = MessageProcessor(service: spec.id, registry: spec.handlers, pool: pool,
+                                         waitBound: config.waitForStateSeconds, logger: logger)
         let consumer = MessageConsumer(channel: channel, processor: processor, publisher: publisher,
                                        batchSize: config.batchSize, maxRetries: config.maxRetries, hooks: hooks, logger: logger)
         let relay = OutboxRelay(pool: pool, publisher: publisher, logger: logger)
@@ -107,6 +109,7 @@ public enum ServiceMain {
         let router = Router()
         HealthRoutes.add(to: router, pool: pool, channel: channel, registry: registry)
         let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger)
+        RefusalRoutes.add(to: router, environment)
         spec.routes(router, environment)
         let app = Application(router: router, configuration: .init(address: .hostname(config.httpHost, port: config.httpPort),
                                                                     serverName: spec.id), logger: logger)

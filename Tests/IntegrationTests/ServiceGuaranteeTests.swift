@@ -184,7 +184,7 @@ import Testing
             let line = try #require(child.text.split(separator: "\n").first { $0.hasPrefix("PROBE applied") })
             applied += line.dropFirst("PROBE applied ".count).split(separator: ",").compactMap { Int($0) }
         }
-        #expect(applied.sorted() == [1, 2, 100, 101])
+        #expect(applied.sorted() == [1, 2, 3, 100, 101, 102])
         #expect(try await probe.count("migration_runs") == 1)
         #expect(try await probe.count("schema_migrations") == 4)
         await probe.cleanUp()

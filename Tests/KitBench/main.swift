@@ -198,11 +198,11 @@ func kitConsume(service: String, count: Int) async throws -> (Double, Histogram<
     let pool = PostgresPool(DatabaseConfig(url: databaseURL, schema: service, poolSize: 2), logger: logger)
     let tally = Tally()
     var handlers = HandlerRegistry()
-    handlers.on(BenchMessage.self) { _, context in
-        try context.transaction.execute("INSERT INTO kit_effects (message_id) VALUES ($1)", [.uuid(context.message.envelope.messageId)])
+    handlers.on(BenchMessage.self, boundTo: .command("\(service).run")) { _, work in
+        try work.transaction.execute("INSERT INTO kit_effects (message_id) VALUES ($1::uuid)", [.text(work.cause.id)])
         tally.add()
     }
-    let topology = Topology(service: service, bindings: [.command("\(service).run")])
+    let topology = Topology(service: service, bindings: handlers.bindings)
     let channel = ConsumerChannel(config: amqp, topology: topology, prefetch: 200, logger: logger)
     let publisher = ConfirmedPublisher(config: amqp, name: "bench-consumer", logger: logger)
     let processor = MessageProcessor(service: service, registry: handlers, pool: pool, logger: logger)

@@ -20,19 +20,28 @@ let migrations = [
         CREATE TABLE effects (message_id uuid PRIMARY KEY, seq bigint NOT NULL, handled_at timestamptz NOT NULL DEFAULT now());
         """),
     Migration(101, "slow migration", "SELECT pg_sleep(0.3); CREATE TABLE migration_runs (n integer); INSERT INTO migration_runs VALUES (1);"),
+    Migration(102, "state a command may wait for", "CREATE TABLE ready (seq bigint PRIMARY KEY);"),
 ]
 
 var handlers = HandlerRegistry()
-handlers.on(ProbeCommand.self) { command, context in
-    if command.action == "reject" { throw Rejection("probe-rejected", "seq \(command.seq) asked to be rejected") }
-    if command.action == "transient" { throw RetryLater("seq \(command.seq) is never ready") }
-    try context.transaction.execute("INSERT INTO effects (message_id, seq) VALUES ($1, $2)",
-                                    [.uuid(context.message.envelope.messageId), .int(command.seq)])
-    try context.publish(ProbeHandled(seq: command.seq), routingKey: "\(id).command.handled")
+handlers.on(ProbeCommand.self, boundTo: .command("\(id).command")) { command, work in
+    switch command.action {
+    case "reject": throw Poison("probe-rejected", "seq \(command.seq) asked to be rejected")
+    case "refuse": throw Refusal("probe-refused", "seq \(command.seq) asked to be refused")
+    case "transient": throw RetryLater("seq \(command.seq) is never ready")
+    case "await":
+        // Waits for a row the test writes into `ready` (state that is on its way).
+        if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
+            throw Refusal("probe-not-ready", "seq \(command.seq) is not ready yet", waitsForState: true)
+        }
+    default: break
+    }
+    try work.transaction.execute("INSERT INTO effects (message_id, seq) VALUES ($1, $2)",
+                                    [.text(work.cause.id), .int(command.seq)])
+    try work.publish(ProbeHandled(seq: command.seq), routingKey: "\(id).command.handled")
 }
 
-let spec = ServiceSpec(id: id, defaultPort: 18_099, migrations: migrations,
-                       bindings: [.command("\(id).command")], handlers: handlers)
+let spec = ServiceSpec(id: id, defaultPort: 18_099, migrations: migrations, handlers: handlers)
 
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))

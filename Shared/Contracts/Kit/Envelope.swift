@@ -36,22 +36,40 @@ public struct ContractError: Error, CustomStringConvertible, Sendable, Equatable
     public var description: String { "\(code.rawValue): \(message)" }
 }
 
-/// The answer to a command's `reply_to` when there is no domain event to answer with: the
-/// command was refused (and dead-lettered, with the same reason), or it repeated what was
-/// already done and changed nothing.
+/// The answer to a command's `reply_to` when there is no domain event to answer with.
 public struct CommandOutcome: MessageContract, Equatable {
     public static let messageType = "bizops.command.outcome.v1"
 
-    /// `rejected` or `unchanged`.
-    public let outcome: String
+    public let outcome: Outcome
     public let reasonCode: String
     public let message: String
     /// The command's routing key and message id, so the sender can match the answer.
     public let command: String
     public let messageId: String?
 
-    public init(outcome: String, reasonCode: String, message: String, command: String, messageId: String?) {
+    public init(outcome: Outcome, reasonCode: String, message: String, command: String, messageId: String?) {
         self.outcome = outcome; self.reasonCode = reasonCode; self.message = message; self.command = command
         self.messageId = messageId
+    }
+}
+
+/// What became of a command that has no domain event to answer with.
+public enum Outcome: ExtensibleCode {
+    /// Valid, but the business state refused it (acknowledged, in the refusal log; never a dead letter).
+    case refused
+    /// Poison: it can never succeed (malformed, invalid, unknown, retries exhausted); dead-lettered.
+    case rejected
+    /// It repeated what was already done and changed nothing.
+    case unchanged
+    case unknown(String)
+
+    public static let known: [Outcome] = [.refused, .rejected, .unchanged]
+    public var rawValue: String {
+        switch self {
+        case .refused: "refused"
+        case .rejected: "rejected"
+        case .unchanged: "unchanged"
+        case .unknown(let raw): raw
+        }
     }
 }

@@ -15,6 +15,8 @@ public final class OutboxRelay: Service, Sendable {
         public var pruneInterval = 600.0
         /// Sent outbox rows and inbox entries older than this are deleted.
         public var retention = 7.0 * 86_400
+        /// Refusal log entries are kept longer: operators and auditors read them.
+        public var refusalRetention = 90.0 * 86_400
         public var shutdownFlushTimeout = 10.0
         public init() {}
     }
@@ -134,15 +136,18 @@ public final class OutboxRelay: Service, Sendable {
             body: Data(try row.string("body").utf8))
     }
 
-    /// Deletes sent outbox rows and inbox entries older than the retention.
+    /// Deletes sent outbox rows, inbox entries and refusal records older than their retention.
     public func prune() async throws {
         let seconds = PGValue.int(Int64(settings.retention))
         let outbox = try await pool.execute(
             "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)", [seconds])
         let inbox = try await pool.execute(
             "DELETE FROM inbox WHERE received_at < now() - make_interval(secs => $1)", [seconds])
-        if outbox.affectedRows + inbox.affectedRows > 0 {
-            logger.info("pruned old rows", metadata: ["outbox": "\(outbox.affectedRows)", "inbox": "\(inbox.affectedRows)"])
+        let refusals = try await pool.execute(
+            "DELETE FROM refusals WHERE refused_at < now() - make_interval(secs => $1)", [.int(Int64(settings.refusalRetention))])
+        if outbox.affectedRows + inbox.affectedRows + refusals.affectedRows > 0 {
+            logger.info("pruned old rows", metadata: ["outbox": "\(outbox.affectedRows)", "inbox": "\(inbox.affectedRows)",
+                                                      "refusals": "\(refusals.affectedRows)"])
         }
     }
 }

@@ -25,6 +25,7 @@ public final class MessageConsumer: Service, Sendable {
     private let hooks: ConsumerHooks
     private let logger: Logger
     private let handledCounter: Counter, duplicateCounter: Counter, retriedCounter: Counter, deadCounter: Counter
+    private let refusedCounter: Counter, waitingCounter: Counter
     private let batchRecorder: Recorder
     private let batchTimer: Metrics.Timer
 
@@ -38,6 +39,7 @@ public final class MessageConsumer: Service, Sendable {
         }
         handledCounter = counter("handled"); duplicateCounter = counter("duplicate")
         retriedCounter = counter("retried"); deadCounter = counter("dead_lettered")
+        refusedCounter = counter("refused"); waitingCounter = counter("waiting")
         batchRecorder = Recorder(label: "bizops_consume_batch_size", dimensions: [("service", service)])
         batchTimer = Metrics.Timer(label: "bizops_consume_batch_seconds", dimensions: [("service", service)])
     }
@@ -82,18 +84,26 @@ public final class MessageConsumer: Service, Sendable {
         var outgoing: [OutgoingMessage] = []
         var owners: [Delivery] = []
         var dead = 0, retried = 0
-        var refused = result.permanent
+        var rejected = result.permanent
         for (delivery, reason) in result.transient {
             let attempt = Int(delivery.properties.headers["x-retry-count"]?.intValue ?? 0) + 1
             if attempt > maxRetries {
                 let message = "gave up after \(maxRetries) retries; last error: \(reason)"
                 outgoing.append(deadLetter(delivery, code: "retries-exhausted", message: message))
-                refused.append((delivery, "retries-exhausted", message))
+                rejected.append((delivery, "retries-exhausted", message))
                 dead += 1
             } else {
                 outgoing.append(retry(delivery, attempt: attempt, reason: reason))
                 retried += 1
             }
+            owners.append(delivery)
+        }
+        for (delivery, reason) in result.waiting {
+            let attempt = Int(delivery.properties.headers["x-wait-count"]?.intValue ?? 0) + 1
+            outgoing.append(OutgoingMessage(exchange: "", routingKey: topology.retryQueue(forAttempt: attempt),
+                                            properties: forwarded(delivery, extra: [
+                                                "x-wait-count": .int(Int64(attempt)), "x-waiting-for": .string(String(reason.prefix(500))),
+                                            ]), body: delivery.body))
             owners.append(delivery)
         }
         for (delivery, code, message) in result.permanent {
@@ -114,7 +124,7 @@ public final class MessageConsumer: Service, Sendable {
                 failed = owners
             }
         }
-        await answerRejected(refused.filter { !failed.map(\.deliveryTag).contains($0.0.deliveryTag) })
+        await answerRejected(rejected.filter { !failed.map(\.deliveryTag).contains($0.0.deliveryTag) })
         let failedTags = Set(failed.map(\.deliveryTag))
         do {
             try await channel.requeue(failed)
@@ -123,16 +133,18 @@ public final class MessageConsumer: Service, Sendable {
             // The broker redelivers them; the inbox makes the second run a no-op.
             logger.warning("acknowledgement failed; messages will be redelivered", metadata: ["error": "\(error)"])
         }
-        handledCounter.increment(by: Int64(result.handled.count - result.duplicates))
+        handledCounter.increment(by: Int64(result.handled.count - result.duplicates - result.refused))
+        refusedCounter.increment(by: Int64(result.refused))
+        waitingCounter.increment(by: Int64(result.waiting.count))
         duplicateCounter.increment(by: Int64(result.duplicates))
         retriedCounter.increment(by: Int64(retried))
         deadCounter.increment(by: Int64(dead))
     }
 
-    /// A refused command whose sender asked for an answer (`reply_to`) hears why. Best effort:
+    /// A poison command whose sender asked for an answer (`reply_to`) hears why. Best effort:
     /// the dead letter, which carries the same reason, is what must not be lost.
-    private func answerRejected(_ refused: [(Delivery, code: String, message: String)]) async {
-        let answers = refused.compactMap {
+    private func answerRejected(_ rejected: [(Delivery, code: String, message: String)]) async {
+        let answers = rejected.compactMap {
             OutgoingMessage.rejection(of: $0.0, code: $0.code, message: $0.message, from: topology.service)
         }
         guard !answers.isEmpty else { return }
@@ -147,7 +159,8 @@ public final class MessageConsumer: Service, Sendable {
     }
 
     /// The original message again, with the original names and properties kept, so the
-    /// handler sees the same message when the retry queue hands it back.
+    /// handler sees the same message when the retry queue hands it back. Only the sender's
+    /// connection may carry its `user_id`, so that travels in a header.
     private func forwarded(_ delivery: Delivery, extra: [String: HeaderValue]) -> MessageProperties {
         var properties = delivery.properties
         properties.type = HandlerRegistry.messageType(of: delivery)
@@ -155,6 +168,11 @@ public final class MessageConsumer: Service, Sendable {
         if properties.headers["x-original-exchange"] == nil {
             properties.headers["x-original-exchange"] = .string(delivery.exchange)
             properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
+            properties.headers["x-first-attempt-at"] = .int(Int64(Date().timeIntervalSince1970 * 1000))
+        }
+        if let user = properties.userId {
+            properties.headers["x-original-user-id"] = .string(user)
+            properties.userId = nil
         }
         properties.headers.merge(extra) { $1 }
         return properties

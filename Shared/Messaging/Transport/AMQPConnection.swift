@@ -290,6 +290,7 @@ final class AMQPConnection {
             messageId: has(BZ_FLAG_MESSAGE_ID) ? p.message_id.string : nil,
             type: has(BZ_FLAG_TYPE) ? p.type.string : nil,
             appId: has(BZ_FLAG_APP_ID) ? p.app_id.string : nil,
+            userId: has(BZ_FLAG_USER_ID) ? p.user_id.string : nil,
             timestamp: has(BZ_FLAG_TIMESTAMP) ? Date(timeIntervalSince1970: Double(p.timestamp)) : nil,
             correlationId: has(BZ_FLAG_CORRELATION_ID) ? p.correlation_id.string : nil,
             replyTo: has(BZ_FLAG_REPLY_TO) ? p.reply_to.string : nil,
@@ -305,6 +306,7 @@ final class AMQPConnection {
         if let v = m.messageId { p.message_id = arena.bytes(v); flags |= BZ_FLAG_MESSAGE_ID }
         if let v = m.type { p.type = arena.bytes(v); flags |= BZ_FLAG_TYPE }
         if let v = m.appId { p.app_id = arena.bytes(v); flags |= BZ_FLAG_APP_ID }
+        if let v = m.userId { p.user_id = arena.bytes(v); flags |= BZ_FLAG_USER_ID }
         if let v = m.timestamp { p.timestamp = UInt64(max(0, v.timeIntervalSince1970)); flags |= BZ_FLAG_TIMESTAMP }
         if let v = m.correlationId { p.correlation_id = arena.bytes(v); flags |= BZ_FLAG_CORRELATION_ID }
         if let v = m.replyTo { p.reply_to = arena.bytes(v); flags |= BZ_FLAG_REPLY_TO }

@@ -5,32 +5,43 @@ import Storage
 
 /// What became of each delivery of a batch.
 public struct BatchResult: Sendable {
-    /// Done (handled now, or a duplicate handled before): acknowledge.
+    /// Done (handled now, a duplicate handled before, or refused and answered): acknowledge.
     public var handled: [Delivery] = []
     public var duplicates = 0
+    /// Refused by the business state (among `handled`): how many.
+    public var refused = 0
     /// Failed for now (database away, a timeout): try again later through a retry queue.
     public var transient: [(Delivery, String)] = []
+    /// Came before the state it needs (a refusal that waits): back through the retry queues,
+    /// bounded by time, not by MAX_RETRIES.
+    public var waiting: [(Delivery, String)] = []
     /// Can never succeed: dead-letter with a reason code and message.
     public var permanent: [(Delivery, code: String, message: String)] = []
 }
 
 /// Runs a batch of deliveries through the inbox and the handlers in ONE transaction:
 /// one inbox row per message, the handlers' state changes and outbox rows, one commit.
-/// A message whose handler rejects it, or asks to be retried later, is taken out and the batch
-/// runs again without it, so its batch mates are neither held up nor charged a retry.
+/// A message whose handler refuses or rejects it, or asks to be retried later, is taken out and
+/// the batch runs again without it, so its batch mates are neither held up nor charged a retry;
+/// the refusals are recorded (and answered) in that same transaction.
 public final class MessageProcessor: Sendable {
     public let service: String
     public let registry: HandlerRegistry
     public let pool: PostgresPool
+    /// How long a refusal that waits for state (`Refusal.waitsForState`) may wait, in seconds.
+    public let waitBound: Double
     private let logger: Logger
 
-    public init(service: String, registry: HandlerRegistry, pool: PostgresPool, logger: Logger) {
-        self.service = service; self.registry = registry; self.pool = pool; self.logger = logger
+    public init(service: String, registry: HandlerRegistry, pool: PostgresPool, waitBound: Double = 30, logger: Logger) {
+        self.service = service; self.registry = registry; self.pool = pool; self.waitBound = waitBound; self.logger = logger
     }
 
     private struct Abort: Error { let index: Int; let code: String; let message: String }
     /// One message's handler asked to be tried later: only that message goes to a retry queue.
     private struct Postpone: Error { let index: Int; let reason: String }
+    private struct Refuse: Error { let index: Int; let refusal: Refusal }
+    /// A refusal to record in the batch's transaction.
+    struct Refused: Sendable { let message: InboundMessage; let refusal: Refusal; let waited: Double }
 
     public func process(_ deliveries: [Delivery]) async -> BatchResult {
         var result = BatchResult()
@@ -42,36 +53,72 @@ public final class MessageProcessor: Sendable {
                 result.permanent.append((delivery, "invalid-message", "\(error)"))
             }
         }
-        while !pending.isEmpty {
-            let batch = pending.map(\.1)
+        var refused: [(Delivery, Refused)] = []
+        while !pending.isEmpty || !refused.isEmpty {
+            let batch = pending.map(\.1), toRecord = refused.map(\.1)
             let registry = self.registry, service = self.service, logger = self.logger
             do {
                 let duplicates = try await pool.transaction { tx in
-                    try Self.run(batch, tx: tx, registry: registry, service: service, logger: logger)
+                    try Self.run(batch, refused: toRecord, tx: tx, registry: registry, service: service, logger: logger)
                 }
                 result.duplicates += duplicates
-                result.handled += pending.map(\.0)
-                pending = []
+                result.refused += refused.count
+                result.handled += pending.map(\.0) + refused.map(\.0)
+                pending = []; refused = []
             } catch let abort as Abort {
                 let (delivery, _) = pending.remove(at: abort.index)
                 result.permanent.append((delivery, abort.code, abort.message))
             } catch let postpone as Postpone {
                 let (delivery, _) = pending.remove(at: postpone.index)
                 result.transient.append((delivery, postpone.reason))
+            } catch let refuse as Refuse {
+                let (delivery, message) = pending.remove(at: refuse.index)
+                let waited = Self.waited(message)
+                if refuse.refusal.waitsForState && waited < waitBound {
+                    logger.info("came before the state it needs; waits", metadata: [
+                        "message_id": "\(message.envelope.messageId.uuidString.lowercased())", "reason": "\(refuse.refusal.code)",
+                        "waited_seconds": "\(Int(waited))"])
+                    result.waiting.append((delivery, refuse.refusal.description))
+                } else {
+                    refused.append((delivery, Refused(message: message, refusal: refuse.refusal, waited: waited)))
+                }
             } catch {
                 let reason = "\(error)"
-                logger.warning("batch failed, messages will be retried", metadata: ["error": "\(reason)", "count": "\(pending.count)"])
-                result.transient += pending.map { ($0.0, reason) }
-                pending = []
+                logger.warning("batch failed, messages will be retried", metadata: ["error": "\(reason)", "count": "\(pending.count + refused.count)"])
+                result.transient += pending.map { ($0.0, reason) } + refused.map { ($0.0, reason) }
+                pending = []; refused = []
             }
         }
         return result
     }
 
+    /// Seconds since the message first arrived (the consumer stamps its first retry).
+    static func waited(_ message: InboundMessage, now: Date = Date()) -> Double {
+        guard let first = message.headers["x-first-attempt-at"]?.intValue else { return 0 }
+        return max(0, now.timeIntervalSince1970 - Double(first) / 1000)
+    }
+
+    static func logger(_ base: Logger, for message: InboundMessage) -> Logger {
+        var logger = base
+        logger[metadataKey: "correlation_id"] = "\(message.envelope.correlationId ?? "-")"
+        logger[metadataKey: "message_id"] = "\(message.envelope.messageId.uuidString.lowercased())"
+        logger[metadataKey: "type"] = "\(message.envelope.type)"
+        return logger
+    }
+
     /// Inside the transaction: records the inbox rows in one statement, then runs the
     /// handlers of the messages that are new. Returns how many were duplicates.
-    private static func run(_ batch: [InboundMessage], tx: Transaction, registry: HandlerRegistry,
+    private static func run(_ batch: [InboundMessage], refused: [Refused], tx: Transaction, registry: HandlerRegistry,
                             service: String, logger: Logger) throws -> Int {
+        let outbox = OutboxWriter(source: service, transaction: tx)
+        for entry in refused {
+            let messageLogger = Self.logger(logger, for: entry.message)
+            messageLogger.notice("refused", metadata: ["reason": "\(entry.refusal.code)", "detail": "\(entry.refusal.message)"])
+            try RefusalLog.record(entry.refusal, of: entry.message, waited: entry.waited,
+                                  UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(entry.message), logger: messageLogger,
+                                             message: entry.message))
+        }
+        guard !batch.isEmpty else { return 0 }
         let ids = batch.map { $0.envelope.messageId.uuidString.lowercased() }
         let rows = try tx.query("""
             INSERT INTO inbox (message_id, message_type, source)
@@ -79,7 +126,6 @@ public final class MessageProcessor: Sendable {
             ON CONFLICT (message_id) DO NOTHING RETURNING message_id
             """, [.textArray(ids), .textArray(batch.map(\.envelope.type)), .textArray(batch.map(\.envelope.source))])
         var fresh = Set(try rows.map { try $0.uuid("message_id") })
-        let outbox = OutboxWriter(source: service, transaction: tx)
         var duplicates = 0
         var askAgain: [InboundMessage] = []
         for (index, message) in batch.enumerated() {
@@ -88,16 +134,15 @@ public final class MessageProcessor: Sendable {
                 if let replyTo = message.envelope.replyTo, !replyTo.isEmpty { askAgain.append(message) }
                 continue
             }
-            var messageLogger = logger
-            messageLogger[metadataKey: "correlation_id"] = "\(message.envelope.correlationId ?? "-")"
-            messageLogger[metadataKey: "message_id"] = "\(message.envelope.messageId.uuidString.lowercased())"
-            messageLogger[metadataKey: "type"] = "\(message.envelope.type)"
-            let context = HandlerContext(transaction: tx, message: message, logger: messageLogger, outbox: outbox)
+            let messageLogger = Self.logger(logger, for: message)
+            let work = UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(message), logger: messageLogger, message: message)
             do {
-                try registry.handler(for: message.envelope.type)!(message.payload, context)
-            } catch let rejection as Rejection {
-                messageLogger.warning("rejected: \(rejection)")
-                throw Abort(index: index, code: rejection.code, message: rejection.message)
+                try registry.handler(for: message.envelope.type)!(message.payload, work)
+            } catch let refusal as Refusal {
+                throw Refuse(index: index, refusal: refusal)
+            } catch let poison as Poison {
+                messageLogger.warning("rejected: \(poison)")
+                throw Abort(index: index, code: poison.code, message: poison.message)
             } catch let later as RetryLater {
                 messageLogger.info("not ready, will retry: \(later)")
                 throw Postpone(index: index, reason: later.description)
@@ -133,7 +178,7 @@ public final class MessageProcessor: Sendable {
                 "message_id": "\(id)", "type": "\(message.envelope.type)", "answers": "\(copied)"])
             if copied == 0 {
                 outbox.enqueue(try .answer(
-                    CommandOutcome(outcome: "unchanged", reasonCode: "already-handled",
+                    CommandOutcome(outcome: .unchanged, reasonCode: "already-handled",
                                    message: "message \(id) was handled already; no answer to it is on record (none was asked for, or it is still to come)",
                                    command: message.routingKey, messageId: id),
                     to: message.envelope.replyTo ?? "", from: service, correlationId: message.envelope.correlationId,

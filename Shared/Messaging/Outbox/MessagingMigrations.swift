@@ -1,7 +1,7 @@
 import Storage
 
-/// The kit's own tables in every service schema: the outbox, the inbox, and the trigger
-/// that wakes the relay. Service migrations use versions from 100 up.
+/// The kit's own tables in every service schema: the outbox, the inbox, the refusal log, and
+/// the trigger that wakes the relay. Service migrations use versions from 100 up.
 public enum MessagingMigrations {
     public static func all(schema: String) -> [Migration] {
         [
@@ -42,6 +42,24 @@ public enum MessagingMigrations {
             // A command sent again under the same message_id gets the answers it got the first time.
             Migration(2, "outbox answers by the command they answer", """
                 CREATE INDEX outbox_answers ON outbox ((headers->>'causation_id')) WHERE exchange = '';
+                """),
+            // Valid messages the business state refused: answered and kept here, never dead-lettered.
+            Migration(3, "refusal log", """
+                CREATE TABLE refusals (
+                    id bigserial PRIMARY KEY,
+                    message_id uuid NOT NULL,
+                    message_type text NOT NULL,
+                    routing_key text NOT NULL,
+                    source text NOT NULL,
+                    actor text,
+                    correlation_id text,
+                    reason_code text NOT NULL,
+                    message text NOT NULL,
+                    waited_ms bigint NOT NULL DEFAULT 0,
+                    refused_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX refusals_refused_at ON refusals (refused_at);
+                CREATE INDEX refusals_correlation ON refusals (correlation_id, id);
                 """),
         ]
     }

@@ -28,6 +28,8 @@ public struct MessageProperties: Sendable, Equatable {
     public var messageId: String?
     public var type: String?
     public var appId: String?
+    /// The broker checks it against the connection's user, so a delivered one is trustworthy.
+    public var userId: String?
     public var timestamp: Date?
     public var correlationId: String?
     public var replyTo: String?
@@ -35,10 +37,10 @@ public struct MessageProperties: Sendable, Equatable {
     public var persistent: Bool
     public var headers: [String: HeaderValue]
 
-    public init(messageId: String? = nil, type: String? = nil, appId: String? = nil, timestamp: Date? = nil,
+    public init(messageId: String? = nil, type: String? = nil, appId: String? = nil, userId: String? = nil, timestamp: Date? = nil,
                 correlationId: String? = nil, replyTo: String? = nil, contentType: String? = "application/json",
                 persistent: Bool = true, headers: [String: HeaderValue] = [:]) {
-        self.messageId = messageId; self.type = type; self.appId = appId; self.timestamp = timestamp
+        self.messageId = messageId; self.type = type; self.appId = appId; self.userId = userId; self.timestamp = timestamp
         self.correlationId = correlationId; self.replyTo = replyTo; self.contentType = contentType
         self.persistent = persistent; self.headers = headers
     }
@@ -89,11 +91,11 @@ extension OutgoingMessage {
             body: try JSONEncoder.contracts.encode(body))
     }
 
-    /// The `rejected` outcome for a refused delivery whose sender asked for an answer; nil when
+    /// The `rejected` outcome for a poison delivery whose sender asked for an answer; nil when
     /// it gave no `reply_to`. The reason is the dead letter's.
     public static func rejection(of delivery: Delivery, code: String, message: String, from source: String) -> OutgoingMessage? {
         guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else { return nil }
-        return try? .answer(CommandOutcome(outcome: "rejected", reasonCode: code, message: message, command: delivery.routingKey,
+        return try? .answer(CommandOutcome(outcome: .rejected, reasonCode: code, message: message, command: delivery.routingKey,
                                            messageId: delivery.properties.messageId),
                             to: replyTo, from: source, correlationId: delivery.properties.correlationId,
                             causationId: delivery.properties.messageId)

@@ -1,0 +1,82 @@
+import Contracts
+import Foundation
+import Logging
+import Storage
+
+/// A decoded message and its envelope, as a handler sees it.
+public struct InboundMessage: Sendable {
+    public let envelope: Envelope
+    public let exchange: String
+    public let routingKey: String
+    public let headers: [String: HeaderValue]
+    /// The sender's broker-checked user (`user_id`), when it set one.
+    public let userId: String?
+    public let payload: any MessageContract
+}
+
+public typealias MessageHandlerFunction = @Sendable (any MessageContract, UnitOfWork) throws -> Void
+
+/// Which message types a service handles, and how. A handler runs inside the batch's
+/// transaction on a database thread: it must not block on anything but that transaction.
+public struct HandlerRegistry: Sendable {
+    public private(set) var contracts = ContractRegistry()
+    private var handlers: [String: MessageHandlerFunction] = [:]
+
+    public init() {}
+
+    /// A contract whose routing key is known only at run time (a test probe's own name).
+    public mutating func on<T: MessageContract>(_ type: T.Type, boundTo binding: Topology.Binding,
+                                                _ handler: @escaping @Sendable (T, UnitOfWork) throws -> Void) {
+        contracts.register(T.self)
+        handlers[T.messageType] = { payload, work in try handler(payload as! T, work) }
+        bindings.append(binding)
+    }
+
+    /// The bindings its routed contracts need: commands from `bizops.ingress`, events from `bizops.events`.
+    public private(set) var bindings: [Topology.Binding] = []
+
+    public mutating func on<T: RoutedContract>(_ type: T.Type, _ handler: @escaping @Sendable (T, UnitOfWork) throws -> Void) {
+        contracts.register(T.self)
+        handlers[T.messageType] = { payload, work in try handler(payload as! T, work) }
+        bindings.append(T.self is any CommandContract.Type ? .command(T.routingKey) : .event(T.routingKey))
+    }
+
+    func handler(for type: String) -> MessageHandlerFunction? { handlers[type] }
+
+    /// The message type of a delivery: its `type` property, or, for commands from
+    /// outside systems that leave it out, the routing key as version 1.
+    static func messageType(of delivery: Delivery) -> String {
+        if let type = delivery.properties.type, !type.isEmpty { return type }
+        return "\(delivery.routingKey).v1"
+    }
+
+    /// Checks the envelope and decodes the body; a `ContractError` says why it never will.
+    func decode(_ delivery: Delivery) throws -> InboundMessage {
+        let type = Self.messageType(of: delivery)
+        guard let rawId = delivery.properties.messageId, let id = UUID(uuidString: rawId) else {
+            throw ContractError(.invalidEnvelope, "message_id is missing or not a UUID: it is the idempotency key")
+        }
+        guard handlers[type] != nil else {
+            throw ContractError(.unknownType, "this service has no handler for message type \"\(type)\"")
+        }
+        if let contentType = delivery.properties.contentType, !contentType.hasPrefix("application/json") {
+            throw ContractError(.invalidEnvelope, "content_type must be application/json, not \(contentType)")
+        }
+        let payload = try contracts.decode(type: type, body: delivery.body)
+        var causation: String?
+        if case .string(let value)? = delivery.properties.headers["causation_id"] { causation = value }
+        // After a retry the broker routed it by queue name; the original names travel in headers.
+        let headers = delivery.properties.headers
+        let exchange = headers["x-original-exchange"].map(\.description) ?? delivery.exchange
+        let routingKey = headers["x-original-routing-key"].map(\.description) ?? delivery.routingKey
+        let envelope = Envelope(messageId: id, type: type, source: delivery.properties.appId ?? "unknown",
+                                time: delivery.properties.timestamp ?? Date(), correlationId: delivery.properties.correlationId,
+                                causationId: causation, replyTo: delivery.properties.replyTo)
+        // A retry comes back from the service's own retry queue (through the default exchange)
+        // without `user_id`, which only the sender's connection may set; the consumer kept it in a header.
+        let kept = delivery.exchange.isEmpty && headers["x-retry-count"] != nil ? headers["x-original-user-id"]?.description : nil
+        let userId = delivery.properties.userId ?? kept
+        return InboundMessage(envelope: envelope, exchange: exchange, routingKey: routingKey,
+                              headers: headers, userId: userId, payload: payload)
+    }
+}

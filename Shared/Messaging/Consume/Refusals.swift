@@ -1,0 +1,85 @@
+import Contracts
+import Foundation
+import Metrics
+import Storage
+
+/// A valid message that the business state refuses: an unknown order, goods not yet paid for,
+/// a payment that contradicts one on record. It is not a fault and not a dead letter: the
+/// message is acknowledged, its sender answered `refused` with this reason, the refusal kept in
+/// the service's refusal log and counted, and `event` (when given) published so the other
+/// departments hear of it. It is not recorded in the inbox: the same message sent again is
+/// checked again.
+public struct Refusal: Error, CustomStringConvertible, Sendable {
+    public let code: String
+    public let message: String
+    /// The state it needs is probably on its way (a clearance, an acceptance still in flight):
+    /// the message waits through the retry queues, and is refused with this reason only when the
+    /// state has not come within the wait bound (`WAIT_FOR_STATE_SECONDS`).
+    public let waitsForState: Bool
+    /// What the refusal means for the business, published with the refusal record.
+    public let event: (any RoutedContract)?
+
+    public init(_ code: String, _ message: String, waitsForState: Bool = false, event: (any RoutedContract)? = nil) {
+        self.code = code; self.message = message; self.waitsForState = waitsForState; self.event = event
+    }
+
+    /// The same refusal announced as an event.
+    public func announcing(_ event: any RoutedContract) -> Refusal {
+        Refusal(code, message, waitsForState: waitsForState, event: event)
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+/// A message that can never succeed and that a person must look at (an event that contradicts
+/// what the service knows, a defect upstream): it goes to the dead-letter queue with this code.
+public struct Poison: Error, CustomStringConvertible, Sendable {
+    public let code: String
+    public let message: String
+    public init(_ code: String, _ message: String) { self.code = code; self.message = message }
+    public var description: String { "\(code): \(message)" }
+}
+
+/// Thrown by an event handler whose message came before one it depends on (events of different
+/// services arrive in any order): its work is rolled back, the rest of the batch goes on, and
+/// the message comes back through the retry queues, by which time the other has usually been
+/// handled. Past MAX_RETRIES it is dead-lettered as `retries-exhausted`.
+public struct RetryLater: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The service's refusal log: who sent what, when, and why it was refused (the API lists it).
+public enum RefusalLog {
+    /// Writes the record, answers the sender (`refused`) and publishes the refusal's event, in the
+    /// work's transaction.
+    static func record(_ refusal: Refusal, of message: InboundMessage, waited: Double, _ work: UnitOfWork) throws {
+        let cause = work.cause
+        try work.transaction.execute("""
+            INSERT INTO refusals (message_id, message_type, routing_key, source, actor, correlation_id, reason_code, message,
+                                  waited_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """, [.text(cause.id), .text(cause.type), .text(message.routingKey), .text(cause.source),
+                  cause.actor.map(PGValue.text) ?? .null, cause.correlationId.map(PGValue.text) ?? .null,
+                  .text(refusal.code), .text(refusal.message), .int(Int64(waited * 1000))])
+        try work.reply(CommandOutcome(outcome: .refused, reasonCode: refusal.code, message: refusal.message,
+                                      command: message.routingKey, messageId: cause.id))
+        if let event = refusal.event { try work.publish(event) }
+        counter(work.outbox.source, refusal.code).increment()
+    }
+
+    /// A person's request refused over HTTP: kept in the same log (its own transaction).
+    public static func record(_ refusal: Refusal, request: String, actor: String?, correlationId: String?, service: String,
+                              _ tx: Transaction) throws {
+        try tx.execute("""
+            INSERT INTO refusals (message_id, message_type, routing_key, source, actor, correlation_id, reason_code, message)
+            VALUES (gen_random_uuid(), $1, $1, 'http', $2, $3, $4, $5)
+            """, [.text(request), actor.map(PGValue.text) ?? .null, correlationId.map(PGValue.text) ?? .null,
+                  .text(refusal.code), .text(refusal.message)])
+        counter(service, refusal.code).increment()
+    }
+
+    static func counter(_ service: String, _ reason: String) -> Counter {
+        Counter(label: "bizops_refusals_total", dimensions: [("service", service), ("reason", reason)])
+    }
+}

@@ -1,0 +1,113 @@
+import Contracts
+import Foundation
+import Logging
+import Storage
+
+/// What started a unit of work: a message from the bus, a person's HTTP request, or a job
+/// on the clock. Events the work publishes take their correlation and causation from it, and
+/// answers go to its `reply_to`. Codable, so work that answers later (a cancellation waiting
+/// for the warehouse) can keep it in one column and answer it exactly as if it were now.
+public struct Cause: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable { case message, request, job }
+
+    public var kind: Kind
+    /// The message id (the idempotency key), or a fresh id for a request or a job run.
+    public var id: String
+    /// The message type (`shipment.dispatch.v1`), `POST /orders/{orderRef}/cancel`, or the job's name.
+    public var type: String
+    /// Who sent it: the message's `app_id`, or the service itself for a request or a job.
+    public var source: String
+    /// When it was sent (the message's `timestamp`), else when the work began.
+    public var time: Date
+    /// The order or case it belongs to.
+    public var correlationId: String?
+    public var replyTo: String?
+    /// The routing key a message came with (the command's name).
+    public var routingKey: String?
+    /// The party responsible: the broker-checked `user_id` of a message when it has one.
+    public var actor: String?
+
+    public init(kind: Kind, id: String, type: String, source: String, time: Date = Date(), correlationId: String? = nil,
+                replyTo: String? = nil, routingKey: String? = nil, actor: String? = nil) {
+        self.kind = kind; self.id = id; self.type = type; self.source = source; self.time = time
+        self.correlationId = correlationId; self.replyTo = replyTo; self.routingKey = routingKey; self.actor = actor
+    }
+
+    /// The cause of handling a message from the bus.
+    public init(_ message: InboundMessage) {
+        let envelope = message.envelope
+        self.init(kind: .message, id: envelope.messageId.uuidString.lowercased(), type: envelope.type, source: envelope.source,
+                  time: envelope.time, correlationId: envelope.correlationId, replyTo: envelope.replyTo,
+                  routingKey: message.routingKey, actor: message.userId)
+    }
+
+    /// A synthetic cause for work the service starts itself (a request, a job run).
+    public static func local(_ kind: Kind, _ type: String, service: String, correlationId: String? = nil) -> Cause {
+        Cause(kind: kind, id: UUID().uuidString.lowercased(), type: type, source: service, correlationId: correlationId)
+    }
+
+    /// The id as a UUID (every cause id is one).
+    public var uuid: UUID? { UUID(uuidString: id) }
+}
+
+/// One transaction, what caused it, and the events and answers it sends: the one thing a
+/// message handler, an HTTP command and a clock-driven job all work with. Events and answers
+/// go through the outbox, so they commit with the state changes or not at all.
+public final class UnitOfWork {
+    public let transaction: Transaction
+    public let outbox: OutboxWriter
+    public let cause: Cause
+    public let logger: Logger
+    /// The decoded message, when a message started the work (its payload and headers).
+    public let message: InboundMessage?
+    /// The order or case the events belong to: the cause's, until `correlate(with:)` names the stored one.
+    public private(set) var correlationId: String?
+
+    public init(transaction: Transaction, outbox: OutboxWriter, cause: Cause, logger: Logger, message: InboundMessage? = nil) {
+        self.transaction = transaction; self.outbox = outbox; self.cause = cause; self.logger = logger; self.message = message
+        self.correlationId = cause.correlationId
+    }
+
+    /// Work on a record that keeps its own correlation id (the order's, from when it was placed):
+    /// the events from here on carry that one, whatever id the request or command came with.
+    public func correlate(with id: String?) {
+        if let id, !id.isEmpty { correlationId = id }
+    }
+
+    /// When the work's cause happened (a message's timestamp): the business date of its effects.
+    public var time: Date { cause.time }
+
+    /// An event caused by this work: its correlation id, causation id = the cause's id.
+    @discardableResult
+    public func publish<T: MessageContract>(_ event: T, routingKey: String) throws -> UUID {
+        try outbox.publish(event, routingKey: routingKey, correlationId: correlationId, causationId: cause.id)
+    }
+
+    /// An event whose contract names its routing key.
+    @discardableResult
+    public func publish<T: RoutedContract>(_ event: T) throws -> UUID { try publish(event, routingKey: T.routingKey) }
+
+    /// An event about one of several records the work touches (a job's run over many orders),
+    /// under that record's correlation id (the work's when it has none).
+    @discardableResult
+    public func publish<T: RoutedContract>(_ event: T, correlationId: String?) throws -> UUID {
+        try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId ?? self.correlationId, causationId: cause.id)
+    }
+
+    /// Answers the cause's `reply_to` (a command whose sender asked); does nothing otherwise.
+    public func reply<T: MessageContract>(_ answer: T) throws { try reply(answer, to: cause) }
+
+    /// Answers a cause kept from earlier work (an answer that had to wait), under its own
+    /// correlation id, with its id as the causation id.
+    public func reply<T: MessageContract>(_ answer: T, to kept: Cause) throws {
+        guard let replyTo = kept.replyTo, !replyTo.isEmpty else { return }
+        outbox.enqueue(try .answer(answer, to: replyTo, from: outbox.source, correlationId: kept.correlationId ?? correlationId,
+                                   causationId: kept.id))
+    }
+
+    /// Answers a command that changed nothing (it repeated what was already done).
+    public func replyUnchanged(_ reasonCode: String, _ message: String) throws {
+        try reply(CommandOutcome(outcome: .unchanged, reasonCode: reasonCode, message: message,
+                                 command: cause.routingKey ?? cause.type, messageId: cause.id))
+    }
+}
