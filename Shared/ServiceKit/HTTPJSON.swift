@@ -92,6 +92,7 @@ extension ServiceEnvironment {
                 try await pool.transaction { tx in
                     try RefusalLog.record(refusal, request: request, actor: nil, correlationId: correlationId, service: id, tx)
                 }
+                RefusalLog.count([refusal.code], service: id)
             } catch {
                 logger.warning("could not keep a refused request in the refusal log", metadata: ["error": "\(error)"])
             }

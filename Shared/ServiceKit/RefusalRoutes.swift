@@ -21,10 +21,17 @@ enum RefusalRoutes {
         let refusedAt: Date
     }
 
-    struct Page: Codable, Sendable {
+    struct Page: Encodable, Sendable {
         let items: [Entry]
         /// Pass as `after` for the next page; null on the last page.
         let nextCursor: String?
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(items, forKey: .items)
+            try c.encode(nextCursor, forKey: .nextCursor)  // null, not left out: the last page says so
+        }
+        enum CodingKeys: String, CodingKey { case items, nextCursor }
     }
 
     static func add(to router: Router<BasicRequestContext>, _ env: ServiceEnvironment) {

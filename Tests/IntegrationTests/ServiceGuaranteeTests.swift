@@ -175,6 +175,73 @@ import Testing
         await probe.cleanUp()
     }
 
+    @Test func aRefusalIsAnsweredAndLoggedNotDeadLetteredAndASecondSendIsCheckedAgain() async throws {
+        let probe = try await Probe.make()
+        let port = String(freePort())
+        let service = try await probe.serve(env: ["HTTP_PORT": port])
+        let replies = "\(probe.id).replies"
+        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [])
+        let refused = probe.command(seq: 7, messageId: UUID().uuidString.lowercased(), action: "refuse", replyTo: replies)
+        try await probe.send((1...5).map { probe.command(seq: $0) } + [refused, refused])
+        #expect(try await eventually { try await probe.effects() == 5 })
+        // Both copies answered `refused` (not in the inbox, so the resend was checked again, not replayed).
+        let answers = try await probe.drain(replies, expected: 2)
+        #expect(answers.count == 2)
+        for answer in answers {
+            let outcome = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+            #expect(outcome?["outcome"] as? String == "refused" && outcome?["reasonCode"] as? String == "probe-refused")
+            #expect(answer.properties.headers["causation_id"]?.description == refused.properties.messageId)
+            #expect(answer.properties.headers["x-replayed"] == nil)
+        }
+        #expect(try await probe.count("inbox", "message_id = '\(refused.properties.messageId!)'") == 0)
+        #expect(try await probe.queueDepth("\(probe.id).dead") == 0, "a refusal is not a dead letter")
+        let log = try await http("http://127.0.0.1:\(port)/refusals?limit=1")
+        #expect(log.status == 200)
+        let page = try JSONSerialization.jsonObject(with: Data(log.body.utf8)) as! [String: Any]
+        let first = try #require((page["items"] as? [[String: Any]])?.first)
+        #expect(first["reasonCode"] as? String == "probe-refused" && first["messageId"] as? String == refused.properties.messageId)
+        #expect(first["correlationId"] as? String == "order-7" && first["source"] as? String == "tests")
+        let cursor = try #require(page["nextCursor"] as? String)
+        let next = try await http("http://127.0.0.1:\(port)/refusals?after=\(cursor)").body
+        let second = try JSONSerialization.jsonObject(with: Data(next.utf8)) as! [String: Any]
+        #expect((second["items"] as? [Any])?.count == 1 && second["nextCursor"] is NSNull)
+        #expect(try await http("http://127.0.0.1:\(port)/refusals?limit=0").status == 400)
+        let metrics = try await http("http://127.0.0.1:\(port)/metrics").body
+        #expect(metric(metrics, "bizops_messages_total", #"outcome="refused""#) == 2)
+        #expect(metric(metrics, "bizops_refusals_total", #"reason="probe-refused""#) == 2, "\(metrics)")
+        #expect(service.isRunning)
+        await service.stop()
+        await probe.cleanUp()
+    }
+
+    @Test func aCommandThatCameEarlyWaitsForItsStateAndIsRefusedWithItsReasonWhenItNeverComes() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve(env: ["WAIT_FOR_STATE_SECONDS": "3", "MAX_RETRIES": "0"])
+        let replies = "\(probe.id).replies"
+        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [])
+        let early = probe.command(seq: 1, messageId: UUID().uuidString.lowercased(), action: "await", replyTo: replies)
+        let never = probe.command(seq: 2, messageId: UUID().uuidString.lowercased(), action: "await", replyTo: replies)
+        try await probe.send([early, never])
+        // The state the first one needs lands a moment later: it is handled then, once.
+        try await Task.sleep(for: .milliseconds(500))
+        _ = try await probe.pool.execute("INSERT INTO ready (seq) VALUES (1)")
+        #expect(try await eventually(timeout: 20) { try await probe.count("effects", "seq = 1") == 1 })
+        // The second waits past the bound (tries at about 0, 1 and 6 s), then is refused with
+        // its own reason: not retries-exhausted, even with MAX_RETRIES=0, and not a dead letter.
+        let answers = try await probe.drain(replies, expected: 1, timeout: 20)
+        #expect(answers.count == 1, "only the refusal is answered (the probe answers nothing it handles)")
+        let refusal = try #require(answers.first { $0.properties.headers["causation_id"]?.description == never.properties.messageId })
+        let outcome = try JSONSerialization.jsonObject(with: refusal.body) as? [String: Any]
+        #expect(outcome?["outcome"] as? String == "refused" && outcome?["reasonCode"] as? String == "probe-not-ready")
+        #expect(try await probe.count("effects", "seq = 2") == 0)
+        #expect(try await probe.queueDepth("\(probe.id).dead") == 0)
+        let waited = try await probe.pool.query("SELECT waited_ms FROM refusals WHERE reason_code = 'probe-not-ready'")
+        let waitedMs = try waited.first?.int("waited_ms") ?? 0
+        #expect(waited.count == 1 && waitedMs >= 3_000)
+        await service.stop()
+        await probe.cleanUp()
+    }
+
     @Test func threeProcessesApplyEachMigrationOnce() async throws {
         let probe = try await Probe.make()
         let children = try (0..<3).map { _ in try probe.start(["migrate"]) }
@@ -186,7 +253,7 @@ import Testing
         }
         #expect(applied.sorted() == [1, 2, 3, 100, 101, 102])
         #expect(try await probe.count("migration_runs") == 1)
-        #expect(try await probe.count("schema_migrations") == 4)
+        #expect(try await probe.count("schema_migrations") == 6)
         await probe.cleanUp()
     }
 

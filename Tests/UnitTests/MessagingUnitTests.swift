@@ -52,7 +52,7 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
 
     var registry: HandlerRegistry {
         var r = HandlerRegistry()
-        r.on(Ping.self) { _, _ in }
+        r.on(Ping.self, boundTo: .command("test.ping")) { _, _ in }
         return r
     }
 

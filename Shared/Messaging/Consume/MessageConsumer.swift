@@ -133,8 +133,9 @@ public final class MessageConsumer: Service, Sendable {
             // The broker redelivers them; the inbox makes the second run a no-op.
             logger.warning("acknowledgement failed; messages will be redelivered", metadata: ["error": "\(error)"])
         }
-        handledCounter.increment(by: Int64(result.handled.count - result.duplicates - result.refused))
-        refusedCounter.increment(by: Int64(result.refused))
+        handledCounter.increment(by: Int64(result.handled.count - result.duplicates - result.refusals.count))
+        refusedCounter.increment(by: Int64(result.refusals.count))
+        RefusalLog.count(result.refusals, service: topology.service)
         waitingCounter.increment(by: Int64(result.waiting.count))
         duplicateCounter.increment(by: Int64(result.duplicates))
         retriedCounter.increment(by: Int64(retried))

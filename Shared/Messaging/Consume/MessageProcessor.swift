@@ -8,8 +8,8 @@ public struct BatchResult: Sendable {
     /// Done (handled now, a duplicate handled before, or refused and answered): acknowledge.
     public var handled: [Delivery] = []
     public var duplicates = 0
-    /// Refused by the business state (among `handled`): how many.
-    public var refused = 0
+    /// Refused by the business state (among `handled`): their reason codes.
+    public var refusals: [String] = []
     /// Failed for now (database away, a timeout): try again later through a retry queue.
     public var transient: [(Delivery, String)] = []
     /// Came before the state it needs (a refusal that waits): back through the retry queues,
@@ -62,7 +62,7 @@ public final class MessageProcessor: Sendable {
                     try Self.run(batch, refused: toRecord, tx: tx, registry: registry, service: service, logger: logger)
                 }
                 result.duplicates += duplicates
-                result.refused += refused.count
+                result.refusals += refused.map(\.1.refusal.code)
                 result.handled += pending.map(\.0) + refused.map(\.0)
                 pending = []; refused = []
             } catch let abort as Abort {

@@ -65,7 +65,6 @@ public enum RefusalLog {
         try work.reply(CommandOutcome(outcome: .refused, reasonCode: refusal.code, message: refusal.message,
                                       command: message.routingKey, messageId: cause.id))
         if let event = refusal.event { try work.publish(event) }
-        counter(work.outbox.source, refusal.code).increment()
     }
 
     /// A person's request refused over HTTP: kept in the same log (its own transaction).
@@ -76,7 +75,13 @@ public enum RefusalLog {
             VALUES (gen_random_uuid(), $1, $1, 'http', $2, $3, $4, $5)
             """, [.text(request), actor.map(PGValue.text) ?? .null, correlationId.map(PGValue.text) ?? .null,
                   .text(refusal.code), .text(refusal.message)])
-        counter(service, refusal.code).increment()
+    }
+
+    /// Counts refusals once they are committed (a batch may be run more than once before it commits).
+    public static func count(_ reasons: [String], service: String) {
+        for (reason, n) in Dictionary(reasons.map { ($0, 1) }, uniquingKeysWith: +) {
+            counter(service, reason).increment(by: Int64(n))
+        }
     }
 
     static func counter(_ service: String, _ reason: String) -> Counter {

@@ -79,16 +79,29 @@ import Testing
             try await bz.until("logistics", "/orders/\(ref)", "logistics waits for the deposit") {
                 (($0 as? [String: Any])?["awaitingPayment"] as? [String])?.count == 1
             }
-            try await bz.dispatch(ref, whenCleared: false)
-            let refused = try await TestBus.drain("logistics.dead", expected: 1, timeout: 15).filter { $0.properties.correlationId == ref }
-            #expect(refused.first?.properties.headers["x-dead-letter-reason"] == .string("awaiting-payment"))
+            // Nobody pays: a dispatch waits for the clearance past the bound (3 s here), then is
+            // refused with the reason it waited for, answered and logged, not dead-lettered.
+            let unpaid = try await bz.queue("unpaid")
+            try await bz.dispatch(ref, whenCleared: false, replyTo: unpaid)
+            let refused = try await bz.answer(unpaid, timeout: 30)
+            #expect(refused.body["outcome"] as? String == "refused" && refused.body["reasonCode"] as? String == "awaiting-payment")
+            let logged = try await bz.refusals("logistics", correlationId: ref)
+            #expect(logged.count == 1 && logged.first?["reasonCode"] as? String == "awaiting-payment")
+            #expect((logged.first?["waitedSeconds"] as? Double ?? 0) >= 3)
+            // A dispatch sent before the deposit is in waits for the clearance that is on its way
+            // (the bank feed pays a moment later), and goes through once it lands.
+            let replies = try await bz.queue("dispatch")
+            try await bz.dispatch(ref, whenCleared: false, replyTo: replies)
             try await bz.pay(ref, amount: 3_000, bankReference: "DEP-\(ref)")
             try await bz.until("sales", "/orders/\(ref)", "deposit paid") {
                 ((($0 as? [[String: Any]])?.last?["history"] as? [[String: Any]]) ?? []).contains {
                     ($0["detail"] as? String ?? "").contains("(deposit) paid")
                 }
             }
-            try await bz.dispatchAndWait(ref)
+            try await bz.waitStatus(ref, "dispatched")
+            #expect(try await bz.answer(replies).type == "logistics.shipment.dispatched.v1")
+            #expect(try await bz.deadLetters("logistics", correlationId: ref).isEmpty)
+            #expect(try await bz.refusals("logistics", correlationId: ref).count == 1, "only the unpaid one was refused")
             try await bz.deliver(ref, at: "2026-12-01T08:00:00Z")
             let invoices = try await bz.until("finance", "/invoices?order=\(ref)", "final invoice") { ($0 as? [Any])?.count == 2 }
             let final = (invoices as! [[String: Any]]).first { $0["kind"] as? String == "final" }!

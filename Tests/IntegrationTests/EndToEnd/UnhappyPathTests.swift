@@ -49,10 +49,21 @@ import Testing
             try await bz.product(sku, price: 700, stock: 5)
             try await bz.placeOrder(ref, customer: "C-\(bz.run)", lines: [(sku, 8)])
             try await bz.waitStatus(ref, "backordered")
-            // Dispatching before the stock is there is refused with a reason (dead-lettered).
-            try await bz.dispatch(ref)
-            let early = try await TestBus.drain("logistics.dead", expected: 1, timeout: 15).filter { $0.properties.correlationId == ref }
-            #expect(early.first?.properties.headers["x-dead-letter-reason"] == .string("not-ready"))
+            // Dispatching before the stock is there is refused with a reason: answered, logged,
+            // told to sales, and not a dead letter.
+            let replies = try await bz.queue("dispatch")
+            try await bz.dispatch(ref, replyTo: replies)
+            let refused = try await bz.answer(replies)
+            #expect(refused.type == "bizops.command.outcome.v1")
+            #expect(refused.body["outcome"] as? String == "refused" && refused.body["reasonCode"] as? String == "not-ready")
+            #expect(try await bz.refusals("logistics", correlationId: ref).first?["reasonCode"] as? String == "not-ready")
+            try await bz.until("sales", "/orders/\(ref)", "sales hears of the refused dispatch") {
+                ((($0 as? [[String: Any]])?.last?["history"] as? [[String: Any]]) ?? []).contains {
+                    ($0["event"] as? String) == "logistics.dispatch.refused.v1"
+                        && ($0["detail"] as? String ?? "").contains("not-ready")
+                }
+            }
+            #expect(try await bz.deadLetters("logistics", correlationId: ref).isEmpty)
             var stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
             #expect(int64(stock["reserved"]) == 5 && int64(stock["backordered"]) == 3)
             try await bz.receive(sku, 10, reference: "HQ-\(bz.run)")

@@ -50,12 +50,14 @@ final class Bizops: @unchecked Sendable {
     }
 
     /// How a service is started here: its own roles, a given port, clock-driven jobs off
-    /// (the tests run them on demand, "as of" a date).
+    /// (the tests run them on demand, "as of" a date), and a short wait for state that is on its
+    /// way (3 s instead of 30 s: a command still early then is refused at its try at about 6 s).
     func environment(_ exe: String, port: Int) -> [String: String] {
         let id = Self.services.first { $0.exe == exe }!.id
         return ["AMQP_URL": Self.url(TestServers.amqpURL, role: id), "DATABASE_URL": Self.url(TestServers.databaseURL, role: id),
                 "HTTP_PORT": String(port), "HTTP_HOST": "127.0.0.1", "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60",
-                "JOB_COLLECTIONS_SECONDS": "0", "JOB_ESCALATION_SECONDS": "0"]
+                "JOB_COLLECTIONS_SECONDS": "0", "JOB_ESCALATION_SECONDS": "0",
+                "WAIT_FOR_STATE_SECONDS": "3"]
     }
 
     /// Starts a service and waits until it consumes and answers as ready.
@@ -218,9 +220,26 @@ final class Bizops: @unchecked Sendable {
     }
 
     /// The warehouse dispatches, as it would once finance cleared the order (pass false to try earlier).
-    func dispatch(_ ref: String, whenCleared: Bool = true) async throws {
+    func dispatch(_ ref: String, whenCleared: Bool = true, replyTo: String? = nil) async throws {
         if whenCleared { try await waitCleared(ref) }
-        try await publish("shipment.dispatch", #"{"orderRef":"\#(ref)","carrier":"SF Express"}"#, correlationId: ref)
+        try await publish("shipment.dispatch", #"{"orderRef":"\#(ref)","carrier":"SF Express"}"#, correlationId: ref, replyTo: replyTo)
+    }
+
+    /// The one answer on a reply queue, as its type and its body's fields.
+    func answer(_ queue: String, timeout: Double = 20) async throws -> (type: String, body: [String: Any]) {
+        let answer = try #require(try await TestBus.drain(queue, expected: 1, timeout: timeout).first, "no answer on \(queue)")
+        return (answer.properties.type ?? "-", try JSONSerialization.jsonObject(with: answer.body) as? [String: Any] ?? [:])
+    }
+
+    /// The service's refusal log for one correlation id (`GET /refusals`).
+    func refusals(_ exe: String, correlationId: String) async throws -> [[String: Any]] {
+        let page = try await get(exe, "/refusals?correlationId=\(correlationId)") as! [String: Any]
+        return page["items"] as! [[String: Any]]
+    }
+
+    /// Dead letters of a service's queue that belong to this correlation id.
+    func deadLetters(_ service: String, correlationId: String, wait: Double = 2) async throws -> [Delivery] {
+        try await TestBus.drain("\(service).dead", expected: 1, timeout: wait).filter { $0.properties.correlationId == correlationId }
     }
 
     /// Dispatches once cleared and waits until sales reports it dispatched.
