@@ -299,9 +299,28 @@ def swift_contracts():
     return found
 
 
+def string_codes():
+    """Enums of codes (`enum Outcome: ExtensibleCode`) travel as JSON strings."""
+    names = set()
+    for folder, _, files in os.walk(CONTRACTS):
+        for name in files:
+            if name.endswith(".swift"):
+                code = open(os.path.join(folder, name), encoding="utf-8").read()
+                names.update(re.findall(r"\benum\s+(\w+)\s*:\s*(?:[\w, ]*\b)?ExtensibleCode\b", code))
+    return names
+
+
+STRING_CODES = None
+
+
 def json_type_of_swift(swift_type):
     """(json type, format or None) for a Swift stored property type, None when unknown."""
+    global STRING_CODES
+    if STRING_CODES is None:
+        STRING_CODES = string_codes()
     t = swift_type.rstrip("?").strip()
+    if t in STRING_CODES:
+        return ("string", None)
     if t.startswith("[") and t.endswith("]") and ":" not in t:
         return ("array", None)
     if t.startswith("[") and ":" in t:

@@ -1,21 +1,16 @@
 import Foundation
 
-/// Which shipment command a refusal event is about: names its routing key.
-public protocol ShipmentRefusalKind: Sendable {
-    static var routingKey: String { get }
-}
-
-/// The warehouse refused a shipment command the business state does not allow (the order is
-/// backordered, cancelled, unknown, or not paid for in time). The sender was answered `refused`
-/// on its `reply_to`; this tells the other departments (sales follows the order up).
-public struct ShipmentCommandRefused<Kind: ShipmentRefusalKind>: RoutedContract, Equatable {
-    public static var messageType: String { "\(Kind.routingKey).v1" }
-    public static var routingKey: String { Kind.routingKey }
+/// `logistics.dispatch.refused`: a `shipment.dispatch` the business state did not allow (the
+/// order is backordered, cancelled, unknown, or not paid for in time). Its sender was answered
+/// `refused`; this tells the other departments (sales follows the order up).
+public struct DispatchRefused: RoutedContract, Equatable {
+    public static let messageType = "logistics.dispatch.refused.v1"
+    public static let routingKey = "logistics.dispatch.refused"
 
     public let orderRef: String
     public let reasonCode: String
     public let message: String
-    /// The refused command's message id, so its sender can match this event.
+    /// The refused command's `message_id`, so its sender can match this event.
     public let commandMessageId: String
 
     public init(orderRef: String, reasonCode: String, message: String, commandMessageId: String) {
@@ -23,10 +18,19 @@ public struct ShipmentCommandRefused<Kind: ShipmentRefusalKind>: RoutedContract,
     }
 }
 
-public enum DispatchRefusal: ShipmentRefusalKind { public static var routingKey: String { "logistics.dispatch.refused" } }
-public enum DeliveryRefusal: ShipmentRefusalKind { public static var routingKey: String { "logistics.delivery.refused" } }
+/// `logistics.delivery.refused`: a `shipment.deliver` the business state did not allow (the
+/// order is unknown or was not dispatched).
+public struct DeliveryRefused: RoutedContract, Equatable {
+    public static let messageType = "logistics.delivery.refused.v1"
+    public static let routingKey = "logistics.delivery.refused"
 
-/// `logistics.dispatch.refused`: a `shipment.dispatch` was refused.
-public typealias DispatchRefused = ShipmentCommandRefused<DispatchRefusal>
-/// `logistics.delivery.refused`: a `shipment.deliver` was refused.
-public typealias DeliveryRefused = ShipmentCommandRefused<DeliveryRefusal>
+    public let orderRef: String
+    public let reasonCode: String
+    public let message: String
+    /// The refused command's `message_id`, so its sender can match this event.
+    public let commandMessageId: String
+
+    public init(orderRef: String, reasonCode: String, message: String, commandMessageId: String) {
+        self.orderRef = orderRef; self.reasonCode = reasonCode; self.message = message; self.commandMessageId = commandMessageId
+    }
+}
