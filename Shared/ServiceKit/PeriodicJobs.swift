@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Messaging
 import ServiceLifecycle
 
 /// Work a service does on a clock (the daily collections run, escalating late cases). Safe
@@ -14,33 +15,33 @@ public struct PeriodicJob: Sendable {
         self.name = name; self.every = every; self.run = run
     }
 
-    /// The interval after the environment had its say; nil when turned off.
-    func interval(_ environment: [String: String]) -> Duration? {
-        let key = "JOB_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_SECONDS"
-        guard let text = environment[key] else { return every }
-        guard let seconds = Double(text), seconds > 0 else { return nil }
-        return .milliseconds(Int(seconds * 1000))
-    }
+    /// The variable that sets its interval: `JOB_<NAME>_SECONDS`.
+    public var variable: String { "JOB_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_SECONDS" }
 }
 
 /// Runs the jobs one after another on their intervals until shutdown. A failed run is
 /// logged and tried again at the next tick; it never stops the service.
 final class PeriodicRunner: Service, Sendable {
     let jobs: [PeriodicJob]
+    /// Seconds per job name from the configuration (0: off); a job not named keeps its default.
+    let intervals: [String: Double]
     let environment: ServiceEnvironment
     let logger: Logger
 
-    init(jobs: [PeriodicJob], environment: ServiceEnvironment, logger: Logger) {
-        self.jobs = jobs; self.environment = environment; self.logger = logger
+    init(jobs: [PeriodicJob], intervals: [String: Double], environment: ServiceEnvironment, logger: Logger) {
+        self.jobs = jobs; self.intervals = intervals; self.environment = environment; self.logger = logger
     }
 
     func run() async throws {
-        let settings = ProcessInfo.processInfo.environment
         let clock = ContinuousClock()
         var due: [(job: PeriodicJob, interval: Duration, next: ContinuousClock.Instant)] = jobs.compactMap { job in
-            guard let interval = job.interval(settings) else {
-                logger.info("periodic job turned off", metadata: ["job": "\(job.name)"])
-                return nil
+            var interval = job.every
+            if let seconds = intervals[job.name] {
+                guard seconds > 0 else {
+                    logger.info("periodic job turned off", metadata: ["job": "\(job.name)"])
+                    return nil
+                }
+                interval = .milliseconds(Int(seconds * 1000))
             }
             // First run shortly after start-up, once the consumer is going.
             return (job, interval, clock.now + .seconds(5))
@@ -55,7 +56,11 @@ final class PeriodicRunner: Service, Sendable {
                 }
                 due[index].next = clock.now + due[index].interval
             }
-            try? await Task.sleep(for: .milliseconds(250))
+            // Until the next one is due, or a shutdown begins.
+            if let next = due.map(\.next).min() {
+                let wait = (next - clock.now).components
+                await pause(Double(wait.seconds) + Double(wait.attoseconds) / 1e18)
+            }
         }
         // Returning early would stop the whole service group: with every job off, just wait.
         if due.isEmpty { try? await gracefulShutdown() }

@@ -21,6 +21,16 @@ public struct ServiceConfig: Sendable {
     public var startupTimeout: Double
     /// How long a command that came before the state it needs waits before it is refused.
     public var waitForStateSeconds: Double
+    /// How long a graceful shutdown may take before the rest is cancelled.
+    public var shutdownTimeout: Double
+    /// PostgreSQL session limits (seconds; 0 turns one off).
+    public var statementTimeout: Double
+    public var lockTimeout: Double
+    public var idleInTransactionTimeout: Double
+    /// How long a caller waits for a free database connection before it fails.
+    public var poolCheckoutTimeout: Double
+    /// `JOB_<NAME>_SECONDS` of the service's jobs that were set (0: off).
+    public var jobSeconds: [String: Double] = [:]
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -30,7 +40,7 @@ public struct ServiceConfig: Sendable {
     }
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment,
-                                       defaultPort: Int) throws -> ServiceConfig {
+                                       defaultPort: Int, jobs: [PeriodicJob] = []) throws -> ServiceConfig {
         var problems: [String] = []
 
         func required(_ name: String, example: String) -> String? {
@@ -73,7 +83,19 @@ public struct ServiceConfig: Sendable {
                 problems.append("LOG_FORMAT=\(text) is invalid: expected text or json")
             }
         }
-        let config = ServiceConfig(
+        func seconds(_ name: String, _ fallback: Double, max: Double) -> Double {
+            guard let text = env[name], !text.isEmpty else { return fallback }
+            guard let value = Double(text), value.isFinite, (0...max).contains(value) else {
+                problems.append("\(name)=\(text) is invalid: expected seconds from 0 to \(Int(max)) (0 turns it off)")
+                return fallback
+            }
+            return value
+        }
+        var jobSeconds: [String: Double] = [:]
+        for job in jobs where env[job.variable] != nil {
+            jobSeconds[job.name] = seconds(job.variable, 0, max: 7 * 86_400)
+        }
+        var config = ServiceConfig(
             amqp: amqp, databaseURL: databaseURL, httpHost: env["HTTP_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0",
             httpPort: port, logLevel: level, logFormat: format,
             dbPoolSize: integer("DB_POOL_SIZE", 4, 1...64),
@@ -81,7 +103,13 @@ public struct ServiceConfig: Sendable {
             prefetch: integer("CONSUMER_PREFETCH", 200, 1...10_000),
             maxRetries: integer("MAX_RETRIES", 5, 0...100),
             startupTimeout: Double(integer("STARTUP_TIMEOUT_SECONDS", 60, 0...3600)),
-            waitForStateSeconds: Double(integer("WAIT_FOR_STATE_SECONDS", 30, 0...3600)))
+            waitForStateSeconds: Double(integer("WAIT_FOR_STATE_SECONDS", 30, 0...3600)),
+            shutdownTimeout: seconds("SHUTDOWN_TIMEOUT_SECONDS", 25, max: 3600),
+            statementTimeout: seconds("DB_STATEMENT_TIMEOUT_SECONDS", 30, max: 3600),
+            lockTimeout: seconds("DB_LOCK_TIMEOUT_SECONDS", 10, max: 3600),
+            idleInTransactionTimeout: seconds("DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS", 60, max: 3600),
+            poolCheckoutTimeout: seconds("DB_POOL_TIMEOUT_SECONDS", 10, max: 3600))
+        config.jobSeconds = jobSeconds
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config
     }

@@ -56,7 +56,7 @@ public enum ServiceMain {
     /// outbox and exits. Exits non-zero with a clear message when it cannot start.
     public static func run(_ spec: ServiceSpec, hooks: ConsumerHooks = ConsumerHooks()) async {
         let config: ServiceConfig
-        do { config = try ServiceConfig.fromEnvironment(defaultPort: spec.defaultPort) } catch {
+        do { config = try ServiceConfig.fromEnvironment(defaultPort: spec.defaultPort, jobs: spec.jobs) } catch {
             FileHandle.standardError.write(Data("\(spec.id): \(error)\n".utf8))
             exit(78) // EX_CONFIG
         }
@@ -90,7 +90,9 @@ public enum ServiceMain {
     static func serve(_ spec: ServiceSpec, config: ServiceConfig, registry: PrometheusCollectorRegistry,
                       hooks: ConsumerHooks, logger: Logger) async throws {
         let pool = PostgresPool(DatabaseConfig(url: config.databaseURL, schema: spec.schema, poolSize: config.dbPoolSize,
-                                               applicationName: spec.id), logger: logger)
+                                               applicationName: spec.id, statementTimeout: config.statementTimeout,
+                                               lockTimeout: config.lockTimeout, idleInTransactionTimeout: config.idleInTransactionTimeout,
+                                               checkoutTimeout: config.poolCheckoutTimeout), logger: logger)
         let topology = Topology(service: spec.id, bindings: spec.bindings)
         let channel = ConsumerChannel(config: config.amqp, topology: topology, prefetch: UInt16(config.prefetch), logger: logger)
         let publisher = ConfirmedPublisher(config: config.amqp, name: "\(spec.id)-publisher", logger: logger)
@@ -107,7 +109,8 @@ public enum ServiceMain {
         let relay = OutboxRelay(pool: pool, publisher: publisher, logger: logger)
 
         let router = Router()
-        HealthRoutes.add(to: router, pool: pool, channel: channel, registry: registry)
+        let readiness = Readiness()
+        HealthRoutes.add(to: router, pool: pool, channel: channel, readiness: readiness, registry: registry)
         let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger)
         RefusalRoutes.add(to: router, environment)
         spec.routes(router, environment)
@@ -118,29 +121,34 @@ public enum ServiceMain {
         // Shutdown runs in reverse order: stop consuming, then flush the outbox, then close HTTP.
         var services: [any Service] = [app, relay, consumer]
         if spec.sweepsUnrouted { services.append(UnroutedSweeper(config: config.amqp, owner: spec.id, logger: logger)) }
-        if !spec.jobs.isEmpty { services.append(PeriodicRunner(jobs: spec.jobs, environment: environment, logger: logger)) }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+        if !spec.jobs.isEmpty {
+            services.append(PeriodicRunner(jobs: spec.jobs, intervals: config.jobSeconds, environment: environment, logger: logger))
+        }
+        services.append(DrainWatch(readiness))
+        var configuration = ServiceGroupConfiguration(
             services: services.map {
                 ServiceGroupConfiguration.ServiceConfiguration(
                     service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup)
             },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Past this, what is still running is cancelled (the inbox makes its redelivery harmless).
+        if config.shutdownTimeout > 0 { configuration.maximumGracefulShutdownDuration = .milliseconds(Int(config.shutdownTimeout * 1000)) }
+        try await ServiceGroup(configuration: configuration).run()
     }
 
     /// Keeps trying a start-up step (the servers may still be coming up) until the timeout.
     static func startupRetry(_ what: String, timeout: Double, logger: Logger, _ step: () async throws -> Void) async throws {
         let deadline = ContinuousClock.now + .seconds(timeout)
-        var delay = 0.25
+        var backoff = Backoff(initial: 0.25, maximum: 5)
         while true {
             do { return try await step() } catch {
+                let delay = backoff.next()
                 if ContinuousClock.now + .milliseconds(Int(delay * 1000)) > deadline {
                     throw StartupError(what: what, underlying: "\(error)")
                 }
                 logger.warning("\(what) not reachable yet, retrying", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
-                delay = min(delay * 2, 5)
             }
         }
     }
@@ -157,16 +165,18 @@ extension ServiceSpec {
 }
 
 enum HealthRoutes {
-    static func add(to router: Router<BasicRequestContext>, pool: PostgresPool, channel: ConsumerChannel,
+    static func add(to router: Router<BasicRequestContext>, pool: PostgresPool, channel: ConsumerChannel, readiness: Readiness,
                     registry: PrometheusCollectorRegistry) {
         router.get("/health/live") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
         }
         router.get("/health/ready") { _, _ in
+            let draining = readiness.isDraining
             let database = await pool.ping()
             let broker = await channel.isConnected
-            let ready = database && broker
-            let body = #"{"status":"\#(ready ? "ready" : "not ready")","database":\#(database),"broker":\#(broker)}"#
+            let ready = database && broker && !draining
+            let status = draining ? "draining" : ready ? "ready" : "not ready"
+            let body = #"{"status":"\#(status)","database":\#(database),"broker":\#(broker),"draining":\#(draining)}"#
             return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }

@@ -47,6 +47,9 @@ public enum Migrator {
         let lockKey = "bizops.migrations.\(pool.config.schema ?? "public")"
         return try await pool.withConnection { lease in
             try await lease.run { conn in
+                // A migration may be long, and a replica waits for another's: no session limits here.
+                try conn.exec("SET statement_timeout = 0; SET lock_timeout = 0")
+                defer { try? conn.exec("RESET statement_timeout; RESET lock_timeout") }
                 try conn.execute("SELECT pg_advisory_lock(hashtext($1))", [.text(lockKey)])
                 defer { _ = try? conn.execute("SELECT pg_advisory_unlock(hashtext($1))", [.text(lockKey)]) }
                 try conn.exec("""

@@ -14,11 +14,14 @@ public final class PGConnection {
     public let url: String
     public let schema: String?
     public let applicationName: String
+    /// libpq `options` (session settings such as `-c statement_timeout=30000`), or empty.
+    public let options: String
 
-    public init(url: String, schema: String?, applicationName: String) throws {
+    public init(url: String, schema: String?, applicationName: String, options: String = "") throws {
         self.url = url
         self.schema = schema
         self.applicationName = applicationName
+        self.options = options
         try connect()
     }
 
@@ -30,8 +33,9 @@ public final class PGConnection {
     public func connect() throws {
         if let handle { PQfinish(handle) }
         handle = nil
-        let keys = ["dbname", "connect_timeout", "application_name"]
-        let values = [url, "5", applicationName]
+        var keys = ["dbname", "connect_timeout", "application_name"]
+        var values = [url, "5", applicationName]
+        if !options.isEmpty { keys.append("options"); values.append(options) }
         let conn = withCStrings(keys) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
             let message = conn.map { String(cString: PQerrorMessage($0)).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "out of memory"

@@ -1,6 +1,7 @@
 /// An error from PostgreSQL or libpq, with the SQLSTATE when the server sent one.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case connection, server, decoding, usage }
+    /// `pool`: no connection of the pool came free in time (transient: try again later).
+    public enum Kind: Sendable { case connection, server, decoding, usage, pool }
     public let kind: Kind
     public let sqlState: String?
     public let message: String
@@ -21,9 +22,10 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         ["40001", "40P01", "55P03"].contains(sqlState ?? "")
     }
 
-    /// The server or the link to it is gone or refusing for now; a later attempt may succeed.
+    /// The server or the link to it is gone or refusing for now, a statement ran past
+    /// `statement_timeout` (57014), or the pool is busy; a later attempt may succeed.
     public var isTransient: Bool {
-        if kind == .connection || isRetryableConflict { return true }
+        if kind == .connection || kind == .pool || isRetryableConflict { return true }
         guard let state = sqlState else { return false }
         return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57")
     }

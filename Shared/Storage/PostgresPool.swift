@@ -8,9 +8,27 @@ public struct DatabaseConfig: Sendable {
     public var schema: String?
     public var poolSize: Int
     public var applicationName: String
+    /// Session limits in seconds (0: none): a runaway statement, a lock wait and a transaction
+    /// left open end with an error instead of holding the database.
+    public var statementTimeout: Double
+    public var lockTimeout: Double
+    public var idleInTransactionTimeout: Double
+    /// How long a caller waits for a free connection of the pool before it gets an error.
+    public var checkoutTimeout: Double
 
-    public init(url: String, schema: String?, poolSize: Int = 4, applicationName: String = "bizops") {
+    public init(url: String, schema: String?, poolSize: Int = 4, applicationName: String = "bizops",
+                statementTimeout: Double = 30, lockTimeout: Double = 10, idleInTransactionTimeout: Double = 60,
+                checkoutTimeout: Double = 10) {
         self.url = url; self.schema = schema; self.poolSize = max(1, poolSize); self.applicationName = applicationName
+        self.statementTimeout = statementTimeout; self.lockTimeout = lockTimeout
+        self.idleInTransactionTimeout = idleInTransactionTimeout; self.checkoutTimeout = checkoutTimeout
+    }
+
+    /// The limits as libpq's `options` (`-c name=milliseconds`).
+    var sessionOptions: String {
+        func ms(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }
+        return "-c statement_timeout=\(ms(statementTimeout)) -c lock_timeout=\(ms(lockTimeout)) "
+            + "-c idle_in_transaction_session_timeout=\(ms(idleInTransactionTimeout))"
     }
 }
 
@@ -34,7 +52,8 @@ func ensureOpen(_ connection: inout PGConnection?, _ config: DatabaseConfig) thr
         try existing.connect()
         return existing
     }
-    let fresh = try PGConnection(url: config.url, schema: config.schema, applicationName: config.applicationName)
+    let fresh = try PGConnection(url: config.url, schema: config.schema, applicationName: config.applicationName,
+                                 options: config.sessionOptions)
     connection = fresh
     return fresh
 }
@@ -45,7 +64,7 @@ public actor PostgresPool {
     public nonisolated let config: DatabaseConfig
     private let slots: [Confined<PGConnection?>]
     private var free: [Int]
-    private var waiters: [CheckedContinuation<Int, Never>] = []
+    private var waiters: [Waiter] = []
     private let logger: Logger
 
     public init(_ config: DatabaseConfig, logger: Logger = Logger(label: "bizops.storage")) {
@@ -55,18 +74,35 @@ public actor PostgresPool {
         self.free = Array(0..<config.poolSize)
     }
 
-    private func acquire() async -> Int {
+    private struct Waiter { let id: UInt64; let continuation: CheckedContinuation<Int, any Error> }
+    private var nextWaiter: UInt64 = 0
+
+    /// A free connection, or an error once `checkoutTimeout` has passed with none free.
+    private func acquire() async throws -> Int {
         if let index = free.popLast() { return index }
-        return await withCheckedContinuation { waiters.append($0) }
+        nextWaiter += 1
+        let id = nextWaiter, timeout = config.checkoutTimeout, size = config.poolSize
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+            await self?.expire(id, PostgresError(.pool, message: "no database connection free within \(timeout) s "
+                                                 + "(all \(size) in use; DB_POOL_SIZE raises the limit)"))
+        }
+        defer { timer.cancel() }
+        return try await withCheckedThrowingContinuation { waiters.append(Waiter(id: id, continuation: $0)) }
+    }
+
+    private func expire(_ id: UInt64, _ error: PostgresError) {
+        guard let at = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: at).continuation.resume(throwing: error)
     }
 
     private func release(_ index: Int) {
-        if waiters.isEmpty { free.append(index) } else { waiters.removeFirst().resume(returning: index) }
+        if waiters.isEmpty { free.append(index) } else { waiters.removeFirst().continuation.resume(returning: index) }
     }
 
     /// Checks a connection out for the duration of `body`.
     public func withConnection<T: Sendable>(_ body: @Sendable (ConnectionLease) async throws -> T) async throws -> T {
-        let index = await acquire()
+        let index = try await acquire()
         defer { release(index) }
         return try await body(ConnectionLease(slot: slots[index], config: config))
     }
@@ -88,13 +124,14 @@ public actor PostgresPool {
         return try await withConnection { lease in
             try await lease.slot.run { [config] connection in
                 var attempt = 1
+                var backoff = Backoff(initial: 0.1, maximum: 2)
                 while true {
                     do {
                         let conn = try ensureOpen(&connection, config)
                         return try Transaction.run(on: conn, body)
                     } catch let error as PostgresError where error.isTransient && attempt < attempts {
                         logger.warning("transaction attempt \(attempt) failed, retrying", metadata: ["error": "\(error)"])
-                        usleep(useconds_t(min(2_000_000, 50_000 << attempt)))
+                        usleep(useconds_t(backoff.next() * 1_000_000))  // on the connection's own thread
                         attempt += 1
                     }
                 }

@@ -268,5 +268,48 @@ import Testing
         let both = try ChildProcess("finance", environment: ["AMQP_URL": "amqp//broken", "HTTP_PORT": "http"])
         #expect(await both.waitExit() == 78)
         #expect(both.text.contains("AMQP_URL is invalid") && both.text.contains("DATABASE_URL is missing") && both.text.contains("HTTP_PORT"))
+        // A clock-driven job's interval is configuration like any other.
+        let job = try ChildProcess("finance", environment: ["AMQP_URL": TestServers.amqpURL, "DATABASE_URL": TestServers.databaseURL,
+                                                            "JOB_COLLECTIONS_SECONDS": "hourly", "DB_LOCK_TIMEOUT_SECONDS": "-1"])
+        #expect(await job.waitExit() == 78)
+        #expect(job.text.contains("JOB_COLLECTIONS_SECONDS=hourly is invalid") && job.text.contains("DB_LOCK_TIMEOUT_SECONDS=-1"),
+                "\(job.text)")
+    }
+
+    /// SIGTERM: readiness says `draining` at once, and a batch that never finishes is cancelled
+    /// after SHUTDOWN_TIMEOUT_SECONDS instead of holding the process forever.
+    @Test func aShutdownDrainsVisiblyAndIsBoundedInTime() async throws {
+        let probe = try await Probe.make()
+        let port = String(freePort())
+        let service = try await probe.serve(env: ["PROBE_PAUSE_AFTER_COMMIT": "1", "HTTP_PORT": port, "SHUTDOWN_TIMEOUT_SECONDS": "2"])
+        #expect(try await http("http://127.0.0.1:\(port)/health/ready").status == 200)
+        try await probe.send([probe.command(seq: 1)])
+        try await service.waitFor("PROBE committed")
+        service.signal(SIGTERM)
+        #expect(try await eventually(timeout: 5) {
+            let ready = try await http("http://127.0.0.1:\(port)/health/ready")
+            return ready.status == 503 && ready.body.contains(#""draining":true"#)
+        })
+        #expect(await service.waitExit(timeout: 15) != nil, "still running long after the shutdown timeout: \(service.text.suffix(2000))")
+        // Committed but never acknowledged: the next run finds it in the inbox and acks it, once.
+        let next = try await probe.serve()
+        #expect(try await eventually { try await probe.queueDepth(probe.id) == 0 })
+        await next.stop()
+        #expect(try await probe.effects() == 1)
+        await probe.cleanUp()
+    }
+
+    /// `DB_STATEMENT_TIMEOUT_SECONDS` reaches the session: a statement past it is cancelled,
+    /// retried as a transient failure, and after MAX_RETRIES dead-lettered saying why.
+    @Test func aStatementPastTheTimeoutIsCancelledAndRetried() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve(env: ["DB_STATEMENT_TIMEOUT_SECONDS": "0.5", "MAX_RETRIES": "1"])
+        try await probe.send([probe.command(seq: 1, action: "slow")])
+        let dead = try #require(try await probe.drain("\(probe.id).dead", expected: 1).first)
+        #expect(dead.properties.headers["x-dead-letter-reason"]?.description == "retries-exhausted")
+        #expect(dead.properties.headers["x-dead-letter-error"]?.description.contains("statement timeout") == true,
+                "\(dead.properties.headers)")
+        await service.stop()
+        await probe.cleanUp()
     }
 }

@@ -73,6 +73,37 @@ import Testing
         #expect(try await pool.query("SELECT count(*) AS n FROM r").first?.int("n") == 1)
     }
 
+    /// Every connection busy: the next caller waits `checkoutTimeout`, then gets an error that
+    /// names the limit (transient, so a handler's message is retried, never lost).
+    @Test func aBusyPoolTimesOutWithAClearError() async throws {
+        let schema = try await TestServers.freshSchema()
+        let pool = PostgresPool(DatabaseConfig(url: TestServers.databaseURL, schema: schema, poolSize: 1, checkoutTimeout: 0.3))
+        async let holder = pool.execute("SELECT pg_sleep(1.5)")
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        do {
+            _ = try await pool.query("SELECT 1 AS n")
+            Issue.record("the second caller should not have got a connection")
+        } catch let error as PostgresError {
+            #expect(error.kind == .pool && error.isTransient)
+            #expect(error.message.contains("DB_POOL_SIZE"), "\(error)")
+            #expect(ContinuousClock.now - started < .seconds(1))
+        }
+        _ = try await holder
+        #expect(try await pool.query("SELECT 1 AS n").count == 1, "the pool serves again once the connection is back")
+    }
+
+    /// The session limits reach every connection (libpq `options`).
+    @Test func sessionLimitsAreSet() async throws {
+        let pool = PostgresPool(DatabaseConfig(url: TestServers.databaseURL, schema: nil, poolSize: 1, statementTimeout: 7,
+                                               lockTimeout: 2.5, idleInTransactionTimeout: 0))
+        let row = try #require(try await pool.query("""
+            SELECT current_setting('statement_timeout') AS s, current_setting('lock_timeout') AS l,
+                   current_setting('idle_in_transaction_session_timeout') AS i
+            """).first)
+        #expect(try row.string("s") == "7s" && row.string("l") == "2500ms" && row.string("i") == "0")
+    }
+
     /// Two transactions lock two rows in opposite orders: PostgreSQL kills one with a
     /// deadlock (40P01); the pool runs that one again and both effects land.
     @Test func deadlocksAreRetried() async throws {

@@ -29,6 +29,7 @@ handlers.on(ProbeCommand.self, boundTo: .command("\(id).command")) { command, wo
     case "reject": throw Poison("probe-rejected", "seq \(command.seq) asked to be rejected")
     case "refuse": throw Refusal("probe-refused", "seq \(command.seq) asked to be refused")
     case "transient": throw RetryLater("seq \(command.seq) is never ready")
+    case "slow": try work.transaction.execute("SELECT pg_sleep(2)")
     case "await":
         // Waits for a row the test writes into `ready` (state that is on its way).
         if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
@@ -47,8 +48,9 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-func parkForever() async -> Never {
-    while true { try? await Task.sleep(for: .seconds(3600)) }
+/// Parks until the task is cancelled (a shutdown past SHUTDOWN_TIMEOUT_SECONDS cancels it).
+func parkForever() async {
+    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
 }
 
 let arguments = CommandLine.arguments.dropFirst()

@@ -47,16 +47,16 @@ public final class MessageConsumer: Service, Sendable {
     private var topology: Topology { channel.topology }
 
     public func run() async throws {
-        var backoff = 0.2
+        var backoff = Backoff()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let batch: [Delivery]
             do {
                 batch = try await channel.receive(max: batchSize, wait: 0.25)
-                backoff = 0.2
+                backoff.reset()
             } catch {
-                logger.warning("broker unavailable, reconnecting in \(String(format: "%.1f", backoff)) s", metadata: ["error": "\(error)"])
-                await pause(backoff)
-                backoff = min(backoff * 2, 5)
+                logger.warning("broker unavailable, reconnecting", metadata: [
+                    "error": "\(error)", "within_seconds": "\(String(format: "%.1f", backoff.upcoming))"])
+                await backoff.wait()
                 continue
             }
             if batch.isEmpty { continue }
@@ -70,14 +70,6 @@ public final class MessageConsumer: Service, Sendable {
         }
         await channel.close()
         logger.info("consumer stopped", metadata: ["queue": "\(topology.queue)"])
-    }
-
-    /// Sleeps in small steps so a shutdown is not held up by a backoff.
-    private func pause(_ seconds: Double) async {
-        let until = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < until && !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
     }
 
     private func settle(_ result: BatchResult) async {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Storage
 
 /// Reads `bizops.unrouted` (where the topic exchanges put what no queue is bound for).
 /// A command on `bizops.ingress` that nobody handles is dead-lettered to
@@ -24,11 +25,11 @@ public final class UnroutedSweeper: Service, Sendable {
     }
 
     public func run() async throws {
-        var delay = 0.5
+        var backoff = Backoff(initial: 0.5, maximum: 10)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await client.startConsuming(Topology.unrouted, prefetch: 100)
-                delay = 0.5
+                backoff.reset()
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     let batch = try await client.receive(max: 100, wait: 0.5)
                     guard !batch.isEmpty else { continue }
@@ -37,8 +38,7 @@ public final class UnroutedSweeper: Service, Sendable {
             } catch {
                 logger.warning("unrouted sweeper lost the broker, reconnecting", metadata: ["error": "\(error)"])
                 await client.close()
-                try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
-                delay = min(delay * 2, 10)
+                await backoff.wait()
             }
         }
         await client.close()

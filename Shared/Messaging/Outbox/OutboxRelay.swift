@@ -38,11 +38,11 @@ public final class OutboxRelay: Service, Sendable {
 
     public func run() async throws {
         var lastPrune = ContinuousClock.now - .seconds(settings.pruneInterval)
-        var backoff = 0.2
+        var backoff = Backoff()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let count = try await relayBatch()
-                backoff = 0.2
+                backoff.reset()
                 if count == settings.batchSize { continue }
                 if ContinuousClock.now - lastPrune > .seconds(settings.pruneInterval) {
                     try await prune()
@@ -51,9 +51,9 @@ public final class OutboxRelay: Service, Sendable {
                 await publisher.keepAlive()
                 _ = try await notifier.wait(timeout: settings.pollInterval)
             } catch {
-                logger.warning("outbox relay failed, retrying in \(String(format: "%.1f", backoff)) s", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
-                backoff = min(backoff * 2, 5)
+                logger.warning("outbox relay failed, retrying", metadata: [
+                    "error": "\(error)", "within_seconds": "\(String(format: "%.1f", backoff.upcoming))"])
+                await backoff.wait()
             }
         }
         await flush()
