@@ -11,6 +11,33 @@ static inline amqp_rpc_reply_t bz_amqp_login_plain(amqp_connection_state_t state
                                                    const char *user, const char *password) {
     return amqp_login(state, vhost, channel_max, frame_max, heartbeat, AMQP_SASL_METHOD_PLAIN, user, password);
 }
+/* The same, with client properties: a connection name the management UI shows, and the
+   capabilities that make the broker tell us when it cancels our consumer or blocks publishers
+   (rabbitmq-c merges these with its own default properties). */
+static inline amqp_rpc_reply_t bz_amqp_login_named(amqp_connection_state_t state, const char *vhost,
+                                                   int channel_max, int frame_max, int heartbeat,
+                                                   const char *connection_name, const char *user, const char *password) {
+    amqp_table_entry_t capabilities[2];
+    capabilities[0].key = amqp_cstring_bytes("consumer_cancel_notify");
+    capabilities[0].value.kind = AMQP_FIELD_KIND_BOOLEAN;
+    capabilities[0].value.value.boolean = 1;
+    capabilities[1].key = amqp_cstring_bytes("connection.blocked");
+    capabilities[1].value.kind = AMQP_FIELD_KIND_BOOLEAN;
+    capabilities[1].value.value.boolean = 1;
+    amqp_table_entry_t properties[2];
+    properties[0].key = amqp_cstring_bytes("connection_name");
+    properties[0].value.kind = AMQP_FIELD_KIND_UTF8;
+    properties[0].value.value.bytes = amqp_cstring_bytes(connection_name);
+    properties[1].key = amqp_cstring_bytes("capabilities");
+    properties[1].value.kind = AMQP_FIELD_KIND_TABLE;
+    properties[1].value.value.table.num_entries = 2;
+    properties[1].value.value.table.entries = capabilities;
+    amqp_table_t table;
+    table.num_entries = 2;
+    table.entries = properties;
+    return amqp_login_with_properties(state, vhost, channel_max, frame_max, heartbeat, &table,
+                                      AMQP_SASL_METHOD_PLAIN, user, password);
+}
 /* Method ids and flags are cast macros that Swift does not import. */
 static const amqp_method_number_t BZ_CONNECTION_CLOSE = AMQP_CONNECTION_CLOSE_METHOD;
 static const amqp_method_number_t BZ_CHANNEL_CLOSE = AMQP_CHANNEL_CLOSE_METHOD;

@@ -95,7 +95,7 @@ public enum ServiceMain {
                                                checkoutTimeout: config.poolCheckoutTimeout), logger: logger)
         let topology = Topology(service: spec.id, bindings: spec.bindings)
         let channel = ConsumerChannel(config: config.amqp, topology: topology, prefetch: UInt16(config.prefetch), logger: logger)
-        let publisher = ConfirmedPublisher(config: config.amqp, name: "\(spec.id)-publisher", logger: logger)
+        let publisher = ConfirmedPublisher(config: config.amqp, name: "\(spec.id) outbox publisher", logger: logger)
 
         try await startupRetry("database", timeout: config.startupTimeout, logger: logger) { try await pool.warmUp() }
         let applied = try await Migrator.apply(MessagingMigrations.all(schema: spec.schema) + spec.migrations, pool: pool, logger: logger)
@@ -110,7 +110,7 @@ public enum ServiceMain {
 
         let router = Router()
         let readiness = Readiness()
-        HealthRoutes.add(to: router, pool: pool, channel: channel, readiness: readiness, registry: registry)
+        HealthRoutes.add(to: router, pool: pool, channel: channel, publisher: publisher, readiness: readiness, registry: registry)
         let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger)
         RefusalRoutes.add(to: router, environment)
         spec.routes(router, environment)
@@ -165,8 +165,8 @@ extension ServiceSpec {
 }
 
 enum HealthRoutes {
-    static func add(to router: Router<BasicRequestContext>, pool: PostgresPool, channel: ConsumerChannel, readiness: Readiness,
-                    registry: PrometheusCollectorRegistry) {
+    static func add(to router: Router<BasicRequestContext>, pool: PostgresPool, channel: ConsumerChannel,
+                    publisher: ConfirmedPublisher, readiness: Readiness, registry: PrometheusCollectorRegistry) {
         router.get("/health/live") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
         }
@@ -174,9 +174,11 @@ enum HealthRoutes {
             let draining = readiness.isDraining
             let database = await pool.ping()
             let broker = await channel.isConnected
-            let ready = database && broker && !draining
+            // Blocked by a broker alarm, the outbox cannot publish: events and answers wait.
+            let blocked = publisher.isBlocked
+            let ready = database && broker && !draining && !blocked
             let status = draining ? "draining" : ready ? "ready" : "not ready"
-            let body = #"{"status":"\#(status)","database":\#(database),"broker":\#(broker),"draining":\#(draining)}"#
+            let body = #"{"status":"\#(status)","database":\#(database),"broker":\#(broker),"blocked":\#(blocked),"draining":\#(draining)}"#
             return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }

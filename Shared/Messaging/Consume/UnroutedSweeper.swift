@@ -19,8 +19,8 @@ public final class UnroutedSweeper: Service, Sendable {
     private let eventCounter = Counter(label: "bizops_unrouted_events_total")
 
     public init(config: AMQPConfig, owner: String, logger: Logger) {
-        self.client = AMQPClient(config: config)
-        self.publisher = ConfirmedPublisher(config: config, name: "\(owner)-unrouted", logger: logger)
+        self.client = AMQPClient(config: config, name: "\(owner) unrouted sweeper")
+        self.publisher = ConfirmedPublisher(config: config, name: "\(owner) unrouted sweeper publisher", logger: logger)
         self.owner = owner; self.logger = logger
     }
 

@@ -12,7 +12,13 @@ final class AMQPConnection {
     private(set) var publishedCount: UInt64 = 0
     private var closed = false
 
-    init(_ config: AMQPConfig) throws {
+    /// Whether the broker has blocked this connection's publishes (a memory or disk alarm).
+    private(set) var blocked = false
+    /// Told of every change of `blocked`, on this connection's thread, as it happens.
+    var onBlockedChange: ((Bool) -> Void)?
+
+    /// `name` is what the management UI shows for the connection (service, role, replica).
+    init(_ config: AMQPConfig, name: String) throws {
         guard let state = amqp_new_connection() else { throw AMQPError(.connection, "out of memory") }
         self.state = state
         // A throwing init of a fully initialised class still runs deinit: every failure
@@ -30,7 +36,7 @@ final class AMQPConnection {
             throw AMQPError(.connection, "cannot reach \(config.host):\(config.port): \(String(cString: amqp_error_string2(status)))")
         }
         do {
-            try check(bz_amqp_login_plain(state, config.vhost, 0, 131_072, Int32(config.heartbeat),
+            try check(bz_amqp_login_named(state, config.vhost, 0, 131_072, Int32(config.heartbeat), AMQPConnection.label(name),
                                           config.user, config.password), "login as \(config.user) to vhost \(config.vhost)")
             amqp_channel_open(state, channel)
             try check(amqp_get_rpc_reply(state), "open channel")
@@ -42,6 +48,19 @@ final class AMQPConnection {
     }
 
     deinit { close() }
+
+    /// `sales consumer (host pid 4242)`: one name per service, role and replica.
+    static func label(_ name: String) -> String {
+        "\(name) (\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier))"
+    }
+
+    /// Notes connection.blocked / connection.unblocked; true when the frame was one of them.
+    private func noteFlowControl(_ id: amqp_method_number_t) -> Bool {
+        guard id == BZ_CONNECTION_BLOCKED || id == BZ_CONNECTION_UNBLOCKED else { return false }
+        blocked = id == BZ_CONNECTION_BLOCKED
+        onBlockedChange?(blocked)
+        return true
+    }
 
     func close() {
         guard !closed else { return }
@@ -188,6 +207,7 @@ final class AMQPConnection {
                     if id == BZ_BASIC_CANCEL {
                         throw fail(AMQPError(.channelClosed, "consume: broker cancelled the consumer (queue deleted?)"))
                     }
+                    _ = noteFlowControl(id)
                 }
                 continue
             }
@@ -262,7 +282,8 @@ final class AMQPConnection {
             case BZ_CHANNEL_CLOSE, BZ_CONNECTION_CLOSE:
                 throw fail(serverClose(method, "publish"))
             default:
-                continue // connection.blocked/unblocked: confirms resume when the alarm clears
+                _ = noteFlowControl(method.id) // blocked: confirms resume when the alarm clears
+                continue
             }
         }
         return (nacked, returned)
@@ -275,10 +296,10 @@ final class AMQPConnection {
         let status = amqp_simple_wait_frame_noblock(state, &frame, &wait)
         if status == AMQP_STATUS_TIMEOUT.rawValue { return }
         try checkStatus(status, "heartbeat")
-        if frame.frame_type == UInt8(AMQP_FRAME_METHOD),
-           frame.payload.method.id == BZ_CHANNEL_CLOSE || frame.payload.method.id == BZ_CONNECTION_CLOSE {
-            throw fail(serverClose(frame.payload.method, "idle"))
-        }
+        guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else { return }
+        let id = frame.payload.method.id
+        if id == BZ_CHANNEL_CLOSE || id == BZ_CONNECTION_CLOSE { throw fail(serverClose(frame.payload.method, "idle")) }
+        _ = noteFlowControl(id)
     }
 
     // MARK: - Properties

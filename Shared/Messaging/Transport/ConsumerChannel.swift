@@ -103,7 +103,7 @@ public final class ConsumerChannel: Sendable {
                                _ prefetch: UInt16, _ logger: Logger) throws -> AMQPConnection {
         if let existing = state.connection, !existing.broken { return existing }
         drop(&state)
-        let fresh = try AMQPConnection(config)
+        let fresh = try AMQPConnection(config, name: "\(topology.service) consumer")
         do {
             try topology.declare(on: fresh)
             try fresh.consume(queue: topology.queue, prefetch: prefetch)
@@ -122,16 +122,18 @@ public final class ConsumerChannel: Sendable {
 public final class AMQPClient: Sendable {
     private let slot: Confined<AMQPConnection?>
     public let config: AMQPConfig
+    public let name: String
 
-    public init(config: AMQPConfig) {
+    public init(config: AMQPConfig, name: String = "bizops client") {
         self.config = config
+        self.name = name
         self.slot = Confined(nil, name: "amqp-client")
     }
 
     private func with<T: Sendable>(_ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
-        let config = self.config
+        let config = self.config, name = self.name
         return try await slot.run { connection in
-            if connection == nil || connection!.broken { connection = try AMQPConnection(config) }
+            if connection == nil || connection!.broken { connection = try AMQPConnection(config, name: name) }
             do { return try body(connection!) } catch {
                 connection?.close(); connection = nil
                 throw error

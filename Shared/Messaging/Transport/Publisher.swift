@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Metrics
 import Storage
+import Synchronization
 
 /// Publishes batches with publisher confirms over a connection of its own, and connects
 /// again by itself after the broker went away. One batch is in flight at a time.
@@ -8,13 +10,31 @@ public final class ConfirmedPublisher: Sendable {
     private let slot: Confined<AMQPConnection?>
     public let config: AMQPConfig
     public let confirmTimeout: Double
+    /// The connection's name (service and role): the management UI shows it.
+    public let name: String
     private let logger: Logger
+    private let blocked = Mutex(false)
+    private let blockedGauge: Gauge
 
     public init(config: AMQPConfig, name: String = "publisher", confirmTimeout: Double = 15, logger: Logger) {
         self.config = config
         self.confirmTimeout = confirmTimeout
+        self.name = name
         self.logger = logger
         self.slot = Confined(nil, name: "amqp-\(name)")
+        blockedGauge = Gauge(label: "bizops_amqp_blocked", dimensions: [("connection", name)])
+    }
+
+    /// The broker blocked this publisher (a memory or disk alarm): publishes wait until it lifts.
+    /// Read without the connection's thread, which may be waiting for confirms just then.
+    public var isBlocked: Bool { blocked.withLock { $0 } }
+
+    private func noteBlocked(_ value: Bool) {
+        blocked.withLock { $0 = value }
+        blockedGauge.record(value ? 1 : 0)
+        if value { logger.warning("the broker blocked publishing (memory or disk alarm); events wait") } else {
+            logger.notice("the broker unblocked publishing")
+        }
     }
 
     /// Publishes every message, then waits for the broker's confirms of all of them
@@ -22,9 +42,9 @@ public final class ConfirmedPublisher: Sendable {
     /// taken as stored then, and the caller publishes it again later.
     public func publish(_ messages: [OutgoingMessage]) async throws -> [PublishOutcome] {
         guard !messages.isEmpty else { return [] }
-        let config = self.config, timeout = self.confirmTimeout, logger = self.logger
-        return try await slot.run { connection in
-            let conn = try Self.connected(&connection, config, logger)
+        let config = self.config, timeout = self.confirmTimeout
+        return try await slot.run { [self] connection in
+            let conn = try connected(&connection, config)
             do {
                 var tags: [UInt64] = []
                 tags.reserveCapacity(messages.count)
@@ -67,11 +87,13 @@ public final class ConfirmedPublisher: Sendable {
         }
     }
 
-    private static func connected(_ connection: inout AMQPConnection?, _ config: AMQPConfig, _ logger: Logger) throws -> AMQPConnection {
+    private func connected(_ connection: inout AMQPConnection?, _ config: AMQPConfig) throws -> AMQPConnection {
         if let existing = connection, !existing.broken { return existing }
         connection?.close()
         connection = nil
-        let fresh = try AMQPConnection(config)
+        if isBlocked { noteBlocked(false) }  // a new connection starts unblocked; the broker says again if not
+        let fresh = try AMQPConnection(config, name: name)
+        fresh.onBlockedChange = { [weak self] in self?.noteBlocked($0) }
         try fresh.enableConfirms()
         connection = fresh
         logger.info("publisher connected", metadata: ["broker": "\(config.redacted)"])

@@ -62,6 +62,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    var pid: Int32 { process.processIdentifier }
 
     /// Waits for the process to end and returns its exit status (nil on timeout; a signal
     /// that ended it counts as its number). Asks the kernel, not Foundation's exit monitor,
