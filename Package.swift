@@ -54,7 +54,7 @@ let package = Package(
         ], path: "Shared/ServiceKit"),
         // Pure rules of a department: no I/O, tested exhaustively.
         .target(name: "SalesDomain", dependencies: ["Contracts"], path: "Services/Sales/Domain"),
-        .target(name: "RiskDomain", dependencies: [], path: "Services/Risk/Domain"),
+        .target(name: "RiskDomain", dependencies: ["Contracts"], path: "Services/Risk/Domain"),
         .target(name: "LogisticsDomain", dependencies: ["Contracts"], path: "Services/Logistics/Domain"),
         .target(name: "FinanceDomain", dependencies: ["Contracts"], path: "Services/Finance/Domain"),
         .target(name: "CustomerServiceDomain", dependencies: ["Contracts"], path: "Services/CustomerService/Domain"),

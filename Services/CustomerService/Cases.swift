@@ -65,8 +65,8 @@ enum Cases {
         guard let row = try tx.query("""
             SELECT c.id, c.status, c.order_ref, c.customer_code, o.lines::text AS lines, o.delivered_on
             FROM cases c LEFT JOIN orders o ON o.order_ref = c.order_ref WHERE c.number = $1 FOR UPDATE OF c
-            """, [.text(number)]).first else { throw Refusal("not-found", "no case \(number)") }
-        guard try row.string("status") == "open" else { throw Refusal("not-open", "case \(number) is \(try row.string("status"))") }
+            """, [.text(number)]).first else { throw Refusal(.notFound, "no case \(number)") }
+        guard try row.string("status") == "open" else { throw Refusal(.notOpen, "case \(number) is \(try row.string("status"))") }
         let id = try row.uuid("id"), orderRef = try row.string("order_ref")
         work.correlate(with: orderRef)
         guard resolution == "return" else {
@@ -79,7 +79,7 @@ enum Cases {
         }
         guard let customer = try row.optionalString("customer_code"), let linesText = try row.optionalString("lines"),
               try !row.isNull("delivered_on") else {
-            throw Refusal("not-delivered", "order \(orderRef) has not been delivered: nothing to return")
+            throw Refusal(.notDelivered, "order \(orderRef) has not been delivered: nothing to return")
         }
         // Lock the order so two cases cannot authorise returns of the same goods side by side.
         _ = try tx.query("SELECT 1 FROM orders WHERE order_ref = $1 FOR UPDATE", [.text(orderRef)])
@@ -92,7 +92,7 @@ enum Cases {
             }
         }
         if let problem = ComplaintPolicy.returnProblem(requested: lines.map { ($0.sku, $0.quantity) }, ordered: ordered) {
-            throw Refusal("invalid-return", problem)
+            throw Refusal(.invalidReturn, problem)
         }
         let returnId = UUID()
         try tx.execute("""

@@ -100,7 +100,7 @@ enum CustomerServiceAPI {
                     UPDATE revisits SET status = 'done', satisfaction = $2, note = $3, done_at = now()
                     WHERE order_ref = $1 AND status = 'due' RETURNING order_ref
                     """, [.text(ref), .int(Int64(body.satisfaction)), body.note.map(PGValue.text) ?? .null])
-                if done.isEmpty { throw Refusal("not-found", "no revisit due for order \(ref)") }
+                if done.isEmpty { throw Refusal(.notFound, "no revisit due for order \(ref)") }
             }
             return try HTTPJSON.object(["orderRef": ref, "status": "done"])
         }

@@ -11,8 +11,10 @@ enum Billing {
     static func terms(_ customer: String, _ tx: Transaction) throws -> PaymentTerms {
         guard let row = try tx.query("SELECT kind, deposit_percent, net_days FROM terms WHERE customer_code = $1", [.text(customer)]).first
         else { return .standard }
-        return PaymentTerms(kind: try row.string("kind"), depositPercent: try row.int("deposit_percent"),
-                            netDays: Int(try row.int("net_days"))) ?? .standard
+        let kind = try row.string("kind")
+        guard let terms = PaymentTerms(kind: kind, depositPercent: try row.int("deposit_percent"), netDays: Int(try row.int("net_days")))
+        else { throw PostgresError(.decoding, message: "terms of \(customer): \"\(kind)\" with these figures are not valid payment terms") }
+        return terms
     }
 
     static func accepted(_ order: OrderAccepted, _ work: UnitOfWork) throws {
@@ -32,7 +34,7 @@ enum Billing {
         }
         let number = try issue(plan, order: order.orderRef, customer: order.customerCode, currency: order.currency, on: today,
                                work)
-        if plan.kind == "deposit" || plan.kind == "prepayment" {
+        if plan.kind.isAdvance {
             try work.publish(DepositRequested(orderRef: order.orderRef, customerCode: order.customerCode, invoiceNumber: number,
                                                  amount: plan.amount, currency: order.currency, dueDate: plan.dueDate))
         }
@@ -46,10 +48,10 @@ enum Billing {
         try tx.execute("""
             INSERT INTO invoices (number, order_ref, customer_code, kind, amount, outstanding, currency, issue_date, due_date, status)
             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, 'open')
-            """, [.text(number), .text(order), .text(customer), .text(plan.kind), .int(plan.amount), .text(currency),
+            """, [.text(number), .text(order), .text(customer), .text(plan.kind.rawValue), .int(plan.amount), .text(currency),
                   .date(day.description), .date(plan.dueDate.description)])
         // Advances are owed to the customer until delivery; the final invoice earns revenue.
-        let credit = plan.kind == "final" ? Account.revenue : Account.customerAdvances
+        let credit = plan.kind.isAdvance ? Account.customerAdvances : Account.revenue
         try Books.post(tx, date: day, memo: "\(plan.kind) invoice \(number) for order \(order)", reference: number, currency: currency,
                        [.init(account: Account.receivables, debit: plan.amount), .init(account: credit, credit: plan.amount)])
         try work.publish(InvoiceIssued(invoiceNumber: number, orderRef: order, customerCode: customer, kind: plan.kind,
@@ -116,7 +118,7 @@ enum Billing {
         let tx = work.transaction
         if let existing = try tx.query("SELECT amount FROM payments WHERE bank_reference = $1", [.text(payment.bankReference)]).first {
             guard try existing.int("amount") == payment.amount else {
-                throw Refusal("conflicting-payment", "bank reference \(payment.bankReference) was recorded with another amount")
+                throw Refusal(.conflictingPayment, "bank reference \(payment.bankReference) was recorded with another amount")
             }
             work.logger.info("payment already recorded", metadata: ["bank_reference": "\(payment.bankReference)"])
             return nil
@@ -165,12 +167,13 @@ enum Billing {
         for number in invoices {
             let row = try work.transaction.query("SELECT order_ref, customer_code, kind, amount FROM invoices WHERE number = $1",
                                                  [.text(number)]).first!
-            let orderRef = try row.string("order_ref"), customer = try row.string("customer_code"), kind = try row.string("kind")
+            let orderRef = try row.string("order_ref"), customer = try row.string("customer_code")
+            let kind = try InvoiceKind.known(try row.string("kind"))
             try work.publish(InvoicePaid(invoiceNumber: number, orderRef: orderRef, customerCode: customer,
                                          kind: kind, amount: try row.int("amount"),
                                          orderSettled: try Books.orderSettled(orderRef, work.transaction)))
             // The last advance paid (and the order still open): the goods may go.
-            if kind != "final", try work.transaction.query("""
+            if kind.isAdvance, try work.transaction.query("""
                 SELECT 1 FROM orders o WHERE o.order_ref = $1 AND o.status = 'open' AND NOT EXISTS (
                     SELECT 1 FROM invoices i WHERE i.order_ref = o.order_ref AND i.kind <> 'final' AND i.status = 'open')
                 """, [.text(orderRef)]).first != nil {
@@ -221,9 +224,9 @@ enum Billing {
             // The same SKU may sit on several lines at different prices: credit its average price.
             let sold = lines.filter { $0.sku == item.sku }
             let quantity = sold.reduce(Int64(0)) { $0 + $1.quantity }, charged = sold.reduce(Int64(0)) { $0 + $1.lineTotal }
-            guard quantity > 0 else { throw Poison("unknown-sku", "order \(event.orderRef) has no line for \(item.sku)") }
+            guard quantity > 0 else { throw Poison(.unknownSku, "order \(event.orderRef) has no line for \(item.sku)") }
             guard item.quantity <= quantity else {
-                throw Poison("invalid-return", "\(item.quantity) × \(item.sku) returned, only \(quantity) sold on \(event.orderRef)")
+                throw Poison(.invalidReturn, "\(item.quantity) × \(item.sku) returned, only \(quantity) sold on \(event.orderRef)")
             }
             amount += item.quantity == quantity ? charged : charged / quantity * item.quantity
         }

@@ -17,7 +17,7 @@ enum FinanceService {
         handlers.on(ReturnReceived.self, Billing.returnReceived)
         handlers.on(RecordPayment.self) { payment, work in
             if let event = try Billing.record(payment, work) { try work.reply(event) } else {
-                try work.replyUnchanged("already-recorded", "bank reference \(payment.bankReference) was recorded already")
+                try work.replyUnchanged(.alreadyRecorded, "bank reference \(payment.bankReference) was recorded already")
             }
         }
         return ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all, handlers: handlers,

@@ -9,19 +9,19 @@ enum LogisticsService {
         handlers.on(OrderCancelRequested.self, StockKeeping.release)
         handlers.on(DispatchShipment.self) { command, work in
             if let event = try Shipping.dispatch(command, work) { try work.reply(event) } else {
-                try work.replyUnchanged("already-dispatched", "order \(command.orderRef) was dispatched already")
+                try work.replyUnchanged(.alreadyDispatched, "order \(command.orderRef) was dispatched already")
             }
         }
         handlers.on(DeliverShipment.self) { command, work in
             if let event = try Shipping.deliver(command, work) { try work.reply(event) } else {
-                try work.replyUnchanged("already-delivered", "order \(command.orderRef) was delivered already")
+                try work.replyUnchanged(.alreadyDelivered, "order \(command.orderRef) was delivered already")
             }
         }
         handlers.on(ReturnAuthorised.self, Shipping.expectReturn)
         handlers.on(DepositRequested.self, Shipping.advanceRequested)
         handlers.on(OrderCleared.self, Shipping.cleared)
         handlers.on(InvoicePaid.self) { event, work in
-            guard event.kind != "final" else { return }
+            guard event.kind.isAdvance else { return }
             try Shipping.advanceSettled(event.invoiceNumber, event.orderRef, work)
         }
         return ServiceSpec(id: "logistics", defaultPort: 8082, migrations: LogisticsMigrations.all, handlers: handlers,

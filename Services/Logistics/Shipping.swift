@@ -10,32 +10,32 @@ enum Shipping {
     @discardableResult
     static func dispatch(_ command: DispatchShipment, _ work: UnitOfWork) throws -> ShipmentDispatched? {
         let tx = work.transaction
-        func refuse(_ code: String, _ message: String, waits: Bool = false) -> Refusal {
+        func refuse(_ code: ReasonCode, _ message: String, waits: Bool = false) -> Refusal {
             Refusal(code, message, waitsForState: waits, event: DispatchRefused(orderRef: command.orderRef, reasonCode: code,
                                                                                  message: message, commandMessageId: work.cause.id))
         }
         guard let order = try tx.query("SELECT warehouse, status, correlation_id FROM orders WHERE order_ref = $1 FOR UPDATE",
                                        [.text(command.orderRef)]).first else {
             // Its acceptance may still be on its way to the warehouse.
-            throw refuse("unknown-order", "logistics has no accepted order \(command.orderRef)", waits: true)
+            throw refuse(.unknownOrder, "logistics has no accepted order \(command.orderRef)", waits: true)
         }
         switch try order.string("status") {
         case "reserved": break
         case "dispatched", "delivered":
             work.logger.info("already dispatched", metadata: ["order_ref": "\(command.orderRef)"])
             return nil
-        case "backordered": throw refuse("not-ready", "order \(command.orderRef) is backordered: not all stock is reserved yet")
-        default: throw refuse("order-cancelled", "order \(command.orderRef) was cancelled")
+        case "backordered": throw refuse(.notReady, "order \(command.orderRef) is backordered: not all stock is reserved yet")
+        default: throw refuse(.orderCancelled, "order \(command.orderRef) was cancelled")
         }
         // Goods leave only once finance cleared the order (net terms, or every advance paid). The
         // clearance is often on its way (a sender saw it on the bus first): the command waits for it.
         if try tx.query("SELECT 1 FROM cleared_orders WHERE order_ref = $1", [.text(command.orderRef)]).isEmpty {
             if let unpaid = try tx.query("SELECT invoice_number FROM advance_invoices WHERE order_ref = $1 AND NOT paid LIMIT 1",
                                          [.text(command.orderRef)]).first {
-                throw refuse("awaiting-payment", "order \(command.orderRef) waits for invoice \(try unpaid.string("invoice_number")) "
+                throw refuse(.awaitingPayment, "order \(command.orderRef) waits for invoice \(try unpaid.string("invoice_number")) "
                              + "(deposit or prepayment) to be paid before dispatch", waits: true)
             }
-            throw refuse("awaiting-payment", "finance has not cleared order \(command.orderRef) for dispatch yet", waits: true)
+            throw refuse(.awaitingPayment, "finance has not cleared order \(command.orderRef) for dispatch yet", waits: true)
         }
         work.correlate(with: try order.optionalString("correlation_id"))
         let warehouse = try order.string("warehouse")
@@ -61,7 +61,7 @@ enum Shipping {
     @discardableResult
     static func deliver(_ command: DeliverShipment, _ work: UnitOfWork) throws -> ShipmentDelivered? {
         let tx = work.transaction
-        func refuse(_ code: String, _ message: String, waits: Bool = false) -> Refusal {
+        func refuse(_ code: ReasonCode, _ message: String, waits: Bool = false) -> Refusal {
             Refusal(code, message, waitsForState: waits, event: DeliveryRefused(orderRef: command.orderRef, reasonCode: code,
                                                                                  message: message, commandMessageId: work.cause.id))
         }
@@ -69,14 +69,14 @@ enum Shipping {
             SELECT s.id, o.status, o.correlation_id FROM orders o LEFT JOIN shipments s ON s.order_ref = o.order_ref
             WHERE o.order_ref = $1 FOR UPDATE OF o
             """, [.text(command.orderRef)]).first else {
-            throw refuse("unknown-order", "logistics has no order \(command.orderRef)", waits: true)
+            throw refuse(.unknownOrder, "logistics has no order \(command.orderRef)", waits: true)
         }
         switch try row.string("status") {
         case "dispatched": break
         case "delivered":
             work.logger.info("already delivered", metadata: ["order_ref": "\(command.orderRef)"])
             return nil
-        default: throw refuse("not-dispatched", "order \(command.orderRef) has not been dispatched")
+        default: throw refuse(.notDispatched, "order \(command.orderRef) has not been dispatched")
         }
         let shipment = try row.uuid("id")
         try tx.execute("UPDATE shipments SET signed_by = $2, signed_at = $3, delivery_note = $4 WHERE id = $1",
@@ -125,10 +125,10 @@ enum Shipping {
         guard let row = try tx.query("""
             SELECT r.case_id, r.order_ref, r.lines::text AS lines, r.status, o.warehouse, o.correlation_id
             FROM returns r LEFT JOIN orders o ON o.order_ref = r.order_ref WHERE r.id = $1 FOR UPDATE OF r
-            """, [.uuid(id)]).first else { throw Refusal("not-found", "no expected return \(id.uuidString.lowercased())") }
-        guard try row.string("status") == "expected" else { throw Refusal("already-received", "return \(id.uuidString.lowercased()) was received already") }
+            """, [.uuid(id)]).first else { throw Refusal(.notFound, "no expected return \(id.uuidString.lowercased())") }
+        guard try row.string("status") == "expected" else { throw Refusal(.alreadyReceived, "return \(id.uuidString.lowercased()) was received already") }
         guard let warehouse = try row.optionalString("warehouse") else {
-            throw Refusal("unknown-order", "the order of return \(id.uuidString.lowercased()) never reached a warehouse")
+            throw Refusal(.unknownOrder, "the order of return \(id.uuidString.lowercased()) never reached a warehouse")
         }
         let orderRef = try row.string("order_ref")
         let lines = try row.json("lines", as: [ItemQuantity].self)

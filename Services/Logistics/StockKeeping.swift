@@ -41,7 +41,7 @@ enum StockKeeping {
         }
         guard let plan = ReservationPlan.make(lines: lines, warehouses: warehouses, available: available) else {
             // No warehouse is set up at all: a person must add one, then replay the dead letter.
-            throw Poison("no-warehouse", "logistics has no warehouse to serve order \(order.orderRef)")
+            throw Poison(.noWarehouse, "logistics has no warehouse to serve order \(order.orderRef)")
         }
         let status = plan.isComplete ? "reserved" : "backordered"
         let inserted = try tx.query("""
@@ -120,7 +120,7 @@ enum StockKeeping {
     static func receive(warehouse: String, sku: String, quantity: Int64, reference: String, _ work: UnitOfWork) throws -> Bool {
         let tx = work.transaction
         guard try !tx.query("SELECT 1 FROM warehouses WHERE code = $1", [.text(warehouse)]).isEmpty else {
-            throw Refusal("unknown-warehouse", "no warehouse \(warehouse)")
+            throw Refusal(.unknownWarehouse, "no warehouse \(warehouse)")
         }
         let fresh = try tx.query("""
             INSERT INTO receipts (reference, warehouse, sku, quantity) VALUES ($1, $2, $3, $4)

@@ -35,14 +35,14 @@ enum CreditDesk {
     /// Writes the decision and announces it.
     static func record(_ orderRef: String, _ customer: String, _ outcome: CreditOutcome, exposure: Int64,
                        profile: CreditProfile?, by: String?, _ work: UnitOfWork) throws {
-        let (status, code, message): (String, String?, String?) = switch outcome {
+        let (status, code, message): (String, ReasonCode?, String?) = switch outcome {
         case .approve: ("approved", nil, nil)
         case .hold(let c, let m): ("held", c, m)
         case .reject(let c, let m): ("rejected", c, m)
         }
         try work.transaction.execute("""
             UPDATE orders SET status = $2, reason_code = $3, decided_by = $4, updated_at = now() WHERE order_ref = $1
-            """, [.text(orderRef), .text(status), code.map(PGValue.text) ?? .null, by.map(PGValue.text) ?? .null])
+            """, [.text(orderRef), .text(status), code.map { .text($0.rawValue) } ?? .null, by.map(PGValue.text) ?? .null])
         try log(customer, orderRef, status, message ?? "within limit", exposure: exposure, by: by, work.transaction)
         let decision = CreditDecision(orderRef: orderRef, customerCode: customer, exposure: exposure,
                                       creditLimit: profile?.creditLimit ?? 0, rating: profile?.rating.rawValue ?? "-",
@@ -52,7 +52,7 @@ enum CreditDesk {
         case .hold: try work.publish(CreditHeld(decision))
         case .reject: try work.publish(CreditRejected(decision))
         }
-        work.logger.info("credit \(status)", metadata: ["order_ref": "\(orderRef)", "reason": "\(code ?? "-")",
+        work.logger.info("credit \(status)", metadata: ["order_ref": "\(orderRef)", "reason": "\(code?.rawValue ?? "-")",
                                                       "exposure": "\(exposure)"])
     }
 
@@ -60,19 +60,19 @@ enum CreditDesk {
     static func decideHold(_ orderRef: String, release: Bool, by person: String, note: String?, _ work: UnitOfWork) throws {
         let tx = work.transaction
         guard try !tx.query("SELECT 1 FROM authorisers WHERE name = $1", [.text(person)]).isEmpty else {
-            throw Refusal("not-authorised", "\(person) may not release or reject credit holds")
+            throw Refusal(.notAuthorised, "\(person) may not release or reject credit holds")
         }
         guard let row = try tx.query("SELECT customer_code, total, status, correlation_id FROM orders WHERE order_ref = $1 FOR UPDATE",
                                      [.text(orderRef)]).first else {
-            throw Refusal("not-found", "risk has no order \(orderRef)")
+            throw Refusal(.notFound, "risk has no order \(orderRef)")
         }
         let status = try row.string("status")
-        guard status == "held" else { throw Refusal("not-held", "order \(orderRef) is \(status), not held") }
+        guard status == "held" else { throw Refusal(.notHeld, "order \(orderRef) is \(status), not held") }
         let customer = try row.string("customer_code")
         try lockCustomer(customer, tx)
         let exposure = try exposure(of: customer, excluding: orderRef, tx) + row.int("total")
         let outcome: CreditOutcome = release ? .approve
-            : .reject(code: "credit-review-rejected", message: note ?? "rejected on review by \(person)")
+            : .reject(code: .creditReviewRejected, message: note ?? "rejected on review by \(person)")
         work.correlate(with: try row.optionalString("correlation_id"))
         try record(orderRef, customer, outcome, exposure: exposure, profile: try loadProfile(customer, tx), by: person, work)
     }
@@ -148,10 +148,10 @@ enum CreditDesk {
     static func releaseCustomer(_ customer: String, by person: String, note: String?, _ work: UnitOfWork) throws {
         let tx = work.transaction
         guard try !tx.query("SELECT 1 FROM authorisers WHERE name = $1", [.text(person)]).isEmpty else {
-            throw Refusal("not-authorised", "\(person) may not release credit holds")
+            throw Refusal(.notAuthorised, "\(person) may not release credit holds")
         }
-        guard let profile = try loadProfile(customer, tx, lock: true) else { throw Refusal("not-found", "no credit profile for \(customer)") }
-        guard profile.onHold else { throw Refusal("not-held", "customer \(customer) is not on hold") }
+        guard let profile = try loadProfile(customer, tx, lock: true) else { throw Refusal(.notFound, "no credit profile for \(customer)") }
+        guard profile.onHold else { throw Refusal(.notHeld, "customer \(customer) is not on hold") }
         try tx.execute("UPDATE credit_profiles SET on_hold = false, hold_reason = NULL, updated_at = now() WHERE customer_code = $1",
                        [.text(customer)])
         try log(customer, nil, "hold released", note ?? "released", exposure: nil, by: person, tx)
@@ -169,7 +169,7 @@ enum CreditDesk {
         guard let row = try tx.query("SELECT credit_limit, rating, on_hold FROM credit_profiles WHERE customer_code = $1"
                                      + (lock ? " FOR UPDATE" : ""), [.text(customer)]).first else { return nil }
         return CreditProfile(customerCode: customer, creditLimit: try row.int("credit_limit"),
-                             rating: Rating(rawValue: try row.string("rating")) ?? .d, onHold: try row.bool("on_hold"))
+                             rating: try row.code("rating", as: Rating.self), onHold: try row.bool("on_hold"))
     }
 
     /// Open receivables + the uninvoiced part of open (approved or held) orders.

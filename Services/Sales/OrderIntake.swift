@@ -18,7 +18,7 @@ enum OrderIntake {
         let outcome: Result<[OrderPlaced.Line], OrderRejection>
         var currency = order.currency
         if !live.isEmpty {
-            outcome = .failure(OrderRejection(code: "duplicate-order-ref", message: "order \(order.orderRef) was placed already"))
+            outcome = .failure(OrderRejection(code: .duplicateOrderRef, message: "order \(order.orderRef) was placed already"))
         } else {
             let customer = try loadCustomer(order.customerCode, tx)
             currency = customer?.currency ?? currency
@@ -39,7 +39,7 @@ enum OrderIntake {
                       .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self)), .json(address),
                       .date(order.requestedDeliveryDate), .text(work.correlationId ?? order.orderRef)])
             guard !inserted.isEmpty else {
-                return try reject(OrderRejection(code: "duplicate-order-ref", message: "order \(order.orderRef) was placed already"))
+                return try reject(OrderRejection(code: .duplicateOrderRef, message: "order \(order.orderRef) was placed already"))
             }
             try history(orderId, "placed", OrderPlaced.messageType, "total \(total) \(currency ?? "")",
                         messageId: work.cause.uuid, tx)
@@ -58,7 +58,7 @@ enum OrderIntake {
                 INSERT INTO orders (id, order_ref, customer_code, status, lines, delivery_address, reason_code)
                 VALUES ($1, $2, $3, 'rejected', $4, $5, $6)
                 """, [.uuid(orderId), .text(order.orderRef), .text(order.customerCode),
-                      .json(String(decoding: requested, as: UTF8.self)), .json(address), .text(rejection.code)])
+                      .json(String(decoding: requested, as: UTF8.self)), .json(address), .text(rejection.code.rawValue)])
             try history(orderId, "rejected", OrderRejected.messageType, "\(rejection.code): \(rejection.message)",
                         messageId: work.cause.uuid, tx)
             let event = OrderRejected(orderRef: order.orderRef, customerCode: order.customerCode,

@@ -18,7 +18,7 @@ enum OrderTracking {
             FROM orders WHERE order_ref = $1 ORDER BY (status <> 'rejected') DESC, created_at DESC LIMIT 1 FOR UPDATE
             """, [.text(ref)]).first else { return nil }
         return TrackedOrder(id: try row.uuid("id"), ref: ref, customer: try row.string("customer_code"),
-                            status: OrderStatus(rawValue: try row.string("status")) ?? .placed, paid: try row.bool("paid"),
+                            status: try row.code("status", as: OrderStatus.self), paid: try row.bool("paid"),
                             currency: try row.string("currency"), total: try row.int("total"))
     }
 
@@ -26,7 +26,7 @@ enum OrderTracking {
     /// advances it. Returns the order and whether the status changed.
     @discardableResult
     static func note(_ ref: String, _ work: UnitOfWork, to next: OrderStatus? = nil, detail: String,
-                     reasonCode: String? = nil) throws -> (TrackedOrder, Bool)? {
+                     reasonCode: ReasonCode? = nil) throws -> (TrackedOrder, Bool)? {
         let tx = work.transaction
         guard let order = try load(ref, tx) else {
             work.logger.warning("event for an order sales does not know", metadata: ["order_ref": "\(ref)"])
@@ -37,7 +37,7 @@ enum OrderTracking {
         if let next, order.status.allows(next) {
             try tx.execute("""
                 UPDATE orders SET status = $2, reason_code = COALESCE($3, reason_code), updated_at = now() WHERE id = $1
-                """, [.uuid(order.id), .text(next.rawValue), reasonCode.map(PGValue.text) ?? .null])
+                """, [.uuid(order.id), .text(next.rawValue), reasonCode.map { .text($0.rawValue) } ?? .null])
             status = next; changed = true
         } else if let next, next != order.status {
             work.logger.info("stale or late event leaves the status as it is",
@@ -67,14 +67,14 @@ enum OrderTracking {
         let d = event.decision
         guard let (order, changed) = try note(d.orderRef, work, to: .held, detail: "credit held: \(d.message ?? "")",
                                               reasonCode: d.reasonCode), changed else { return }
-        try work.publish(OrderHeld(orderRef: order.ref, customerCode: order.customer, reasonCode: d.reasonCode ?? "credit-review",
+        try work.publish(OrderHeld(orderRef: order.ref, customerCode: order.customer, reasonCode: d.reasonCode ?? .creditReview,
                                       message: d.message ?? "held for credit review"))
     }
 
     static func rejected(_ event: CreditRejected, _ work: UnitOfWork) throws {
         let d = event.decision
-        let code = d.reasonCode ?? "credit-rejected"
-        guard let (order, changed) = try note(d.orderRef, work, to: .rejected, detail: "credit rejected: \(d.message ?? code)",
+        let code = d.reasonCode ?? .creditRejected
+        guard let (order, changed) = try note(d.orderRef, work, to: .rejected, detail: "credit rejected: \(d.message ?? code.rawValue)",
                                               reasonCode: code), changed else { return }
         try work.publish(OrderRejected(orderRef: order.ref, customerCode: order.customer, reasonCode: code,
                                           message: d.message ?? "credit rejected"))
@@ -182,21 +182,21 @@ enum OrderTracking {
         case .cancelled(let event): try work.reply(event)
         case .refused(let refusal): try work.reply(refusal)
         case .requested: break
-        case .pending(let message): try work.replyUnchanged("cancellation-pending", message)
+        case .pending(let message): try work.replyUnchanged(.cancellationPending, message)
         }
     }
 
     /// Cancels the live order with that reference, asks logistics to release it first, or says
     /// why it cannot (also as an event).
     static func cancel(_ ref: String, reason: String, _ work: UnitOfWork) throws -> CancelOutcome {
-        func refuse(_ code: String, _ message: String) throws -> CancelOutcome {
+        func refuse(_ code: ReasonCode, _ message: String) throws -> CancelOutcome {
             let refusal = OrderCancelRefused(orderRef: ref, reasonCode: code, message: message)
             try work.publish(refusal)
             work.logger.notice("cancel refused", metadata: ["order_ref": "\(ref)", "reason": "\(code)"])
             return .refused(refusal)
         }
         guard let order = try load(ref, work.transaction), order.status != .rejected else {
-            return try refuse("unknown-order", "there is no live order \(ref)")
+            return try refuse(.unknownOrder, "there is no live order \(ref)")
         }
         let cancelled = OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason)
         if order.status == .cancelled {
@@ -217,14 +217,14 @@ enum OrderTracking {
             return .requested(request)
         }
         guard order.status.canCancel else {
-            return try refuse("too-late-to-cancel", "order \(order.ref) is \(order.status.rawValue): it can be cancelled only until dispatch")
+            return try refuse(.tooLateToCancel, "order \(order.ref) is \(order.status.rawValue): it can be cancelled only until dispatch")
         }
         try finishCancel(order, reason: reason, work)
         return .cancelled(cancelled)
     }
 
     static func finishCancel(_ order: TrackedOrder, reason: String, _ work: UnitOfWork) throws {
-        try note(order.ref, work, to: .cancelled, detail: "cancelled: \(reason)", reasonCode: "cancelled")
+        try note(order.ref, work, to: .cancelled, detail: "cancelled: \(reason)", reasonCode: .cancelled)
         try work.publish(OrderCancelled(orderRef: order.ref, customerCode: order.customer, reason: reason))
         work.logger.info("order cancelled", metadata: ["order_ref": "\(order.ref)"])
     }
@@ -251,7 +251,7 @@ enum OrderTracking {
         guard let (order, _) = try note(event.orderRef, work, to: next, detail: "cancellation refused: \(event.message)"),
               let asked = try waitingCancel(order, tx) else { return }
         try clearWaitingCancel(order, tx)
-        let refusal = OrderCancelRefused(orderRef: order.ref, reasonCode: "too-late-to-cancel", message: event.message)
+        let refusal = OrderCancelRefused(orderRef: order.ref, reasonCode: .tooLateToCancel, message: event.message)
         try work.publish(refusal)
         try work.reply(refusal, to: asked.cause)
     }

@@ -83,8 +83,8 @@ enum SalesAPI {
                 return try HTTPJSON.object(["orderRef": request.orderRef, "status": "cancelling",
                                             "note": "the warehouse releases the stock first; the order is cancelled when it has"],
                                            status: .accepted)
-            case .refused(let refusal): throw APIError(refusal.reasonCode == "unknown-order" ? .notFound : .conflict,
-                                                       refusal.reasonCode, refusal.message)
+            case .refused(let refusal): throw APIError(refusal.reasonCode == .unknownOrder ? .notFound : .conflict,
+                                                       refusal.reasonCode.rawValue, refusal.message)
             }
         }
         router.get("/customers/:code") { _, context in
@@ -110,7 +110,7 @@ enum SalesAPI {
                 try tx.execute("DELETE FROM contract_prices WHERE customer_code = $1", [.text(code)])
                 for (sku, price) in prices {
                     guard try !tx.query("SELECT 1 FROM products WHERE sku = $1", [.text(sku)]).isEmpty else {
-                        throw Refusal("unknown-sku", "contractPrices.\(sku): no such product")
+                        throw Refusal(.unknownSku, "contractPrices.\(sku): no such product")
                     }
                     try tx.execute("INSERT INTO contract_prices (customer_code, sku, unit_price) VALUES ($1, $2, $3)",
                                    [.text(code), .text(sku), .int(price)])

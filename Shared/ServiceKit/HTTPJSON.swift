@@ -68,11 +68,11 @@ public enum HTTPJSON {
 extension ServiceEnvironment {
     /// 404 for what does not exist, 403 for a person without the right, 422 for a request that
     /// names something unknown or asks the impossible, 409 for a rule the current state refuses.
-    static func status(of code: String) -> HTTPResponse.Status {
+    static func status(of code: ReasonCode) -> HTTPResponse.Status {
         switch code {
-        case "not-found": .notFound
-        case "not-authorised": .forbidden
-        case _ where code.hasPrefix("unknown-") || code.hasPrefix("invalid-"): .unprocessableContent
+        case .notFound: .notFound
+        case .notAuthorised: .forbidden
+        case _ where code.rawValue.hasPrefix("unknown-") || code.rawValue.hasPrefix("invalid-"): .unprocessableContent
         default: .conflict
         }
     }
@@ -96,9 +96,9 @@ extension ServiceEnvironment {
             } catch {
                 logger.warning("could not keep a refused request in the refusal log", metadata: ["error": "\(error)"])
             }
-            throw APIError(Self.status(of: refusal.code), refusal.code, refusal.message)
+            throw APIError(Self.status(of: refusal.code), refusal.code.rawValue, refusal.message)
         } catch let poison as Poison {
-            throw APIError(Self.status(of: poison.code), poison.code, poison.message)
+            throw APIError(Self.status(of: poison.code), poison.code.rawValue, poison.message)
         } catch let error as ContractError {
             throw APIError(.badRequest, error.code.rawValue, error.message)
         }

@@ -29,6 +29,14 @@ public struct PGRow: Sendable {
     }
 
     public func isNull(_ column: String) throws -> Bool { try raw(column) == nil }
+
+    /// A stored code as its enum. A value no case matches is an error naming it, never a guess:
+    /// the service's own data should only hold what its code wrote.
+    public func code<T: RawRepresentable>(_ column: String, as type: T.Type) throws -> T where T.RawValue == String {
+        let text = try required(column)
+        guard let value = T(rawValue: text) else { throw fail(column, "a known \(T.self)", text) }
+        return value
+    }
     public func string(_ column: String) throws -> String { try required(column) }
     public func optionalString(_ column: String) throws -> String? { try raw(column) }
 

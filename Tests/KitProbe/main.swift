@@ -26,14 +26,14 @@ let migrations = [
 var handlers = HandlerRegistry()
 handlers.on(ProbeCommand.self, boundTo: .command("\(id).command")) { command, work in
     switch command.action {
-    case "reject": throw Poison("probe-rejected", "seq \(command.seq) asked to be rejected")
-    case "refuse": throw Refusal("probe-refused", "seq \(command.seq) asked to be refused")
+    case "reject": throw Poison(.unknown("probe-rejected"), "seq \(command.seq) asked to be rejected")
+    case "refuse": throw Refusal(.unknown("probe-refused"), "seq \(command.seq) asked to be refused")
     case "transient": throw RetryLater("seq \(command.seq) is never ready")
     case "slow": try work.transaction.execute("SELECT pg_sleep(2)")
     case "await":
         // Waits for a row the test writes into `ready` (state that is on its way).
         if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
-            throw Refusal("probe-not-ready", "seq \(command.seq) is not ready yet", waitsForState: true)
+            throw Refusal(.unknown("probe-not-ready"), "seq \(command.seq) is not ready yet", waitsForState: true)
         }
     default: break
     }

@@ -16,10 +16,10 @@ import Testing
         let outcome = CreditPolicy.decide(profile: profile(1_000, rating), exposure: 0, orderTotal: total)
         if held {
             guard case .hold(let code, _) = outcome else { Issue.record("expected a hold, got \(outcome)"); return }
-            #expect(code == "credit-limit-review")
+            #expect(code.rawValue == "credit-limit-review")
         } else {
             guard case .reject(let code, let message) = outcome else { Issue.record("expected a rejection, got \(outcome)"); return }
-            #expect(code == "credit-limit-exceeded" && message.contains("\(total)"))
+            #expect(code.rawValue == "credit-limit-exceeded" && message.contains("\(total)"))
         }
     }
 
@@ -27,15 +27,15 @@ import Testing
         guard case .hold(let code, _) = CreditPolicy.decide(profile: profile(1_000_000, onHold: true), exposure: 0, orderTotal: 1) else {
             Issue.record("a customer on hold must be held"); return
         }
-        #expect(code == "customer-on-hold")
+        #expect(code.rawValue == "customer-on-hold")
         guard case .reject(let blocked, _) = CreditPolicy.decide(profile: profile(1_000_000, .d), exposure: 0, orderTotal: 1) else {
             Issue.record("a D rating must reject"); return
         }
-        #expect(blocked == "credit-blocked")
+        #expect(blocked.rawValue == "credit-blocked")
         guard case .hold(let none, _) = CreditPolicy.decide(profile: nil, exposure: 0, orderTotal: 1) else {
             Issue.record("no profile must hold"); return
         }
-        #expect(none == "no-credit-profile")
+        #expect(none.rawValue == "no-credit-profile")
     }
 
     @Test func overdueLowersTheRatingOneStepDown() {

@@ -20,7 +20,7 @@ import Testing
     }
 
     func code(_ result: Result<[OrderPlaced.Line], OrderRejection>) -> String? {
-        if case .failure(let r) = result { return r.code } else { return nil }
+        if case .failure(let r) = result { return r.code.rawValue } else { return nil }
     }
 
     @Test func quantityTiersAndContractPrices() throws {
@@ -71,6 +71,6 @@ import Testing
         let order = try ContractRegistry.decodeStrict(PlaceOrder.self, from: Data(body.utf8))
         let customer = CustomerTerms(code: "C", currency: "CNY", allowsPriceOverride: true)
         let outcome = OrderPricing.price(order, customer: customer, priceList: ["A": [PriceTier(minQuantity: 1, unitPrice: 100)]])
-        #expect(outcome == .failure(OrderRejection(code: "bad-price", message: "the order total is beyond any amount")))
+        #expect(outcome == .failure(OrderRejection(code: .badPrice, message: "the order total is beyond any amount")))
     }
 }

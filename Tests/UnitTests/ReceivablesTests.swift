@@ -6,13 +6,13 @@ import Testing
     let day = BusinessDate("2026-12-01")!
 
     @Test func termsDecideWhatIsInvoicedWhen() {
-        #expect(PaymentTerms.prepaid.invoiceOnAcceptance(total: 10_000, on: day) == PlannedInvoice(kind: "prepayment", amount: 10_000, dueDate: day))
+        #expect(PaymentTerms.prepaid.invoiceOnAcceptance(total: 10_000, on: day) == PlannedInvoice(kind: .prepayment, amount: 10_000, dueDate: day))
         #expect(PaymentTerms.prepaid.invoiceOnDelivery(total: 10_000, alreadyInvoiced: 10_000, deliveredOn: day) == nil)
         let deposit = PaymentTerms.deposit(percent: 30, restDays: 15)
         #expect(deposit.invoiceOnAcceptance(total: 10_001, on: day)?.amount == 3_000)   // 3000.3 rounds to 3000
         #expect(deposit.invoiceOnAcceptance(total: 5, on: day)?.amount == 2)             // 1.5 rounds half up
         #expect(deposit.invoiceOnDelivery(total: 10_001, alreadyInvoiced: 3_000, deliveredOn: day)
-                == PlannedInvoice(kind: "final", amount: 7_001, dueDate: BusinessDate("2026-12-16")!))
+                == PlannedInvoice(kind: .final, amount: 7_001, dueDate: BusinessDate("2026-12-16")!))
         #expect(PaymentTerms.net(days: 30).invoiceOnAcceptance(total: 10_000, on: day) == nil)
         #expect(PaymentTerms.net(days: 30).invoiceOnDelivery(total: 10_000, alreadyInvoiced: 0, deliveredOn: day)?.dueDate
                 == BusinessDate("2026-12-31")!)

@@ -553,6 +553,30 @@ def check_consumers(contracts):
                     f"but the services bind it in: {sorted(actual) or '-'}")
 
 
+def check_reason_codes():
+    """Every ReasonCode a service can give is documented in README.md's reason code table."""
+    path = os.path.join(CONTRACTS, "Kit", "ReasonCode.swift")
+    try:
+        code = open(path, encoding="utf-8").read()
+    except OSError:
+        problem("Shared/Contracts/Kit/ReasonCode.swift is missing")
+        return
+    raws = re.findall(r'case \.\w+: "([a-z-]+)"', code)
+    if not raws:
+        problem("Shared/Contracts/Kit/ReasonCode.swift: no reason codes found")
+    text = open(README, encoding="utf-8").read()
+    table = re.search(r"^## Reason codes\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if not table:
+        problem("docs/contracts/README.md: no `## Reason codes` section")
+        return
+    rows = set(re.findall(r"^\| `([a-z-]+)` \|", table.group(1), re.M))
+    for raw in raws:
+        if raw not in rows:
+            problem(f"docs/contracts/README.md: reason code {raw} has no row in `## Reason codes`")
+    for raw in sorted(rows - set(raws)):
+        problem(f"docs/contracts/README.md: `## Reason codes` lists {raw}, which no service gives (not in ReasonCode.swift)")
+
+
 def main():
     schemas = load_schemas()
     contracts = swift_contracts()
@@ -562,6 +586,7 @@ def main():
     check_asyncapi(schemas, by_type)
     check_readme(schemas)
     check_consumers(contracts)
+    check_reason_codes()
     if problems:
         for p in problems:
             print(p)

@@ -21,10 +21,10 @@ public enum PaymentTerms: Sendable, Equatable {
     /// What to invoice when the order is accepted (before anything ships).
     public func invoiceOnAcceptance(total: Int64, on day: BusinessDate) -> PlannedInvoice? {
         switch self {
-        case .prepaid: return PlannedInvoice(kind: "prepayment", amount: total, dueDate: day)
+        case .prepaid: return PlannedInvoice(kind: .prepayment, amount: total, dueDate: day)
         case .deposit(let percent, _):
             let amount = (total * percent + 50) / 100  // rounded half up, in minor units
-            return amount > 0 ? PlannedInvoice(kind: "deposit", amount: amount, dueDate: day) : nil
+            return amount > 0 ? PlannedInvoice(kind: .deposit, amount: amount, dueDate: day) : nil
         case .net: return nil
         }
     }
@@ -34,17 +34,17 @@ public enum PaymentTerms: Sendable, Equatable {
         let rest = total - alreadyInvoiced
         guard rest > 0 else { return nil }
         switch self {
-        case .prepaid: return PlannedInvoice(kind: "final", amount: rest, dueDate: day)
-        case .deposit(_, let days), .net(let days): return PlannedInvoice(kind: "final", amount: rest, dueDate: day.adding(days: days))
+        case .prepaid: return PlannedInvoice(kind: .final, amount: rest, dueDate: day)
+        case .deposit(_, let days), .net(let days): return PlannedInvoice(kind: .final, amount: rest, dueDate: day.adding(days: days))
         }
     }
 }
 
 public struct PlannedInvoice: Sendable, Equatable {
-    public let kind: String
+    public let kind: InvoiceKind
     public let amount: Int64
     public let dueDate: BusinessDate
-    public init(kind: String, amount: Int64, dueDate: BusinessDate) { self.kind = kind; self.amount = amount; self.dueDate = dueDate }
+    public init(kind: InvoiceKind, amount: Int64, dueDate: BusinessDate) { self.kind = kind; self.amount = amount; self.dueDate = dueDate }
 }
 
 public struct OpenInvoice: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Contracts
+
 /// A customer's credit standing as risk keeps it.
 public struct CreditProfile: Sendable, Equatable {
     public let customerCode: String
@@ -28,8 +30,8 @@ public enum Rating: String, Sendable, CaseIterable, Comparable {
 
 public enum CreditOutcome: Sendable, Equatable {
     case approve
-    case hold(code: String, message: String)
-    case reject(code: String, message: String)
+    case hold(code: ReasonCode, message: String)
+    case reject(code: ReasonCode, message: String)
 }
 
 /// The credit check of one order: pure rules, no I/O.
@@ -37,23 +39,23 @@ public enum CreditPolicy {
     /// `exposure` is the customer's open receivables + open orders, without this order.
     public static func decide(profile: CreditProfile?, exposure: Int64, orderTotal: Int64) -> CreditOutcome {
         guard let profile else {
-            return .hold(code: "no-credit-profile", message: "customer has no credit limit yet: a person must set one or release the order")
+            return .hold(code: .noCreditProfile, message: "customer has no credit limit yet: a person must set one or release the order")
         }
         let (total, overflow) = exposure.addingReportingOverflow(orderTotal)
-        if overflow { return .reject(code: "credit-limit-exceeded", message: "exposure is beyond any credit limit") }
+        if overflow { return .reject(code: .creditLimitExceeded, message: "exposure is beyond any credit limit") }
         if profile.rating == .d {
-            return .reject(code: "credit-blocked", message: "customer \(profile.customerCode) is rated D: no new orders on credit")
+            return .reject(code: .creditBlocked, message: "customer \(profile.customerCode) is rated D: no new orders on credit")
         }
         if profile.onHold {
-            return .hold(code: "customer-on-hold", message: "customer \(profile.customerCode) is on credit hold (overdue invoices)")
+            return .hold(code: .customerOnHold, message: "customer \(profile.customerCode) is on credit hold (overdue invoices)")
         }
         if total <= profile.creditLimit { return .approve }
         let margin = profile.creditLimit / 100 * profile.rating.reviewMarginPercent
         let text = "exposure \(total) would exceed the credit limit \(profile.creditLimit)"
         let (ceiling, capped) = profile.creditLimit.addingReportingOverflow(margin)
         if capped || total <= ceiling {
-            return .hold(code: "credit-limit-review", message: "\(text) by less than \(profile.rating.reviewMarginPercent)%: a person must review it")
+            return .hold(code: .creditLimitReview, message: "\(text) by less than \(profile.rating.reviewMarginPercent)%: a person must review it")
         }
-        return .reject(code: "credit-limit-exceeded", message: text)
+        return .reject(code: .creditLimitExceeded, message: text)
     }
 }

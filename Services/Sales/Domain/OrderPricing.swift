@@ -20,9 +20,9 @@ public struct PriceTier: Sendable, Equatable {
 }
 
 public struct OrderRejection: Error, Equatable, Sendable {
-    public let code: String
+    public let code: ReasonCode
     public let message: String
-    public init(code: String, message: String) { self.code = code; self.message = message }
+    public init(code: ReasonCode, message: String) { self.code = code; self.message = message }
 }
 
 /// Prices an order: pure rules, no I/O.
@@ -33,40 +33,40 @@ public enum OrderPricing {
     public static func price(_ order: PlaceOrder, customer: CustomerTerms?, priceList: [String: [PriceTier]])
         -> Result<[OrderPlaced.Line], OrderRejection> {
         guard let customer else {
-            return .failure(OrderRejection(code: "unknown-customer", message: "no customer with code \(order.customerCode)"))
+            return .failure(OrderRejection(code: .unknownCustomer, message: "no customer with code \(order.customerCode)"))
         }
         if let currency = order.currency, currency != customer.currency {
-            return .failure(OrderRejection(code: "currency-mismatch",
+            return .failure(OrderRejection(code: .currencyMismatch,
                                            message: "customer \(customer.code) buys in \(customer.currency), not \(currency)"))
         }
         var lines: [OrderPlaced.Line] = []
         var orderTotal: Int64 = 0
         for (index, line) in order.lines.enumerated() {
             guard line.quantity > 0 && line.quantity <= maxQuantity else {
-                return .failure(OrderRejection(code: "bad-quantity",
+                return .failure(OrderRejection(code: .badQuantity,
                                                message: "lines[\(index)].quantity must be 1 to \(maxQuantity), got \(line.quantity)"))
             }
             guard let tiers = priceList[line.sku], !tiers.isEmpty else {
-                return .failure(OrderRejection(code: "unknown-sku", message: "lines[\(index)].sku \(line.sku) is not sold"))
+                return .failure(OrderRejection(code: .unknownSku, message: "lines[\(index)].sku \(line.sku) is not sold"))
             }
             var unit = customer.contractPrices[line.sku]
                 ?? tiers.filter { $0.minQuantity <= line.quantity }.max { $0.minQuantity < $1.minQuantity }?.unitPrice
                 ?? tiers.min { $0.minQuantity < $1.minQuantity }!.unitPrice
             if let override = line.unitPrice {
                 guard customer.allowsPriceOverride else {
-                    return .failure(OrderRejection(code: "price-override-not-allowed",
+                    return .failure(OrderRejection(code: .priceOverrideNotAllowed,
                                                    message: "lines[\(index)].unitPrice: customer \(customer.code)'s contract does not allow price overrides"))
                 }
                 guard override > 0 else {
-                    return .failure(OrderRejection(code: "bad-price", message: "lines[\(index)].unitPrice must be positive"))
+                    return .failure(OrderRejection(code: .badPrice, message: "lines[\(index)].unitPrice must be positive"))
                 }
                 unit = override
             }
             let (total, overflow) = unit.multipliedReportingOverflow(by: line.quantity)
-            guard !overflow else { return .failure(OrderRejection(code: "bad-quantity", message: "lines[\(index)] total overflows")) }
+            guard !overflow else { return .failure(OrderRejection(code: .badQuantity, message: "lines[\(index)] total overflows")) }
             lines.append(OrderPlaced.Line(sku: line.sku, quantity: line.quantity, unitPrice: unit, lineTotal: total))
             let (sum, sumOverflow) = orderTotal.addingReportingOverflow(total)
-            guard !sumOverflow else { return .failure(OrderRejection(code: "bad-price", message: "the order total is beyond any amount")) }
+            guard !sumOverflow else { return .failure(OrderRejection(code: .badPrice, message: "the order total is beyond any amount")) }
             orderTotal = sum
         }
         return .success(lines)

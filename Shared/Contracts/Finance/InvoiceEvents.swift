@@ -8,13 +8,13 @@ public struct InvoiceIssued: RoutedContract, Equatable {
     public let invoiceNumber: String
     public let orderRef: String
     public let customerCode: String
-    public let kind: String
+    public let kind: InvoiceKind
     public let amount: Int64
     public let currency: String
     public let issueDate: BusinessDate
     public let dueDate: BusinessDate
 
-    public init(invoiceNumber: String, orderRef: String, customerCode: String, kind: String, amount: Int64,
+    public init(invoiceNumber: String, orderRef: String, customerCode: String, kind: InvoiceKind, amount: Int64,
                 currency: String, issueDate: BusinessDate, dueDate: BusinessDate) {
         self.invoiceNumber = invoiceNumber; self.orderRef = orderRef; self.customerCode = customerCode; self.kind = kind
         self.amount = amount; self.currency = currency; self.issueDate = issueDate; self.dueDate = dueDate
@@ -81,11 +81,11 @@ public struct InvoicePaid: RoutedContract, Equatable {
     public let invoiceNumber: String
     public let orderRef: String
     public let customerCode: String
-    public let kind: String
+    public let kind: InvoiceKind
     public let amount: Int64
     public let orderSettled: Bool
 
-    public init(invoiceNumber: String, orderRef: String, customerCode: String, kind: String, amount: Int64, orderSettled: Bool) {
+    public init(invoiceNumber: String, orderRef: String, customerCode: String, kind: InvoiceKind, amount: Int64, orderSettled: Bool) {
         self.invoiceNumber = invoiceNumber; self.orderRef = orderRef; self.customerCode = customerCode; self.kind = kind
         self.amount = amount; self.orderSettled = orderSettled
     }

@@ -41,13 +41,13 @@ public struct CommandOutcome: MessageContract, Equatable {
     public static let messageType = "bizops.command.outcome.v1"
 
     public let outcome: Outcome
-    public let reasonCode: String
+    public let reasonCode: ReasonCode
     public let message: String
     /// The command's routing key and message id, so the sender can match the answer.
     public let command: String
     public let messageId: String?
 
-    public init(outcome: Outcome, reasonCode: String, message: String, command: String, messageId: String?) {
+    public init(outcome: Outcome, reasonCode: ReasonCode, message: String, command: String, messageId: String?) {
         self.outcome = outcome; self.reasonCode = reasonCode; self.message = message; self.command = command
         self.messageId = messageId
     }

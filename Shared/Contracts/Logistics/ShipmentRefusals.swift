@@ -8,12 +8,12 @@ public struct DispatchRefused: RoutedContract, Equatable {
     public static let routingKey = "logistics.dispatch.refused"
 
     public let orderRef: String
-    public let reasonCode: String
+    public let reasonCode: ReasonCode
     public let message: String
     /// The refused command's `message_id`, so its sender can match this event.
     public let commandMessageId: String
 
-    public init(orderRef: String, reasonCode: String, message: String, commandMessageId: String) {
+    public init(orderRef: String, reasonCode: ReasonCode, message: String, commandMessageId: String) {
         self.orderRef = orderRef; self.reasonCode = reasonCode; self.message = message; self.commandMessageId = commandMessageId
     }
 }
@@ -25,12 +25,12 @@ public struct DeliveryRefused: RoutedContract, Equatable {
     public static let routingKey = "logistics.delivery.refused"
 
     public let orderRef: String
-    public let reasonCode: String
+    public let reasonCode: ReasonCode
     public let message: String
     /// The refused command's `message_id`, so its sender can match this event.
     public let commandMessageId: String
 
-    public init(orderRef: String, reasonCode: String, message: String, commandMessageId: String) {
+    public init(orderRef: String, reasonCode: ReasonCode, message: String, commandMessageId: String) {
         self.orderRef = orderRef; self.reasonCode = reasonCode; self.message = message; self.commandMessageId = commandMessageId
     }
 }

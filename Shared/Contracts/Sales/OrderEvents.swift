@@ -38,10 +38,10 @@ public struct OrderRejected: RoutedContract, Equatable {
 
     public let orderRef: String
     public let customerCode: String
-    public let reasonCode: String
+    public let reasonCode: ReasonCode
     public let message: String
 
-    public init(orderRef: String, customerCode: String, reasonCode: String, message: String) {
+    public init(orderRef: String, customerCode: String, reasonCode: ReasonCode, message: String) {
         self.orderRef = orderRef; self.customerCode = customerCode; self.reasonCode = reasonCode; self.message = message
     }
 }
@@ -77,10 +77,10 @@ public struct OrderHeld: RoutedContract, Equatable {
 
     public let orderRef: String
     public let customerCode: String
-    public let reasonCode: String
+    public let reasonCode: ReasonCode
     public let message: String
 
-    public init(orderRef: String, customerCode: String, reasonCode: String, message: String) {
+    public init(orderRef: String, customerCode: String, reasonCode: ReasonCode, message: String) {
         self.orderRef = orderRef; self.customerCode = customerCode; self.reasonCode = reasonCode; self.message = message
     }
 }
@@ -135,10 +135,10 @@ public struct OrderCancelRefused: RoutedContract, Equatable {
     public static let routingKey = "sales.order.cancel_refused"
 
     public let orderRef: String
-    public let reasonCode: String
+    public let reasonCode: ReasonCode
     public let message: String
 
-    public init(orderRef: String, reasonCode: String, message: String) {
+    public init(orderRef: String, reasonCode: ReasonCode, message: String) {
         self.orderRef = orderRef; self.reasonCode = reasonCode; self.message = message
     }
 }

@@ -81,8 +81,8 @@ public final class MessageConsumer: Service, Sendable {
             let attempt = Int(delivery.properties.headers["x-retry-count"]?.intValue ?? 0) + 1
             if attempt > maxRetries {
                 let message = "gave up after \(maxRetries) retries; last error: \(reason)"
-                outgoing.append(deadLetter(delivery, code: "retries-exhausted", message: message))
-                rejected.append((delivery, "retries-exhausted", message))
+                outgoing.append(deadLetter(delivery, code: .retriesExhausted, message: message))
+                rejected.append((delivery, .retriesExhausted, message))
                 dead += 1
             } else {
                 outgoing.append(retry(delivery, attempt: attempt, reason: reason))
@@ -136,7 +136,7 @@ public final class MessageConsumer: Service, Sendable {
 
     /// A poison command whose sender asked for an answer (`reply_to`) hears why. Best effort:
     /// the dead letter, which carries the same reason, is what must not be lost.
-    private func answerRejected(_ rejected: [(Delivery, code: String, message: String)]) async {
+    private func answerRejected(_ rejected: [(Delivery, code: ReasonCode, message: String)]) async {
         let answers = rejected.compactMap {
             OutgoingMessage.rejection(of: $0.0, code: $0.code, message: $0.message, from: topology.service)
         }
@@ -178,10 +178,10 @@ public final class MessageConsumer: Service, Sendable {
                         ]), body: delivery.body)
     }
 
-    private func deadLetter(_ delivery: Delivery, code: String, message: String) -> OutgoingMessage {
+    private func deadLetter(_ delivery: Delivery, code: ReasonCode, message: String) -> OutgoingMessage {
         OutgoingMessage(exchange: Topology.deadLetters, routingKey: topology.service,
                         properties: forwarded(delivery, extra: [
-                            "x-dead-letter-reason": .string(code),
+                            "x-dead-letter-reason": .string(code.rawValue),
                             "x-dead-letter-error": .string(String(message.prefix(1000))),
                             "x-dead-lettered-by": .string(topology.service),
                             "x-dead-lettered-at": .string(Date().formatted(.iso8601)),

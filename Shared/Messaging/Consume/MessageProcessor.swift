@@ -9,14 +9,14 @@ public struct BatchResult: Sendable {
     public var handled: [Delivery] = []
     public var duplicates = 0
     /// Refused by the business state (among `handled`): their reason codes.
-    public var refusals: [String] = []
+    public var refusals: [ReasonCode] = []
     /// Failed for now (database away, a timeout): try again later through a retry queue.
     public var transient: [(Delivery, String)] = []
     /// Came before the state it needs (a refusal that waits): back through the retry queues,
     /// bounded by time, not by MAX_RETRIES.
     public var waiting: [(Delivery, String)] = []
     /// Can never succeed: dead-letter with a reason code and message.
-    public var permanent: [(Delivery, code: String, message: String)] = []
+    public var permanent: [(Delivery, code: ReasonCode, message: String)] = []
 }
 
 /// Runs a batch of deliveries through the inbox and the handlers in ONE transaction:
@@ -36,7 +36,7 @@ public final class MessageProcessor: Sendable {
         self.service = service; self.registry = registry; self.pool = pool; self.waitBound = waitBound; self.logger = logger
     }
 
-    private struct Abort: Error { let index: Int; let code: String; let message: String }
+    private struct Abort: Error { let index: Int; let code: ReasonCode; let message: String }
     /// One message's handler asked to be tried later: only that message goes to a retry queue.
     private struct Postpone: Error { let index: Int; let reason: String }
     private struct Refuse: Error { let index: Int; let refusal: Refusal }
@@ -48,9 +48,9 @@ public final class MessageProcessor: Sendable {
         var pending: [(Delivery, InboundMessage)] = []
         for delivery in deliveries {
             do { pending.append((delivery, try registry.decode(delivery))) } catch let error as ContractError {
-                result.permanent.append((delivery, error.code.rawValue, error.message))
+                result.permanent.append((delivery, ReasonCode(error.code.rawValue), error.message))
             } catch {
-                result.permanent.append((delivery, "invalid-message", "\(error)"))
+                result.permanent.append((delivery, .invalidMessage, "\(error)"))
             }
         }
         var refused: [(Delivery, Refused)] = []
@@ -147,12 +147,12 @@ public final class MessageProcessor: Sendable {
                 messageLogger.info("not ready, will retry: \(later)")
                 throw Postpone(index: index, reason: later.description)
             } catch let error as ContractError {
-                throw Abort(index: index, code: error.code.rawValue, message: error.message)
+                throw Abort(index: index, code: ReasonCode(error.code.rawValue), message: error.message)
             } catch let error as PostgresError where error.kind == .server && !error.isTransient
                         && ["22", "23"].contains(where: { (error.sqlState ?? "").hasPrefix($0) }) {
                 // Bad data or a broken constraint: running it again gives the same answer.
                 messageLogger.error("handler failed on data: \(error)")
-                throw Abort(index: index, code: "database-rejected", message: "\(error)")
+                throw Abort(index: index, code: .databaseRejected, message: "\(error)")
             }
         }
         if !askAgain.isEmpty { try replay(askAgain, tx: tx, outbox: outbox, service: service, logger: logger) }
@@ -178,7 +178,7 @@ public final class MessageProcessor: Sendable {
                 "message_id": "\(id)", "type": "\(message.envelope.type)", "answers": "\(copied)"])
             if copied == 0 {
                 outbox.enqueue(try .answer(
-                    CommandOutcome(outcome: .unchanged, reasonCode: "already-handled",
+                    CommandOutcome(outcome: .unchanged, reasonCode: .alreadyHandled,
                                    message: "message \(id) was handled already; no answer to it is on record (none was asked for, or it is still to come)",
                                    command: message.routingKey, messageId: id),
                     to: message.envelope.replyTo ?? "", from: service, correlationId: message.envelope.correlationId,

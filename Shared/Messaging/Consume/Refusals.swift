@@ -10,7 +10,7 @@ import Storage
 /// departments hear of it. It is not recorded in the inbox: the same message sent again is
 /// checked again.
 public struct Refusal: Error, CustomStringConvertible, Sendable {
-    public let code: String
+    public let code: ReasonCode
     public let message: String
     /// The state it needs is probably on its way (a clearance, an acceptance still in flight):
     /// the message waits through the retry queues, and is refused with this reason only when the
@@ -19,7 +19,7 @@ public struct Refusal: Error, CustomStringConvertible, Sendable {
     /// What the refusal means for the business, published with the refusal record.
     public let event: (any RoutedContract)?
 
-    public init(_ code: String, _ message: String, waitsForState: Bool = false, event: (any RoutedContract)? = nil) {
+    public init(_ code: ReasonCode, _ message: String, waitsForState: Bool = false, event: (any RoutedContract)? = nil) {
         self.code = code; self.message = message; self.waitsForState = waitsForState; self.event = event
     }
 
@@ -34,9 +34,9 @@ public struct Refusal: Error, CustomStringConvertible, Sendable {
 /// A message that can never succeed and that a person must look at (an event that contradicts
 /// what the service knows, a defect upstream): it goes to the dead-letter queue with this code.
 public struct Poison: Error, CustomStringConvertible, Sendable {
-    public let code: String
+    public let code: ReasonCode
     public let message: String
-    public init(_ code: String, _ message: String) { self.code = code; self.message = message }
+    public init(_ code: ReasonCode, _ message: String) { self.code = code; self.message = message }
     public var description: String { "\(code): \(message)" }
 }
 
@@ -61,7 +61,7 @@ public enum RefusalLog {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """, [.text(cause.id), .text(cause.type), .text(message.routingKey), .text(cause.source),
                   cause.actor.map(PGValue.text) ?? .null, cause.correlationId.map(PGValue.text) ?? .null,
-                  .text(refusal.code), .text(refusal.message), .int(Int64(waited * 1000))])
+                  .text(refusal.code.rawValue), .text(refusal.message), .int(Int64(waited * 1000))])
         try work.reply(CommandOutcome(outcome: .refused, reasonCode: refusal.code, message: refusal.message,
                                       command: message.routingKey, messageId: cause.id))
         if let event = refusal.event { try work.publish(event) }
@@ -74,13 +74,13 @@ public enum RefusalLog {
             INSERT INTO refusals (message_id, message_type, routing_key, source, actor, correlation_id, reason_code, message)
             VALUES (gen_random_uuid(), $1, $1, 'http', $2, $3, $4, $5)
             """, [.text(request), actor.map(PGValue.text) ?? .null, correlationId.map(PGValue.text) ?? .null,
-                  .text(refusal.code), .text(refusal.message)])
+                  .text(refusal.code.rawValue), .text(refusal.message)])
     }
 
     /// Counts refusals once they are committed (a batch may be run more than once before it commits).
-    public static func count(_ reasons: [String], service: String) {
+    public static func count(_ reasons: [ReasonCode], service: String) {
         for (reason, n) in Dictionary(reasons.map { ($0, 1) }, uniquingKeysWith: +) {
-            counter(service, reason).increment(by: Int64(n))
+            counter(service, reason.rawValue).increment(by: Int64(n))
         }
     }
 

@@ -106,7 +106,7 @@ public final class UnitOfWork {
     }
 
     /// Answers a command that changed nothing (it repeated what was already done).
-    public func replyUnchanged(_ reasonCode: String, _ message: String) throws {
+    public func replyUnchanged(_ reasonCode: ReasonCode, _ message: String) throws {
         try reply(CommandOutcome(outcome: .unchanged, reasonCode: reasonCode, message: message,
                                  command: cause.routingKey ?? cause.type, messageId: cause.id))
     }

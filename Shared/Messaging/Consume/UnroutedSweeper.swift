@@ -60,7 +60,7 @@ public final class UnroutedSweeper: Service, Sendable {
             properties.headers["x-dead-lettered-at"] = .string(Date().formatted(.iso8601))
             dead.append(OutgoingMessage(exchange: Topology.deadLetters, routingKey: Topology.unrouted, properties: properties,
                                         body: delivery.body))
-            if let answer = OutgoingMessage.rejection(of: delivery, code: "unknown-routing-key", message: why, from: owner) {
+            if let answer = OutgoingMessage.rejection(of: delivery, code: .unknownRoutingKey, message: why, from: owner) {
                 answers.append(answer)
             }
             logger.warning("dead-lettering a command nobody handles", metadata: [

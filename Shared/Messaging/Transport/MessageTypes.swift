@@ -93,7 +93,7 @@ extension OutgoingMessage {
 
     /// The `rejected` outcome for a poison delivery whose sender asked for an answer; nil when
     /// it gave no `reply_to`. The reason is the dead letter's.
-    public static func rejection(of delivery: Delivery, code: String, message: String, from source: String) -> OutgoingMessage? {
+    public static func rejection(of delivery: Delivery, code: ReasonCode, message: String, from source: String) -> OutgoingMessage? {
         guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else { return nil }
         return try? .answer(CommandOutcome(outcome: .rejected, reasonCode: code, message: message, command: delivery.routingKey,
                                            messageId: delivery.properties.messageId),

@@ -1,0 +1,78 @@
+/// Every reason code a service gives, in one place: refusals, rejected orders, unchanged
+/// answers and dead-letter reasons. Senders match on them, so they are a type, not strings;
+/// `docs/contracts/README.md` documents each one (`check.py` makes sure). A newer producer's
+/// code arrives as `.unknown(raw)` and is shown as it came.
+public enum ReasonCode: ExtensibleCode {
+    // The business state refused a valid command (`refused`; not dead-lettered)
+    case awaitingPayment, unknownOrder, notReady, orderCancelled, notDispatched, conflictingPayment, tooLateToCancel, notFound, notAuthorised, notHeld, notOpen, notDelivered, alreadyReceived, unknownWarehouse, unknownSku, invalidReturn
+    // An order sales or risk turned down (`sales.order.rejected`, `risk.credit.rejected`, `sales.order.held`)
+    case unknownCustomer, currencyMismatch, badQuantity, badPrice, priceOverrideNotAllowed, duplicateOrderRef, creditLimitExceeded, creditBlocked, creditReviewRejected, creditLimitReview, customerOnHold, noCreditProfile, cancelled, creditReview, creditRejected
+    // A command that changed nothing (`unchanged`)
+    case alreadyDispatched, alreadyDelivered, alreadyRecorded, alreadyHandled, cancellationPending
+    // Poison: it can never succeed (`rejected`; dead-lettered)
+    case malformedJson, invalidField, invalidEnvelope, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
+    case unknown(String)
+
+    public static let known: [ReasonCode] = [
+        .creditReview, .creditRejected,
+        .awaitingPayment, .unknownOrder, .notReady, .orderCancelled, .notDispatched, .conflictingPayment,
+        .tooLateToCancel, .notFound, .notAuthorised, .notHeld, .notOpen, .notDelivered,
+        .alreadyReceived, .unknownWarehouse, .unknownSku, .invalidReturn, .unknownCustomer, .currencyMismatch,
+        .badQuantity, .badPrice, .priceOverrideNotAllowed, .duplicateOrderRef, .creditLimitExceeded, .creditBlocked,
+        .creditReviewRejected, .creditLimitReview, .customerOnHold, .noCreditProfile, .cancelled, .alreadyDispatched,
+        .alreadyDelivered, .alreadyRecorded, .alreadyHandled, .cancellationPending, .malformedJson, .invalidField,
+        .invalidEnvelope, .unknownType, .invalidMessage, .databaseRejected, .retriesExhausted, .unknownRoutingKey,
+        .noWarehouse,
+    ]
+
+    public var rawValue: String {
+        switch self {
+        case .awaitingPayment: "awaiting-payment"
+        case .unknownOrder: "unknown-order"
+        case .notReady: "not-ready"
+        case .orderCancelled: "order-cancelled"
+        case .notDispatched: "not-dispatched"
+        case .conflictingPayment: "conflicting-payment"
+        case .tooLateToCancel: "too-late-to-cancel"
+        case .notFound: "not-found"
+        case .notAuthorised: "not-authorised"
+        case .notHeld: "not-held"
+        case .notOpen: "not-open"
+        case .notDelivered: "not-delivered"
+        case .alreadyReceived: "already-received"
+        case .unknownWarehouse: "unknown-warehouse"
+        case .unknownSku: "unknown-sku"
+        case .invalidReturn: "invalid-return"
+        case .unknownCustomer: "unknown-customer"
+        case .currencyMismatch: "currency-mismatch"
+        case .badQuantity: "bad-quantity"
+        case .badPrice: "bad-price"
+        case .priceOverrideNotAllowed: "price-override-not-allowed"
+        case .duplicateOrderRef: "duplicate-order-ref"
+        case .creditLimitExceeded: "credit-limit-exceeded"
+        case .creditBlocked: "credit-blocked"
+        case .creditReviewRejected: "credit-review-rejected"
+        case .creditLimitReview: "credit-limit-review"
+        case .customerOnHold: "customer-on-hold"
+        case .noCreditProfile: "no-credit-profile"
+        case .cancelled: "cancelled"
+        case .creditReview: "credit-review"
+        case .creditRejected: "credit-rejected"
+        case .alreadyDispatched: "already-dispatched"
+        case .alreadyDelivered: "already-delivered"
+        case .alreadyRecorded: "already-recorded"
+        case .alreadyHandled: "already-handled"
+        case .cancellationPending: "cancellation-pending"
+        case .malformedJson: "malformed-json"
+        case .invalidField: "invalid-field"
+        case .invalidEnvelope: "invalid-envelope"
+        case .unknownType: "unknown-type"
+        case .invalidMessage: "invalid-message"
+        case .databaseRejected: "database-rejected"
+        case .retriesExhausted: "retries-exhausted"
+        case .unknownRoutingKey: "unknown-routing-key"
+        case .noWarehouse: "no-warehouse"
+        case .unknown(let raw): raw
+        }
+    }
+}
