@@ -20,6 +20,6 @@ enum SalesService {
         OrderTracking.registerHistory(&handlers)
         return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
                            routes: SalesAPI.add,
-                           sweepsUnrouted: true)
+                           busDuties: [.sweepUnrouted])
     }
 }

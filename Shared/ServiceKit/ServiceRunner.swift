@@ -18,17 +18,25 @@ public struct ServiceSpec: Sendable {
     /// What its queue is bound to: the routing keys of the commands and events it handles.
     public var bindings: [Topology.Binding] { handlers.bindings }
     public let routes: @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void
-    /// Runs the `UnroutedSweeper` too (one department does it for the bus).
-    public let sweepsUnrouted: Bool
+    /// Work for the whole bus that this service owns (one service owns each).
+    public let busDuties: [BusDuty]
     public let jobs: [PeriodicJob]
 
     public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
                 routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
-                sweepsUnrouted: Bool = false, jobs: [PeriodicJob] = []) {
+                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = []) {
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
-        self.handlers = handlers; self.routes = routes; self.sweepsUnrouted = sweepsUnrouted
+        self.handlers = handlers; self.routes = routes; self.busDuties = busDuties
         self.jobs = jobs
     }
+}
+
+/// Work for the whole bus rather than one department, owned by exactly one service so it is
+/// neither forgotten nor done twice over.
+public enum BusDuty: Sendable {
+    /// Read `bizops.unrouted`: dead-letter the commands no service handles (`unknown-routing-key`),
+    /// answer their senders, count the events nobody binds.
+    case sweepUnrouted
 }
 
 /// What a service's HTTP routes may use.
@@ -120,7 +128,11 @@ public enum ServiceMain {
                                            "broker": "\(config.amqp.redacted)"])
         // Shutdown runs in reverse order: stop consuming, then flush the outbox, then close HTTP.
         var services: [any Service] = [app, relay, consumer]
-        if spec.sweepsUnrouted { services.append(UnroutedSweeper(config: config.amqp, owner: spec.id, logger: logger)) }
+        for duty in spec.busDuties {
+            switch duty {
+            case .sweepUnrouted: services.append(UnroutedSweeper(config: config.amqp, owner: spec.id, logger: logger))
+            }
+        }
         if !spec.jobs.isEmpty {
             services.append(PeriodicRunner(jobs: spec.jobs, intervals: config.jobSeconds, environment: environment, logger: logger))
         }

@@ -4,7 +4,44 @@ import Testing
 /// The container files: no Docker engine runs here, so Debian's docker-compose validates
 /// the compose file and the test checks that it runs every service with its health check.
 @Suite struct DeploymentTests {
-    static let services = ["sales", "logistics", "customer-service", "finance", "risk"]
+    static var services: [String] { ServiceList.all.map(\.exe) }
+
+    func read(_ path: String) throws -> String {
+        try String(contentsOf: TestServers.repoRoot.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    /// `deploy/services.txt` is the list; every other place that names the services must agree.
+    @Test func everyPlaceNamesTheServicesOfTheOneList() throws {
+        let list = ServiceList.all
+        #expect(list.count == 5 && Set(list.map(\.port)).count == 5, "deploy/services.txt: \(list)")
+        let package = try read("Package.swift")
+        let compose = try read("docker-compose.yml")
+        let definitions = try JSONSerialization.jsonObject(with: try Data(contentsOf: TestServers.repoRoot
+            .appendingPathComponent("deploy/rabbitmq/definitions.json"))) as! [String: Any]
+        let users = Set((definitions["users"] as! [[String: Any]]).compactMap { $0["name"] as? String })
+        let permitted = Set((definitions["permissions"] as! [[String: Any]]).compactMap { $0["user"] as? String })
+        let initSQL = try read("deploy/postgres/init.sql")
+        for service in list {
+            #expect(package.contains(#".executable(name: "\#(service.exe)""#), "Package.swift has no product \(service.exe)")
+            #expect(compose.contains("\n  \(service.exe):\n") && compose.contains(#"HTTP_PORT: "\#(service.port)""#)
+                    && compose.contains("amqp://\(service.id):"), "docker-compose.yml does not run \(service.exe) as in the list")
+            #expect(users.contains(service.id) && permitted.contains(service.id), "definitions.json has no user \(service.id)")
+            #expect(initSQL.components(separatedBy: "'\(service.id)'").count - 1 >= 2, "init.sql does not create \(service.id)")
+        }
+        #expect(users.subtracting(list.map(\.id)) == ["bizops"], "definitions.json has users the list does not: \(users)")
+        // Each service's own spec says the same id and default port.
+        let folders = try FileManager.default.contentsOfDirectory(atPath: TestServers.repoRoot.appendingPathComponent("Services").path)
+        var specs: [String: Int] = [:]
+        for folder in folders {
+            let base = TestServers.repoRoot.appendingPathComponent("Services/\(folder)")
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] where file.hasSuffix(".swift") {
+                let code = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
+                guard let match = code.firstMatch(of: /ServiceSpec\(id: "([a-z_]+)", defaultPort: (\d+)/) else { continue }
+                specs[String(match.1)] = Int(match.2)
+            }
+        }
+        #expect(specs == Dictionary(uniqueKeysWithValues: list.map { ($0.id, $0.port) }), "ServiceSpecs: \(specs)")
+    }
 
     @Test func composeFileIsValidAndNamesEveryService() throws {
         let compose = TestServers.repoRoot.appendingPathComponent("docker-compose.yml").path

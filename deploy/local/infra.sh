@@ -20,7 +20,8 @@ REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/../.." && pwd)"
 LOCAL_DIR="$REPO_ROOT/.local"
 INIT_SQL="$REPO_ROOT/deploy/postgres/init.sql"
 
-SERVICES=(sales logistics customer_service finance risk)
+# Service ids (roles, schemas, AMQP users) from the one list of services.
+mapfile -t SERVICES < <(awk '!/^#/ && NF { print $2 }' "$REPO_ROOT/deploy/services.txt")
 DEV_PASSWORD="bizops-dev"
 WAIT_SECONDS=60
 

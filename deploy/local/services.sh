@@ -17,8 +17,8 @@ BIN_DIR="${2:-${BIZOPS_BIN_DIR:-$REPO_ROOT/.build/debug}}"
 RUN_DIR="$REPO_ROOT/.local/services"
 LOG_DIR="$REPO_ROOT/.local/logs"
 PASSWORD="bizops-dev"
-# executable:service-id:port
-SERVICES=(sales:sales:8081 logistics:logistics:8082 customer-service:customer_service:8083 finance:finance:8084 risk:risk:8085)
+# executable:service-id:port, from the one list of services
+mapfile -t SERVICES < <(awk '!/^#/ && NF { print $1 ":" $2 ":" $3 }' "$REPO_ROOT/deploy/services.txt")
 
 pid_of() { local f="$RUN_DIR/$1.pid"; [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
 

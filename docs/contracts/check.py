@@ -31,7 +31,8 @@ CONTRACTS = os.path.join(ROOT, "Shared", "Contracts")
 SCHEMAS = os.path.join(HERE, "schemas")
 ASYNCAPI = os.path.join(HERE, "asyncapi.yaml")
 README = os.path.join(HERE, "README.md")
-SERVICES = ("sales", "risk", "logistics", "finance", "customer_service")
+SERVICES = tuple(line.split()[1] for line in open(os.path.join(ROOT, "deploy", "services.txt"), encoding="utf-8")
+                 if line.strip() and not line.startswith("#"))
 REPLY_PREFIX = "bizops."  # message types sent only to a command's reply_to, never on an exchange
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -521,8 +522,17 @@ def check_readme(schemas):
             problem(f"docs/contracts/README.md: the index has no row linking schemas/{t}.json")
 
 
-SERVICE_IDS = {"Sales": "sales", "Logistics": "logistics", "CustomerService": "customer_service",
-               "Finance": "finance", "Risk": "risk"}
+def service_folders():
+    """{folder under Services/: service id}, from each service's `ServiceSpec(id: "...")`."""
+    found = {}
+    for folder in sorted(os.listdir(os.path.join(ROOT, "Services"))):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, "Services", folder)):
+            for name in files:
+                if name.endswith(".swift"):
+                    m = re.search(r'ServiceSpec\(id: "([a-z_]+)"', open(os.path.join(dirpath, name), encoding="utf-8").read())
+                    if m:
+                        found[folder] = m.group(1)
+    return found
 
 
 def check_consumers(contracts):
@@ -530,7 +540,7 @@ def check_consumers(contracts):
     a service binds what it registers with `handlers.on(Type.self`."""
     by_struct = {c["struct"]: c["type"] for c in contracts if c["struct"]}
     bound = {}
-    for folder, service in SERVICE_IDS.items():
+    for folder, service in service_folders().items():
         base = os.path.join(ROOT, "Services", folder)
         for dirpath, _, files in os.walk(base):
             if os.path.basename(dirpath) == "Domain":

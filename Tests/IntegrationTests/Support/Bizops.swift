@@ -7,10 +7,7 @@ import Testing
 /// user, on free ports, with the demo master data loaded. Tests make their own customers,
 /// products and stock through the APIs, so they do not depend on each other.
 final class Bizops: @unchecked Sendable {
-    struct Service { let exe: String; let id: String }
-    static let services = [Service(exe: "sales", id: "sales"), Service(exe: "logistics", id: "logistics"),
-                           Service(exe: "customer-service", id: "customer_service"), Service(exe: "finance", id: "finance"),
-                           Service(exe: "risk", id: "risk")]
+    static var services: [ServiceEntry] { ServiceList.all }
     private(set) var children: [String: ChildProcess] = [:]
     let ports: [String: Int]
     /// A short tag that makes this test's names unique.
