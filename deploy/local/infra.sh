@@ -97,6 +97,17 @@ ensure_packages() {
     say "packages: installed in $(since "$t")"
 }
 
+# docs/contracts/check.py validates with jsonschema and reads YAML: Debian's packages unless
+# the machine has them already (from pip, say).
+ensure_python_modules() {
+    python3 -c 'import jsonschema, yaml' 2>/dev/null && return 0
+    is_root || die "python3 needs jsonschema and yaml; run as root or: apt-get install python3-jsonschema python3-yaml"
+    say "packages: installing python3-jsonschema python3-yaml"
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends python3-jsonschema python3-yaml >/dev/null
+}
+
 # ====================================================================== RabbitMQ
 
 # Every server and CLI invocation must see exactly the same environment.
@@ -508,7 +519,7 @@ main() {
     local cmd="${1:-start}"
     [[ $# -gt 0 ]] && shift
     case "$cmd" in
-        start)            ensure_packages; rmq_start; pg_start ;;
+        start)            ensure_packages; ensure_python_modules; rmq_start; pg_start ;;
         stop)             rmq_stop; pg_stop ;;
         status)           local rc=0; rmq_status || rc=1; pg_status || rc=1; return "$rc" ;;
         reset)            do_reset ;;

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Checks the message contract docs against the Swift contracts (python3 stdlib only).
+"""Checks the message contract docs against the Swift contracts.
 
     python3 docs/contracts/check.py      (from the repository root, or from anywhere)
 
-- every schemas/<messageType>.json is valid JSON, a draft 2020-12 object schema whose
-  `title` (and `$id`) is the file name's stem, and whose `examples` satisfy the schema
-  (a small checker: type, required, enum, const, minimum/maximum, minLength/maxLength,
-  pattern, minItems, format date/date-time/uuid, properties, items, anyOf, local $ref);
+Needs the `jsonschema` and `yaml` (PyYAML) packages (Debian: python3-jsonschema python3-yaml;
+deploy/local/infra.sh installs them).
+
+- every schemas/<messageType>.json is valid JSON, a valid draft 2020-12 object schema (checked
+  with jsonschema against the draft's metaschema) whose `title` (and `$id`) is the file name's
+  stem, and whose `examples` satisfy it (jsonschema, with the formats date, date-time and uuid);
+- asyncapi.yaml is valid against the official AsyncAPI 3.0.0 JSON Schema, read from
+  ../shared/schemas/asyncapi-3.0.0-without-id.json beside the repository (the check says
+  plainly when that file is not there, and skips only that step);
 - every `messageType = "..."` in Shared/Contracts/**/*.swift has a schema file and every
   schema file has a message type; the schema's properties and `required` list match the
   struct's stored `let`s (an optional Swift type is an optional field) and their JSON types;
@@ -25,11 +30,19 @@ import os
 import re
 import sys
 
+try:
+    import jsonschema
+    import yaml
+except ImportError as missing:
+    sys.exit(f"docs/contracts/check.py needs {missing.name}: apt-get install python3-jsonschema python3-yaml "
+             "(deploy/local/infra.sh install does it)")
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 CONTRACTS = os.path.join(ROOT, "Shared", "Contracts")
 SCHEMAS = os.path.join(HERE, "schemas")
 ASYNCAPI = os.path.join(HERE, "asyncapi.yaml")
+ASYNCAPI_SCHEMA = os.path.join(ROOT, "..", "shared", "schemas", "asyncapi-3.0.0-without-id.json")
 README = os.path.join(HERE, "README.md")
 SERVICES = tuple(line.split()[1] for line in open(os.path.join(ROOT, "deploy", "services.txt"), encoding="utf-8")
                  if line.strip() and not line.startswith("#"))
@@ -37,16 +50,17 @@ REPLY_PREFIX = "bizops."  # message types sent only to a command's reply_to, nev
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 problems = []
+ASYNCAPI_NOTES = []
 
 
 def problem(text):
     problems.append(text)
 
 
-# --------------------------------------------------------------------------- tiny validator
+# --------------------------------------------------------------------------- validation (jsonschema)
 
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DATE_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+FORMATS = jsonschema.FormatChecker()
 
 
 def valid_date(text):
@@ -59,33 +73,30 @@ def valid_date(text):
         return False
 
 
-def check_format(fmt, value):
-    if fmt == "uuid":
-        return bool(UUID_RE.match(value))
-    if fmt == "date":
-        return valid_date(value)
-    if fmt == "date-time":
-        m = DATE_TIME_RE.match(value)
-        return bool(m) and valid_date(m.group(1)) and int(m.group(2)) < 24 and int(m.group(3)) < 60 and int(m.group(4)) < 61
-    return True  # unknown formats are annotations
+# The formats the contracts use, checked whatever optional packages jsonschema has with it.
+@FORMATS.checks("date")
+def _date(value):
+    return not isinstance(value, str) or valid_date(value)
 
 
-def type_ok(expected, value):
-    if expected == "string":
-        return isinstance(value, str)
-    if expected == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
-    if expected == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if expected == "boolean":
-        return isinstance(value, bool)
-    if expected == "array":
-        return isinstance(value, list)
-    if expected == "object":
-        return isinstance(value, dict)
-    if expected == "null":
-        return value is None
-    return False
+@FORMATS.checks("date-time")
+def _date_time(value):
+    if not isinstance(value, str):
+        return True
+    m = DATE_TIME_RE.match(value)
+    return bool(m) and valid_date(m.group(1)) and int(m.group(2)) < 24 and int(m.group(3)) < 60 and int(m.group(4)) < 61
+
+
+@FORMATS.checks("uuid")
+def _uuid(value):
+    return not isinstance(value, str) or bool(re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", value))
+
+
+def where(error):
+    path = ""
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(body)"
 
 
 def resolve(root, ref):
@@ -96,83 +107,6 @@ def resolve(root, ref):
         part = part.replace("~1", "/").replace("~0", "~")
         node = node[part]
     return node
-
-
-def validate(schema, value, root, path, errors, depth=0):
-    """Appends to `errors` each way `value` breaks `schema` (a subset of draft 2020-12)."""
-    if depth > 50:
-        errors.append(f"{path}: $ref nesting too deep")
-        return
-    if schema is True or schema is None:
-        return
-    if schema is False:
-        errors.append(f"{path}: no value is allowed here")
-        return
-    if "$ref" in schema:
-        try:
-            target = resolve(root, schema["$ref"])
-        except (KeyError, TypeError) as err:
-            errors.append(f"{path}: cannot resolve $ref {schema['$ref']} ({err})")
-            return
-        validate(target, value, root, path, errors, depth + 1)
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        if not any(type_ok(t, value) for t in types):
-            errors.append(f"{path}: expected {' or '.join(types)}, found {json.dumps(value)[:60]}")
-            return
-    if "const" in schema and value != schema["const"]:
-        errors.append(f"{path}: must be {json.dumps(schema['const'])}")
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{path}: {json.dumps(value)} is not one of {schema['enum']}")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            errors.append(f"{path}: {value} is below the minimum {schema['minimum']}")
-        if "maximum" in schema and value > schema["maximum"]:
-            errors.append(f"{path}: {value} is above the maximum {schema['maximum']}")
-    if isinstance(value, str):
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            errors.append(f"{path}: shorter than {schema['minLength']} characters")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            errors.append(f"{path}: longer than {schema['maxLength']} characters")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            errors.append(f"{path}: {json.dumps(value)} does not match {schema['pattern']}")
-        if "format" in schema and not check_format(schema["format"], value):
-            errors.append(f"{path}: {json.dumps(value)} is not a valid {schema['format']}")
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            errors.append(f"{path}: fewer than {schema['minItems']} items")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            errors.append(f"{path}: more than {schema['maxItems']} items")
-        if "items" in schema:
-            for index, item in enumerate(value):
-                validate(schema["items"], item, root, f"{path}[{index}]", errors, depth + 1)
-    if isinstance(value, dict):
-        for name in schema.get("required", []):
-            if name not in value:
-                errors.append(f"{path}.{name}: required field is missing" if path else f"{name}: required field is missing")
-        for name, sub in schema.get("properties", {}).items():
-            if name in value:
-                validate(sub, value[name], root, f"{path}.{name}" if path else name, errors, depth + 1)
-        if schema.get("additionalProperties") is False:
-            for name in value:
-                if name not in schema.get("properties", {}):
-                    errors.append(f"{path}.{name}: unknown field" if path else f"{name}: unknown field")
-    if "anyOf" in schema:
-        if not any(not _errors(sub, value, root, path, depth) for sub in schema["anyOf"]):
-            errors.append(f"{path or '(body)'}: matches none of anyOf "
-                          + "; ".join(json.dumps(sub, sort_keys=True)[:80] for sub in schema["anyOf"]))
-    if "oneOf" in schema:
-        matches = sum(1 for sub in schema["oneOf"] if not _errors(sub, value, root, path, depth))
-        if matches != 1:
-            errors.append(f"{path or '(body)'}: matches {matches} of oneOf, expected exactly 1")
-    for sub in schema.get("allOf", []):
-        validate(sub, value, root, path, errors, depth + 1)
-
-
-def _errors(schema, value, root, path, depth):
-    found = []
-    validate(schema, value, root, path, found, depth + 1)
-    return found
 
 
 def check_refs(node, root, where):
@@ -393,15 +327,19 @@ def load_schemas():
             if isinstance(prop, dict) and not prop.get("description") and "$ref" not in prop:
                 problem(f"{rel}: property {pname!r} has no description")
         check_refs(schema, schema, rel)
+        try:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as err:
+            problem(f"{rel}: not a valid draft 2020-12 schema: {err.message}")
+            continue
         examples = schema.get("examples")
         if not isinstance(examples, list) or not examples:
             problem(f"{rel}: needs at least one entry in examples")
             continue
+        validator = jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
         for index, example in enumerate(examples):
-            errors = []
-            validate(schema, example, schema, "", errors)
-            for err in errors:
-                problem(f"{rel}: examples[{index}]: {err}")
+            for err in sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path)):
+                problem(f"{rel}: examples[{index}]: {where(err)}: {err.message}")
     return schemas
 
 
@@ -482,6 +420,25 @@ def check_asyncapi(schemas, by_type):
         return
     if not re.search(r"^asyncapi:\s*['\"]?3\.0\.0['\"]?\s*$", text, re.M):
         problem("docs/contracts/asyncapi.yaml: asyncapi: 3.0.0 expected")
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        problem(f"docs/contracts/asyncapi.yaml: not valid YAML ({err})")
+        document = None
+    if document is not None:
+        if os.path.isfile(ASYNCAPI_SCHEMA):
+            with open(ASYNCAPI_SCHEMA, encoding="utf-8") as f:
+                official = json.load(f)
+            validator = jsonschema.Draft7Validator(official)
+            errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+            for err in errors[:20]:
+                problem(f"docs/contracts/asyncapi.yaml: {where(err)}: {err.message[:300]} (AsyncAPI 3.0.0 schema)")
+            if len(errors) > 20:
+                problem(f"docs/contracts/asyncapi.yaml: {len(errors) - 20} more errors against the AsyncAPI 3.0.0 schema")
+            ASYNCAPI_NOTES.append("asyncapi.yaml valid against the official AsyncAPI 3.0.0 schema")
+        else:
+            ASYNCAPI_NOTES.append(f"NOT checked against the official AsyncAPI 3.0.0 schema: "
+                                  f"{os.path.normpath(ASYNCAPI_SCHEMA)} is not there")
     for t in sorted(schemas):
         if f"./schemas/{t}.json" not in text:
             problem(f"docs/contracts/asyncapi.yaml: does not reference ./schemas/{t}.json")
@@ -598,12 +555,14 @@ def main():
     check_consumers(contracts)
     check_reason_codes()
     if problems:
+        for note in ASYNCAPI_NOTES:
+            print(note)
         for p in problems:
             print(p)
         print(f"{len(problems)} problem(s); {len(schemas)} schema file(s), {len(contracts)} Swift message type(s)")
         return 1
     print(f"ok: {len(schemas)} schema files match {len(contracts)} Swift message types; "
-          "examples valid; asyncapi.yaml and README.md reference every schema")
+          "examples valid; asyncapi.yaml and README.md reference every schema; " + "; ".join(ASYNCAPI_NOTES))
     return 0
 
 
