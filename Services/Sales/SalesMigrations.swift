@@ -71,7 +71,8 @@ enum SalesMigrations {
                     'type', 'order.cancel.v1', 'source', 'unknown', 'time', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                     'correlationId', cancel_correlation_id, 'replyTo', cancel_reply_to, 'routingKey', 'order.cancel')
                 WHERE cancel_reason IS NOT NULL;
-            ALTER TABLE orders DROP COLUMN cancel_reply_to, DROP COLUMN cancel_message_id, DROP COLUMN cancel_correlation_id;
+            -- cancel_reply_to, cancel_message_id and cancel_correlation_id are no longer written; they
+            -- stay until every replica runs this version (a later migration drops them).
             """),
     ]
 }

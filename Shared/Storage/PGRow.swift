@@ -37,6 +37,7 @@ public struct PGRow: Sendable {
         guard let value = T(rawValue: text) else { throw fail(column, "a known \(T.self)", text) }
         return value
     }
+
     public func string(_ column: String) throws -> String { try required(column) }
     public func optionalString(_ column: String) throws -> String? { try raw(column) }
 

@@ -82,6 +82,9 @@ public actor PostgresPool {
         if let index = free.popLast() { return index }
         nextWaiter += 1
         let id = nextWaiter, timeout = config.checkoutTimeout, size = config.poolSize
+        guard timeout > 0 else {  // 0: wait as long as it takes
+            return try await withCheckedThrowingContinuation { waiters.append(Waiter(id: id, continuation: $0)) }
+        }
         let timer = Task { [weak self] in
             try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
             await self?.expire(id, PostgresError(.pool, message: "no database connection free within \(timeout) s "

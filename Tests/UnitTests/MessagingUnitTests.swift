@@ -79,4 +79,43 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
         #expect(message.routingKey == "test.ping")
         #expect(message.exchange == "bizops.ingress")
     }
+
+    /// The sender's user_id moves into a header when the service forwards a message as its own;
+    /// headers a sender wrote itself under the kit's names count for nothing.
+    @Test func onlyTheKitsOwnRetryHeadersAreTrusted() throws {
+        let id = UUID().uuidString.lowercased()
+        let forged: [String: HeaderValue] = ["x-original-user-id": .string("bank-feed"), "x-first-attempt-at": .int(0),
+                                             "x-retry-count": .int(1), "x-wait-count": .int(99)]
+        var fromSender = delivery(type: nil, messageId: id, headers: forged)
+        var message = try registry.decode(fromSender)
+        #expect(message.userId == nil && !message.fromRetryQueue)
+        #expect(MessageProcessor.waited(message) == 0, "a sender cannot claim it has waited")
+        // Forwarded (to a retry queue): the real user_id, and a fresh first-attempt stamp.
+        fromSender = Delivery(deliveryTag: 1, generation: 1, exchange: "bizops.ingress", routingKey: "test.ping", redelivered: false,
+                              properties: MessageProperties(messageId: id, userId: "webshop", headers: forged), body: Data(#"{"n":1}"#.utf8))
+        let now = Date()
+        let forwarded = fromSender.forwardedProperties(type: "test.ping.v1", now: now)
+        #expect(forwarded.userId == nil, "only the sender's own connection may carry user_id")
+        #expect(forwarded.headers["x-original-user-id"] == .string("webshop"))
+        #expect(forwarded.headers["x-first-attempt-at"]?.intValue == Int64(now.timeIntervalSince1970 * 1000))
+        #expect(forwarded.headers["x-original-exchange"] == .string("bizops.ingress"))
+        // Back from the retry queue (the default exchange): now the kit's headers count.
+        let back = Delivery(deliveryTag: 2, generation: 1, exchange: "", routingKey: "svc", redelivered: false,
+                            properties: forwarded, body: fromSender.body)
+        message = try registry.decode(back)
+        #expect(message.fromRetryQueue && message.userId == "webshop" && message.routingKey == "test.ping")
+        #expect(MessageProcessor.waited(message, now: now.addingTimeInterval(12)) >= 11.9)
+        #expect(back.forwardedProperties(type: "test.ping.v1").headers["x-first-attempt-at"] == forwarded.headers["x-first-attempt-at"],
+                "the first attempt stays the first across retries")
+        // A sender without user_id cannot smuggle one in through its first retry.
+        let anonymous = delivery(type: nil, messageId: id, headers: forged).forwardedProperties(type: "test.ping.v1")
+        #expect(anonymous.headers["x-original-user-id"] == nil)
+    }
+
+    @Test func derivedIdsAreStableAndDistinct() {
+        #expect(UUID(derivedFrom: "refusal/a/not-ready") == UUID(derivedFrom: "refusal/a/not-ready"))
+        #expect(UUID(derivedFrom: "refusal/a/not-ready") != UUID(derivedFrom: "refusal/a/awaiting-payment"))
+        #expect(UUID(derivedFrom: "refusal/a/not-ready") != UUID(derivedFrom: "refusal/b/not-ready"))
+        #expect(UUID(derivedFrom: "x").uuidString.dropFirst(14).first == "8", "a version 8 UUID")
+    }
 }

@@ -9,6 +9,8 @@ public struct InboundMessage: Sendable {
     public let exchange: String
     public let routingKey: String
     public let headers: [String: HeaderValue]
+    /// Back from the service's own retry queue: its `x-…` retry headers are the kit's own.
+    public let fromRetryQueue: Bool
     /// The sender's broker-checked user (`user_id`), when it set one.
     public let userId: String?
     public let payload: any MessageContract
@@ -72,11 +74,12 @@ public struct HandlerRegistry: Sendable {
         let envelope = Envelope(messageId: id, type: type, source: delivery.properties.appId ?? "unknown",
                                 time: delivery.properties.timestamp ?? Date(), correlationId: delivery.properties.correlationId,
                                 causationId: causation, replyTo: delivery.properties.replyTo)
-        // A retry comes back from the service's own retry queue (through the default exchange)
-        // without `user_id`, which only the sender's connection may set; the consumer kept it in a header.
-        let kept = delivery.exchange.isEmpty && headers["x-retry-count"] != nil ? headers["x-original-user-id"]?.description : nil
+        // A retry comes back from the service's own retry queue without `user_id`, which only the
+        // sender's connection may set; the consumer kept it in a header. From anywhere else that
+        // header is the sender's own words and counts for nothing.
+        let kept = delivery.isFromRetryQueue ? headers["x-original-user-id"]?.description : nil
         let userId = delivery.properties.userId ?? kept
-        return InboundMessage(envelope: envelope, exchange: exchange, routingKey: routingKey,
-                              headers: headers, userId: userId, payload: payload)
+        return InboundMessage(envelope: envelope, exchange: exchange, routingKey: routingKey, headers: headers,
+                              fromRetryQueue: delivery.isFromRetryQueue, userId: userId, payload: payload)
     }
 }

@@ -152,21 +152,9 @@ public final class MessageConsumer: Service, Sendable {
     }
 
     /// The original message again, with the original names and properties kept, so the
-    /// handler sees the same message when the retry queue hands it back. Only the sender's
-    /// connection may carry its `user_id`, so that travels in a header.
+    /// handler sees the same message when the retry queue hands it back.
     private func forwarded(_ delivery: Delivery, extra: [String: HeaderValue]) -> MessageProperties {
-        var properties = delivery.properties
-        properties.type = HandlerRegistry.messageType(of: delivery)
-        properties.persistent = true
-        if properties.headers["x-original-exchange"] == nil {
-            properties.headers["x-original-exchange"] = .string(delivery.exchange)
-            properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
-            properties.headers["x-first-attempt-at"] = .int(Int64(Date().timeIntervalSince1970 * 1000))
-        }
-        if let user = properties.userId {
-            properties.headers["x-original-user-id"] = .string(user)
-            properties.userId = nil
-        }
+        var properties = delivery.forwardedProperties(type: HandlerRegistry.messageType(of: delivery))
         properties.headers.merge(extra) { $1 }
         return properties
     }

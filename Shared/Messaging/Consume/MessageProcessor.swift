@@ -40,6 +40,8 @@ public final class MessageProcessor: Sendable {
     /// One message's handler asked to be tried later: only that message goes to a retry queue.
     private struct Postpone: Error { let index: Int; let reason: String }
     private struct Refuse: Error { let index: Int; let refusal: Refusal }
+    /// Recording a refusal failed on its own data: that message, not its batch mates, pays.
+    private struct RecordFailed: Error { let index: Int; let message: String }
     /// A refusal to record in the batch's transaction.
     struct Refused: Sendable { let message: InboundMessage; let refusal: Refusal; let waited: Double }
 
@@ -71,10 +73,14 @@ public final class MessageProcessor: Sendable {
             } catch let postpone as Postpone {
                 let (delivery, _) = pending.remove(at: postpone.index)
                 result.transient.append((delivery, postpone.reason))
+            } catch let failed as RecordFailed {
+                let (delivery, _) = refused.remove(at: failed.index)
+                result.permanent.append((delivery, .databaseRejected, failed.message))
             } catch let refuse as Refuse {
                 let (delivery, message) = pending.remove(at: refuse.index)
                 let waited = Self.waited(message)
-                if refuse.refusal.waitsForState && waited < waitBound {
+                let waits = message.fromRetryQueue ? message.headers["x-wait-count"]?.intValue ?? 0 : 0
+                if refuse.refusal.waitsForState && waited < waitBound && waits < Self.maxWaits {
                     logger.info("came before the state it needs; waits", metadata: [
                         "message_id": "\(message.envelope.messageId.uuidString.lowercased())", "reason": "\(refuse.refusal.code)",
                         "waited_seconds": "\(Int(waited))"])
@@ -92,11 +98,15 @@ public final class MessageProcessor: Sendable {
         return result
     }
 
-    /// Seconds since the message first arrived (the consumer stamps its first retry).
+    /// Seconds since the message first arrived (the consumer stamps its first retry; a stamp
+    /// a sender wrote itself does not count).
     static func waited(_ message: InboundMessage, now: Date = Date()) -> Double {
-        guard let first = message.headers["x-first-attempt-at"]?.intValue else { return 0 }
+        guard message.fromRetryQueue, let first = message.headers["x-first-attempt-at"]?.intValue else { return 0 }
         return max(0, now.timeIntervalSince1970 - Double(first) / 1000)
     }
+
+    /// A backstop beside the time bound: no message waits more often than this.
+    static let maxWaits: Int64 = 50
 
     static func logger(_ base: Logger, for message: InboundMessage) -> Logger {
         var logger = base
@@ -111,12 +121,19 @@ public final class MessageProcessor: Sendable {
     private static func run(_ batch: [InboundMessage], refused: [Refused], tx: Transaction, registry: HandlerRegistry,
                             service: String, logger: Logger) throws -> Int {
         let outbox = OutboxWriter(source: service, transaction: tx)
-        for entry in refused {
+        for (index, entry) in refused.enumerated() {
             let messageLogger = Self.logger(logger, for: entry.message)
             messageLogger.notice("refused", metadata: ["reason": "\(entry.refusal.code)", "detail": "\(entry.refusal.message)"])
-            try RefusalLog.record(entry.refusal, of: entry.message, waited: entry.waited,
-                                  UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(entry.message), logger: messageLogger,
-                                             message: entry.message))
+            do {
+                try RefusalLog.record(entry.refusal, of: entry.message, waited: entry.waited,
+                                      UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(entry.message), logger: messageLogger,
+                                                 message: entry.message))
+                try outbox.flush(tx)  // its rows now, so a bad one is this message's failure
+            } catch let error as PostgresError where error.kind == .server && !error.isTransient {
+                throw RecordFailed(index: index, message: "could not record the refusal: \(error)")
+            } catch let error as EncodingError {
+                throw RecordFailed(index: index, message: "could not record the refusal: \(error)")
+            }
         }
         guard !batch.isEmpty else { return 0 }
         let ids = batch.map { $0.envelope.messageId.uuidString.lowercased() }

@@ -64,7 +64,11 @@ public enum RefusalLog {
                   .text(refusal.code.rawValue), .text(refusal.message), .int(Int64(waited * 1000))])
         try work.reply(CommandOutcome(outcome: .refused, reasonCode: refusal.code, message: refusal.message,
                                       command: message.routingKey, messageId: cause.id))
-        if let event = refusal.event { try work.publish(event) }
+        // One event per refused message and reason, however often it is redelivered or sent
+        // again: the id is derived from both, and the outbox keeps the first.
+        if let event = refusal.event {
+            try work.publish(event, messageId: UUID(derivedFrom: "refusal/\(cause.id)/\(refusal.code.rawValue)"))
+        }
     }
 
     /// A person's request refused over HTTP: kept in the same log (its own transaction).

@@ -87,6 +87,13 @@ public final class UnitOfWork {
     @discardableResult
     public func publish<T: RoutedContract>(_ event: T) throws -> UUID { try publish(event, routingKey: T.routingKey) }
 
+    /// An event with an id of the caller's choosing (derived from what it is about, so a repeat
+    /// of the same fact is the same message and is published once).
+    @discardableResult
+    public func publish<T: RoutedContract>(_ event: T, messageId: UUID) throws -> UUID {
+        try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId, causationId: cause.id, messageId: messageId)
+    }
+
     /// An event about one of several records the work touches (a job's run over many orders),
     /// under that record's correlation id (the work's when it has none).
     @discardableResult

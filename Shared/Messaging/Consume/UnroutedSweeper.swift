@@ -49,10 +49,8 @@ public final class UnroutedSweeper: Service, Sendable {
         var dead: [OutgoingMessage] = [], answers: [OutgoingMessage] = []
         for delivery in batch {
             guard delivery.exchange != Topology.events else { eventCounter.increment(); continue }
-            var properties = delivery.properties
-            properties.persistent = true
-            properties.headers["x-original-exchange"] = .string(delivery.exchange)
-            properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
+            // As the sweeper's own message: a sender's user_id would make the broker refuse it.
+            var properties = delivery.forwardedProperties(type: delivery.properties.type ?? "\(delivery.routingKey).v1")
             let why = "no service handles routing key \"\(delivery.routingKey)\" on \(delivery.exchange)"
             properties.headers["x-dead-letter-reason"] = .string("unknown-routing-key")
             properties.headers["x-dead-letter-error"] = .string(why)

@@ -35,6 +35,8 @@ public final class OutboxWriter {
 
     public var count: Int { pending.count }
 
+    /// Ids are random, except for events whose id is derived from the fact they state (a
+    /// refusal): a row with an id already in the outbox is that fact again, and is skipped.
     func flush(_ tx: Transaction) throws {
         guard !pending.isEmpty else { return }
         let rows = pending
@@ -46,6 +48,7 @@ public final class OutboxWriter {
             SELECT m::uuid, e, r, t, a, NULLIF(c, ''), NULLIF(rt, ''), h::jsonb, b, o::timestamptz
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                         $8::text[], $9::text[], $10::text[]) AS u(m, e, r, t, a, c, rt, h, b, o)
+            ON CONFLICT (message_id) DO NOTHING
             """, [
                 column { $0.properties.messageId ?? UUID().uuidString },
                 column(\.exchange), column(\.routingKey),

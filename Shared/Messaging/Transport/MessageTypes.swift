@@ -58,6 +58,32 @@ public struct Delivery: Sendable {
     public let body: Data
 }
 
+extension Delivery {
+    /// Whether it came back from the service's own retry queue (the broker moves expired
+    /// retries through the default exchange), not from a sender on the bus.
+    public var isFromRetryQueue: Bool { exchange.isEmpty }
+
+    /// The properties to publish this delivery again as the service's own (a retry, a dead
+    /// letter): original names and properties kept, the time of the first attempt stamped, and
+    /// the sender's broker-checked `user_id` (only the sender's own connection may carry it)
+    /// moved into `x-original-user-id`. Headers a sender wrote under those names are replaced.
+    public func forwardedProperties(type: String, now: Date = Date()) -> MessageProperties {
+        var properties = self.properties
+        properties.type = type
+        properties.persistent = true
+        if !isFromRetryQueue {
+            properties.headers["x-original-exchange"] = .string(exchange)
+            properties.headers["x-original-routing-key"] = .string(routingKey)
+            properties.headers["x-original-user-id"] = properties.userId.map(HeaderValue.string)
+            properties.headers["x-first-attempt-at"] = .int(Int64(now.timeIntervalSince1970 * 1000))
+        } else if properties.headers["x-first-attempt-at"] == nil {
+            properties.headers["x-first-attempt-at"] = .int(Int64(now.timeIntervalSince1970 * 1000))
+        }
+        properties.userId = nil
+        return properties
+    }
+}
+
 /// A message to publish, persistent and `mandatory`.
 public struct OutgoingMessage: Sendable, Equatable {
     public var exchange: String

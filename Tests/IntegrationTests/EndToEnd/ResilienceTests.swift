@@ -174,6 +174,8 @@ import Testing
                 TestBus.command("order.teleport", #"{"orderRef":"X"}"#, messageId: teleportId, correlationId: "\(tag)-7",
                                 replyTo: replies),
                 TestBus.command("shipment.dispatch", #"{"orderRef":"NEVER-\#(tag)"}"#, correlationId: "\(tag)-8"),
+                // With the sender's broker-checked user_id, which the sweeper must not pass on as its own.
+                TestBus.command("order.teleport", #"{"orderRef":"Y"}"#, correlationId: "\(tag)-10", userId: "bizops"),
             ])
             func reasons(_ queue: String, _ expected: Int) async throws -> [String: String] {
                 var found: [String: String] = [:]
@@ -199,7 +201,8 @@ import Testing
             #expect(finance["\(tag)-5"]?.hasPrefix("invalid-field: amount") == true)
             let service = try await reasons("customer_service.dead", 1)
             #expect(service["\(tag)-6"]?.hasPrefix("invalid-field: channel") == true)
-            let unrouted = try await reasons("bizops.unrouted.dead", 1)
+            let unrouted = try await reasons("bizops.unrouted.dead", 2)
+            #expect(unrouted["\(tag)-10"]?.hasPrefix("unknown-routing-key") == true)
             #expect(unrouted["\(tag)-7"]?.hasPrefix("unknown-routing-key") == true)
             #expect(unrouted["\(tag)-7"]?.contains("order.teleport") == true)
             // The sender of the unknown command asked for an answer, and hears why.
