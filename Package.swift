@@ -5,10 +5,16 @@ let serviceKitDeps: [Target.Dependency] = [
     "ServiceKit", "Messaging", "Storage", "Contracts",
 ]
 
-/// One executable per department; each owns its schema and its queue.
-func service(_ product: String, _ folder: String, domain: [Target.Dependency] = []) -> Target {
-    .executableTarget(name: product, dependencies: serviceKitDeps + domain, path: "Services/\(folder)",
-                      exclude: domain.isEmpty ? [] : ["Domain"])
+/// One department: its pure rules (`<Name>Domain`), its service library (`<Name>Service`: store,
+/// handlers, API and their wiring, which tests host in-process) and a one-line executable.
+func department(_ product: String, _ folder: String, module: String) -> [Target] {
+    [
+        .target(name: "\(module)Domain", dependencies: ["Contracts"], path: "Services/\(folder)/Domain"),
+        .target(name: "\(module)Service", dependencies: serviceKitDeps + [.target(name: "\(module)Domain")],
+                path: "Services/\(folder)", exclude: ["Domain", "main.swift"]),
+        .executableTarget(name: product, dependencies: [.target(name: "\(module)Service"), "ServiceKit"],
+                          path: "Services/\(folder)", sources: ["main.swift"]),
+    ]
 }
 
 let package = Package(
@@ -52,17 +58,12 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Shared/ServiceKit"),
-        // Pure rules of a department: no I/O, tested exhaustively.
-        .target(name: "SalesDomain", dependencies: ["Contracts"], path: "Services/Sales/Domain"),
-        .target(name: "RiskDomain", dependencies: ["Contracts"], path: "Services/Risk/Domain"),
-        .target(name: "LogisticsDomain", dependencies: ["Contracts"], path: "Services/Logistics/Domain"),
-        .target(name: "FinanceDomain", dependencies: ["Contracts"], path: "Services/Finance/Domain"),
-        .target(name: "CustomerServiceDomain", dependencies: ["Contracts"], path: "Services/CustomerService/Domain"),
-        service("sales", "Sales", domain: ["SalesDomain"]),
-        service("logistics", "Logistics", domain: ["LogisticsDomain"]),
-        service("customer-service", "CustomerService", domain: ["CustomerServiceDomain"]),
-        service("finance", "Finance", domain: ["FinanceDomain"]),
-        service("risk", "Risk", domain: ["RiskDomain"]),
+        // Each department: Domain (pure rules, no I/O, tested exhaustively), the service library, the executable.
+    ] + department("sales", "Sales", module: "Sales")
+      + department("logistics", "Logistics", module: "Logistics")
+      + department("customer-service", "CustomerService", module: "CustomerService")
+      + department("finance", "Finance", module: "Finance")
+      + department("risk", "Risk", module: "Risk") + [
         // A small real process the integration tests start, kill and restart.
         .executableTarget(name: "kit-probe", dependencies: serviceKitDeps, path: "Tests/KitProbe"),
         // Prints throughput and latency of the kit beside bare rabbitmq-c / libpq loops.

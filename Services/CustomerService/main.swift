@@ -1,3 +1,4 @@
+import CustomerServiceService
 import ServiceKit
 
-await ServiceMain.run(CustomerServiceService.spec)
+await ServiceMain.run(CustomerService.spec)

@@ -1,3 +1,4 @@
+import FinanceService
 import ServiceKit
 
-await ServiceMain.run(FinanceService.spec)
+await ServiceMain.run(Finance.spec)

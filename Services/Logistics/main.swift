@@ -1,3 +1,4 @@
+import LogisticsService
 import ServiceKit
 
-await ServiceMain.run(LogisticsService.spec)
+await ServiceMain.run(Logistics.spec)

@@ -1,3 +1,4 @@
+import RiskService
 import ServiceKit
 
-await ServiceMain.run(RiskService.spec)
+await ServiceMain.run(Risk.spec)

@@ -1,3 +1,4 @@
+import SalesService
 import ServiceKit
 
-await ServiceMain.run(SalesService.spec)
+await ServiceMain.run(Sales.spec)

@@ -3,13 +3,13 @@ import Foundation
 import Messaging
 import ServiceKit
 
-enum FinanceService {
+public enum Finance {
     /// The daily collections run (hourly, so a restart never skips a day): overdue invoices as of today.
     static let collections = PeriodicJob("collections", every: .seconds(3600)) { env in
         _ = try await env.command { work in try Billing.collections(asOf: BusinessDate(Date()), work) }
     }
 
-    static var spec: ServiceSpec {
+    public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, Billing.accepted)
         handlers.on(OrderCancelled.self, Billing.cancelled)

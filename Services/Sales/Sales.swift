@@ -2,8 +2,8 @@ import Contracts
 import Messaging
 import ServiceKit
 
-enum SalesService {
-    static var spec: ServiceSpec {
+public enum Sales {
+    public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(PlaceOrder.self, OrderIntake.place)
         handlers.on(CancelOrder.self, OrderTracking.cancel)

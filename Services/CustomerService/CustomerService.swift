@@ -3,13 +3,13 @@ import Foundation
 import Messaging
 import ServiceKit
 
-enum CustomerServiceService {
+public enum CustomerService {
     /// Missed deadlines escalate (DOMAIN: complaints).
     static let escalation = PeriodicJob("escalation", every: .seconds(300)) { env in
         _ = try await env.command { work in try Cases.escalate(asOf: Date(), work) }
     }
 
-    static var spec: ServiceSpec {
+    public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, Cases.orderAccepted)
         handlers.on(ShipmentDelivered.self, Cases.delivered)

@@ -2,8 +2,8 @@ import Contracts
 import Messaging
 import ServiceKit
 
-enum LogisticsService {
-    static var spec: ServiceSpec {
+public enum Logistics {
+    public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, StockKeeping.reserve)
         handlers.on(OrderCancelRequested.self, StockKeeping.release)

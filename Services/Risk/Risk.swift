@@ -2,8 +2,8 @@ import Contracts
 import Messaging
 import ServiceKit
 
-enum RiskService {
-    static var spec: ServiceSpec {
+public enum Risk {
+    public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderPlaced.self, CreditDesk.check)
         handlers.on(OrderCancelled.self, CreditDesk.cancelled)
