@@ -79,8 +79,13 @@ let package = Package(
         .testTarget(name: "UnitTests", dependencies: ["Storage", "Messaging", "Contracts", "ServiceKit", "SalesDomain", "RiskDomain",
                                                      "LogisticsDomain", "FinanceDomain", "CustomerServiceDomain"],
                     path: "Tests/UnitTests"),
-        .testTarget(name: "IntegrationTests", dependencies: ["Storage", "Messaging", "Contracts", "ServiceKit"],
-                    path: "Tests/IntegrationTests"),
+        // Against the real servers: the kit, the departments in-process (handlers and routes), and
+        // the five real processes end to end.
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "Storage", "Messaging", "Contracts", "ServiceKit", "RiskService", "RiskDomain",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], path: "Tests/IntegrationTests"),
     ],
     swiftLanguageModes: [.v6]
 )

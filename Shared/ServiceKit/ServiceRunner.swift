@@ -17,13 +17,13 @@ public struct ServiceSpec: Sendable {
     public let handlers: HandlerRegistry
     /// What its queue is bound to: the routing keys of the commands and events it handles.
     public var bindings: [Topology.Binding] { handlers.bindings }
-    public let routes: @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void
+    public let routes: @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void
     /// Work for the whole bus that this service owns (one service owns each).
     public let busDuties: [BusDuty]
     public let jobs: [PeriodicJob]
 
     public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
-                routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
+                routes: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
                 busDuties: [BusDuty] = [], jobs: [PeriodicJob] = []) {
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
         self.handlers = handlers; self.routes = routes; self.busDuties = busDuties
@@ -44,6 +44,13 @@ public struct ServiceEnvironment: Sendable {
     public let id: String
     public let pool: PostgresPool
     public let logger: Logger
+
+    public init(id: String, pool: PostgresPool, logger: Logger) { self.id = id; self.pool = pool; self.logger = logger }
+
+    /// Reads in one transaction on a database thread (the Store's read methods run inside).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+        try await pool.transaction(body)
+    }
 
     /// Runs work the service starts itself (an HTTP command, a job run) like a handler: state
     /// and events in one transaction, under a cause of its own.
@@ -116,12 +123,13 @@ public enum ServiceMain {
                                        batchSize: config.batchSize, maxRetries: config.maxRetries, hooks: hooks, logger: logger)
         let relay = OutboxRelay(pool: pool, publisher: publisher, logger: logger)
 
-        let router = Router()
         let readiness = Readiness()
-        HealthRoutes.add(to: router, pool: pool, channel: channel, publisher: publisher, readiness: readiness, registry: registry)
         let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger)
-        RefusalRoutes.add(to: router, environment)
-        spec.routes(router, environment)
+        let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        HealthRoutes.add(to: router, pool: pool, channel: channel, publisher: publisher, readiness: readiness, registry: registry)
+        spec.addRoutes(to: router, environment)
         let app = Application(router: router, configuration: .init(address: .hostname(config.httpHost, port: config.httpPort),
                                                                     serverName: spec.id), logger: logger)
         logger.info("starting", metadata: ["http": "\(config.httpHost):\(config.httpPort)", "queue": "\(topology.queue)",
@@ -172,12 +180,19 @@ public enum ServiceMain {
 }
 
 extension ServiceSpec {
+    /// The service's own routes and the kit's (`/refusals`), as every copy serves them: what a
+    /// route test hosts in-process, and what the OpenAPI check compares with its document.
+    public func addRoutes(to router: Router<ServiceRequestContext>, _ environment: ServiceEnvironment) {
+        RefusalRoutes.add(to: router, environment)
+        routes(router, environment)
+    }
+
     /// The PostgreSQL schema: the id with `-` as `_`.
     public var schema: String { id.replacingOccurrences(of: "-", with: "_") }
 }
 
 enum HealthRoutes {
-    static func add(to router: Router<BasicRequestContext>, pool: PostgresPool, channel: ConsumerChannel,
+    static func add(to router: Router<ServiceRequestContext>, pool: PostgresPool, channel: ConsumerChannel,
                     publisher: ConfirmedPublisher, readiness: Readiness, registry: PrometheusCollectorRegistry) {
         router.get("/health/live") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))

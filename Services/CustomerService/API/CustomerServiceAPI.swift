@@ -38,7 +38,7 @@ enum CustomerServiceAPI {
         (c.status <> 'resolved' AND c.deadline < now()) AS "pastDeadline", c.escalated_at AS "escalatedAt"
         """
 
-    static func add(_ router: Router<BasicRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         router.post("/complaints") { request, _ in
             let complaint = try await HTTPJSON.decode(OpenComplaint.self, request)
             let event = try await env.perform(correlationId: complaint.orderRef) { work in

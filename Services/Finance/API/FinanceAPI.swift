@@ -18,7 +18,7 @@ enum FinanceAPI {
         currency, issue_date AS "issueDate", due_date AS "dueDate", status, overdue_on AS "overdueOn"
         """
 
-    static func add(_ router: Router<BasicRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         router.get("/invoices") { request, _ in
             let customer = request.uri.queryParameters["customer"].map(String.init)
             let order = request.uri.queryParameters["order"].map(String.init)

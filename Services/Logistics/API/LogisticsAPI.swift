@@ -38,7 +38,7 @@ enum LogisticsAPI {
         enum CodingKeys: CodingKey { case condition, inspectedBy }
     }
 
-    static func add(_ router: Router<BasicRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         router.get("/stock") { request, _ in
             let sku = request.uri.queryParameters["sku"].map(String.init)
             return try await HTTPJSON.list(env.pool, """

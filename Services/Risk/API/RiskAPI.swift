@@ -6,81 +6,100 @@ import RiskDomain
 import ServiceKit
 import Storage
 
-/// The credit desk over HTTP: credit files, holds, and the authorised release of a hold.
+/// The credit desk over HTTP: credit files, holds and their authorised release. Codable in
+/// and out; the reads come typed from the Store; every list pages.
 enum RiskAPI {
-    struct Decision: Decodable { let authorisedBy: String; let note: String? }
-    struct Profile: Decodable {
-        let creditLimit: Int64, currency: String, rating: String
+    static let defaultLimit = 100, maxLimit = 500
+
+    struct DecisionRequest: Decodable, Sendable { let authorisedBy: String; let note: String? }
+
+    struct ProfileRequest: Decodable, Sendable {
+        let creditLimit: Int64, currency: String, rating: Rating
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             creditLimit = try c.decode(Int64.self, forKey: .creditLimit)
             currency = try c.decode(String.self, forKey: .currency)
-            rating = try c.decode(String.self, forKey: .rating)
+            let rating = try c.decode(String.self, forKey: .rating)
             try Validate.require(creditLimit >= 0, "creditLimit", "must not be negative")
             try Validate.currency(currency, "currency")
             try Validate.oneOf(rating, Rating.allCases.map(\.rawValue), "rating")
+            self.rating = Rating(rawValue: rating)!
         }
         enum CodingKeys: CodingKey { case creditLimit, currency, rating }
     }
 
-    static func add(_ router: Router<BasicRequestContext>, _ env: ServiceEnvironment) {
-        router.get("/customers/:code/credit") { _, context in
+    struct ProfileAnswer: ResponseEncodable, Sendable { let customerCode: String; let creditLimit: Int64; let rating: String }
+    struct HoldLifted: ResponseEncodable, Sendable { let customerCode: String; let onHold: Bool }
+    struct Reviewed: ResponseEncodable, Sendable { let orderRef: String; let status: String; let decidedBy: String }
+
+    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
+        router.get("/customers/:code/credit") { _, context -> CreditFileView in
             let code = try context.parameters.require("code")
-            return try await HTTPJSON.one(env.pool, """
-                SELECT p.customer_code AS "customerCode", p.credit_limit AS "creditLimit", p.currency, p.rating,
-                       p.on_hold AS "onHold", p.hold_reason AS "holdReason",
-                       (\(CreditDesk.exposureSQL.replacingOccurrences(of: "$2", with: "''"))) AS exposure,
-                       (SELECT COALESCE(json_agg(o ORDER BY o.created_at), '[]') FROM (SELECT order_ref AS "orderRef", total, status,
-                            reason_code AS "reasonCode", decided_by AS "decidedBy", created_at FROM orders
-                            WHERE customer_code = $1) o) AS orders,
-                       (SELECT COALESCE(json_agg(i), '[]') FROM (SELECT invoice_number AS "invoiceNumber", order_ref AS "orderRef",
-                            amount, outstanding, overdue FROM invoices WHERE customer_code = $1 AND outstanding > 0) i) AS "openInvoices",
-                       (SELECT COALESCE(json_agg(l ORDER BY l.id), '[]') FROM (SELECT id, order_ref AS "orderRef", action, detail,
-                            exposure, by_whom AS "by", at FROM credit_log WHERE customer_code = $1) l) AS log
-                FROM credit_profiles p WHERE p.customer_code = $1
-                """, [.text(code)], notFound: "no credit profile for customer \(code)")
-        }
-        router.put("/customers/:code/credit") { request, context in
-            let code = try context.parameters.require("code")
-            let body = try await HTTPJSON.decode(Profile.self, request)
-            try await env.perform { work in
-                try work.transaction.execute("""
-                    INSERT INTO credit_profiles (customer_code, credit_limit, currency, rating) VALUES ($1, $2, $3, $4)
-                    ON CONFLICT (customer_code) DO UPDATE SET credit_limit = $2, currency = $3, rating = $4, updated_at = now()
-                    """, [.text(code), .int(body.creditLimit), .text(body.currency), .text(body.rating)])
-                try CreditDesk.log(code, nil, "profile set", "limit \(body.creditLimit) \(body.currency), rating \(body.rating)",
-                                   exposure: nil, by: nil, work.transaction)
+            guard let file = try await env.read({ try CreditReads(tx: $0).creditFile(code) }) else {
+                throw APIError.notFound("no credit profile for customer \(code)")
             }
-            return try HTTPJSON.object(["customerCode": code, "creditLimit": body.creditLimit, "rating": body.rating])
+            return file
         }
-        router.post("/customers/:code/release-hold") { request, context in
+        router.put("/customers/:code/credit") { request, context -> ProfileAnswer in
             let code = try context.parameters.require("code")
-            let body = try await HTTPJSON.decode(Decision.self, request)
-            try await env.perform { work in try CreditDesk.releaseCustomer(code, by: body.authorisedBy, note: body.note, work) }
-            return try HTTPJSON.object(["customerCode": code, "onHold": false])
+            let body = try await request.decode(as: ProfileRequest.self, context: context)
+            try await env.perform("PUT /customers/{code}/credit") { work in
+                try CreditDesk.setProfile(code, limit: body.creditLimit, currency: body.currency, rating: body.rating, work)
+            }
+            return ProfileAnswer(customerCode: code, creditLimit: body.creditLimit, rating: body.rating.rawValue)
         }
-        router.get("/holds") { _, _ in
-            try await HTTPJSON.list(env.pool, """
-                SELECT order_ref AS "orderRef", customer_code AS "customerCode", total, currency, reason_code AS "reasonCode",
-                       created_at AS "heldAt" FROM orders WHERE status = 'held' ORDER BY created_at
-                """)
+        router.post("/customers/:code/release-hold") { request, context -> HoldLifted in
+            let code = try context.parameters.require("code")
+            let body = try await request.decode(as: DecisionRequest.self, context: context)
+            try await env.perform("POST /customers/{code}/release-hold") { work in
+                try CreditDesk.releaseCustomer(code, by: body.authorisedBy, note: body.note, work)
+            }
+            return HoldLifted(customerCode: code, onHold: false)
         }
-        router.get("/orders/:ref") { _, context in
+        router.get("/customers/:code/orders") { request, context -> Page<RiskOrderView> in
+            let code = try context.parameters.require("code")
+            let (limit, after) = try page(request)
+            let rows = try await env.read { try CreditReads(tx: $0).orders(customer: code, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.seq) }
+        }
+        router.get("/customers/:code/credit-log") { request, context -> Page<CreditLogView> in
+            let code = try context.parameters.require("code")
+            let (limit, after) = try page(request)
+            let rows = try await env.read { try CreditReads(tx: $0).log(customer: code, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.id) }
+        }
+        router.get("/holds") { request, _ -> Page<RiskOrderView> in
+            let (limit, after) = try page(request)
+            let rows = try await env.read { try CreditReads(tx: $0).orders(status: RiskOrderStatus.held.rawValue, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.seq) }
+        }
+        router.get("/orders/:ref") { _, context -> RiskOrderView in
             let ref = try context.parameters.require("ref")
-            return try await HTTPJSON.one(env.pool, """
-                SELECT order_ref AS "orderRef", customer_code AS "customerCode", total, currency, status,
-                       reason_code AS "reasonCode", decided_by AS "decidedBy" FROM orders WHERE order_ref = $1
-                """, [.text(ref)], notFound: "risk has no order \(ref)")
+            guard let order = try await env.read({ try CreditReads(tx: $0).order(ref) }) else {
+                throw APIError.notFound("risk has no order \(ref)")
+            }
+            return order
         }
         for (path, release) in [("release", true), ("reject", false)] {
-            router.post("/orders/:ref/\(path)") { request, context in
+            router.post("/orders/:ref/\(path)") { request, context -> Reviewed in
                 let ref = try context.parameters.require("ref")
-                let body = try await HTTPJSON.decode(Decision.self, request)
-                try await env.perform { work in
-                    try CreditDesk.decideHold(ref, release: release, by: body.authorisedBy, note: body.note, work)
+                let body = try await request.decode(as: DecisionRequest.self, context: context)
+                try await env.perform("POST /orders/{ref}/\(path)", correlationId: ref) { work in
+                    try CreditDesk.review(ref, release: release, by: body.authorisedBy, note: body.note, work)
                 }
-                return try HTTPJSON.object(["orderRef": ref, "status": release ? "approved" : "rejected", "decidedBy": body.authorisedBy])
+                return Reviewed(orderRef: ref, status: release ? "approved" : "rejected", decidedBy: body.authorisedBy)
             }
         }
     }
+
+    /// `limit` (default 100, at most 500) and `after` (a `nextCursor`) of a list.
+    static func page(_ request: Request) throws -> (limit: Int, after: Int64) {
+        let query = request.uri.queryParameters
+        return (try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit),
+                try PageRequest.cursor(query.get("after")))
+    }
 }
+
+extension CreditFileView: ResponseEncodable {}
+extension RiskOrderView: ResponseEncodable {}
+extension CreditLogView: ResponseEncodable {}

@@ -52,5 +52,12 @@ enum RiskMigrations {
         Migration(101, "exposure looks invoices up by order", """
             CREATE INDEX invoices_order ON invoices (order_ref);
             """),
+        // Lists of orders page by a keyset cursor: a number that only grows (existing rows get one too).
+        Migration(102, "orders in the order risk took them in", """
+            ALTER TABLE orders ADD COLUMN seq bigserial;
+            CREATE UNIQUE INDEX orders_seq ON orders (seq);
+            CREATE INDEX orders_status_seq ON orders (status, seq);
+            CREATE INDEX orders_customer_seq ON orders (customer_code, seq);
+            """),
     ]
 }

@@ -46,7 +46,7 @@ enum SalesAPI {
         o.requested_delivery_date AS "requestedDeliveryDate", o.created_at AS "createdAt", o.updated_at AS "updatedAt"
         """
 
-    static func add(_ router: Router<BasicRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         // Every order under that reference (rejected attempts too), newest last, each with its history.
         router.get("/orders/:ref") { _, context in
             let ref = try context.parameters.require("ref")

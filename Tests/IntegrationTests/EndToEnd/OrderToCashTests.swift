@@ -44,7 +44,7 @@ import Testing
             // Risk: approved, and nothing is owed any more.
             let credit = try await bz.get("risk", "/customers/\(customer)/credit") as! [String: Any]
             #expect(int64(credit["exposure"]) == 0)
-            #expect(((credit["orders"] as! [[String: Any]]).first?["status"] as? String) == "approved")
+            #expect(((credit["recentOrders"] as! [[String: Any]]).first?["status"] as? String) == "approved")
             // Logistics: 12 left the warehouse; the ledger adds up to the stock row.
             let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
             #expect(int64(stock["onHand"]) == 38 && int64(stock["reserved"]) == 0)

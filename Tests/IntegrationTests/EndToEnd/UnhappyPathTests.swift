@@ -25,7 +25,7 @@ import Testing
             try await bz.placeOrder(held, customer: "REV-\(bz.run)", lines: [(sku, 12)])
             try await bz.waitStatus(held, "held")
             #expect(try await bz.order(held)["reasonCode"] as? String == "credit-limit-review")
-            let holds = try await bz.get("risk", "/holds") as! [[String: Any]]
+            let holds = (try await bz.get("risk", "/holds") as! [String: Any])["items"] as! [[String: Any]]
             #expect(holds.contains { $0["orderRef"] as? String == held })
             // Only an authorised person may release it.
             let refused = try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"authorisedBy":"intern"}"#, expect: 403)

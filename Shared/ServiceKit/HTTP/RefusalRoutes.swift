@@ -34,7 +34,7 @@ enum RefusalRoutes {
         enum CodingKeys: String, CodingKey { case items, nextCursor }
     }
 
-    static func add(to router: Router<BasicRequestContext>, _ env: ServiceEnvironment) {
+    static func add(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         router.get("/refusals") { request, _ in
             let query = request.uri.queryParameters
             let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)

@@ -4,27 +4,8 @@ import Hummingbird
 import Messaging
 import Storage
 
-/// An error answer of the HTTP API: `{"error": {"code": ..., "message": ...}}`.
-public struct APIError: HTTPResponseError, CustomStringConvertible {
-    public let status: HTTPResponse.Status
-    public let code: String
-    public let message: String
-
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
-        self.status = status; self.code = code; self.message = message
-    }
-
-    public var description: String { "\(status.code) \(code): \(message)" }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try HTTPJSON.object(["error": ["code": code, "message": message]], status: status)
-    }
-
-    public static func notFound(_ message: String) -> APIError { APIError(.notFound, "not-found", message) }
-}
-
-/// JSON in and out for the services' HTTP APIs. Reads are built by PostgreSQL itself
-/// (`json_agg`/`row_to_json`), so a read endpoint is one parameterised query.
+/// JSON in and out of the HTTP APIs not yet on typed routes (reads shaped by PostgreSQL's
+/// `json_agg`/`row_to_json`). Services move to Codable answers from their Store, and this goes.
 public enum HTTPJSON {
     public static func response(json: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))

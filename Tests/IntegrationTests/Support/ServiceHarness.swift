@@ -1,0 +1,71 @@
+import Contracts
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+@testable import Messaging
+import ServiceKit
+import Storage
+import Testing
+
+/// One department hosted in-process against the real PostgreSQL, in a scratch schema of its
+/// own: decoded messages go through the kit's processor (inbox, handlers, outbox in one
+/// transaction, as in the service), and its routes answer through Hummingbird's test client.
+/// No broker: what the service would publish is read from its outbox.
+struct ServiceHarness {
+    let spec: ServiceSpec
+    let schema: String
+    let pool: PostgresPool
+    let processor: MessageProcessor
+    let environment: ServiceEnvironment
+
+    static func make(_ spec: ServiceSpec, waitBound: Double = 0) async throws -> ServiceHarness {
+        try await TestServers.requireUp()
+        let schema = try await TestServers.freshSchema("ip_\(spec.schema)")
+        let pool = TestServers.pool(schema: schema)
+        try await Migrator.apply(MessagingMigrations.all(schema: schema) + spec.migrations, pool: pool, logger: TestServers.logger)
+        return ServiceHarness(spec: spec, schema: schema, pool: pool,
+                              processor: MessageProcessor(service: spec.id, registry: spec.handlers, pool: pool, waitBound: waitBound,
+                                                          logger: TestServers.logger),
+                              environment: ServiceEnvironment(id: spec.id, pool: pool, logger: TestServers.logger))
+    }
+
+    /// Hands the service one message as the broker would deliver it; returns what became of it.
+    @discardableResult
+    func deliver<T: RoutedContract>(_ message: T, messageId: String = UUID().uuidString.lowercased(), correlationId: String? = nil,
+                                    replyTo: String? = nil) async throws -> BatchResult {
+        let exchange = T.self is any CommandContract.Type ? Topology.ingress : Topology.events
+        let delivery = Delivery(deliveryTag: 1, generation: 1, exchange: exchange, routingKey: T.routingKey, redelivered: false,
+                                properties: MessageProperties(messageId: messageId, type: T.messageType, appId: "tests",
+                                                              timestamp: Date(), correlationId: correlationId, replyTo: replyTo),
+                                body: try JSONEncoder.contracts.encode(message))
+        return await processor.process([delivery])
+    }
+
+    /// What the service has put in its outbox, oldest first (optionally only one type).
+    func outbox(_ type: String? = nil) async throws -> [(type: String, routingKey: String, body: [String: Any])] {
+        try await pool.query("""
+            SELECT message_type, routing_key, body FROM outbox WHERE $1::text IS NULL OR message_type = $1 ORDER BY id
+            """, [type.map(PGValue.text) ?? .null]).map { row in
+            (try row.string("message_type"), try row.string("routing_key"),
+             (try JSONSerialization.jsonObject(with: Data(try row.string("body").utf8)) as? [String: Any]) ?? [:])
+        }
+    }
+
+    /// The service's routes (and the kit's), answering in-process.
+    func http<Value: Sendable>(_ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        let router = Router(context: ServiceRequestContext.self)
+        spec.addRoutes(to: router, environment)
+        return try await Application(router: router).test(.router, test)
+    }
+
+    func cleanUp() async {
+        let admin = PostgresPool(DatabaseConfig(url: TestServers.databaseURL, schema: nil, poolSize: 1))
+        _ = try? await admin.execute("DROP SCHEMA \(try PGConnection.quoteIdentifier(schema)) CASCADE")
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]) ?? [:] }
+}
