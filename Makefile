@@ -4,7 +4,7 @@ SWIFT ?= swift
 INFRA := deploy/local/infra.sh
 SERVICES := deploy/local/services.sh
 
-.PHONY: run test servers build stop status unit-test bench flow-bench compose-check clean-local
+.PHONY: run test servers build stop status unit-test bench flow-bench compose-check clean-local api-fuzz
 
 ## Start the local broker and database, build, start the five services.
 run: servers build
@@ -19,6 +19,12 @@ test: servers build
 	python3 docs/contracts/check.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+## Fuzz each service's HTTP API from its OpenAPI document (docs/api/) with schemathesis, on a system of its own.
+api-fuzz: servers build
+	@$(SERVICES) stop >/dev/null
+	@LOG_LEVEL=warning $(SERVICES) start
+	deploy/local/api-fuzz.sh; status=$$?; $(SERVICES) stop >/dev/null; exit $$status
 
 ## Unit tests only: no servers needed.
 unit-test:

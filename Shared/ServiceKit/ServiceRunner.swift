@@ -126,10 +126,13 @@ public enum ServiceMain {
         let readiness = Readiness()
         let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger)
         let router = Router(context: ServiceRequestContext.self)
+        let table = RouteTable()
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: UnknownRouteMiddleware(table))
         HealthRoutes.add(to: router, pool: pool, channel: channel, publisher: publisher, readiness: readiness, registry: registry)
         spec.addRoutes(to: router, environment)
+        table.fill(from: router)
         let app = Application(router: router, configuration: .init(address: .hostname(config.httpHost, port: config.httpPort),
                                                                     serverName: spec.id), logger: logger)
         logger.info("starting", metadata: ["http": "\(config.httpHost):\(config.httpPort)", "queue": "\(topology.queue)",

@@ -101,6 +101,11 @@ ensure_packages() {
 # the machine has them already (from pip, say).
 ensure_python_modules() {
     python3 -c 'import jsonschema, yaml' 2>/dev/null && return 0
+    # The python3 on PATH may not be Debian's (pyenv): its own pip first, then Debian's packages.
+    say "packages: installing jsonschema and pyyaml for $(command -v python3)"
+    python3 -m pip install --quiet jsonschema pyyaml 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages jsonschema pyyaml 2>/dev/null || true
+    python3 -c 'import jsonschema, yaml' 2>/dev/null && return 0
     is_root || die "python3 needs jsonschema and yaml; run as root or: apt-get install python3-jsonschema python3-yaml"
     say "packages: installing python3-jsonschema python3-yaml"
     apt-get -o DPkg::Lock::Timeout=600 update -qq

@@ -11,10 +11,12 @@ public enum ReasonCode: ExtensibleCode {
     case alreadyDispatched, alreadyDelivered, alreadyRecorded, alreadyHandled, cancellationPending
     // Poison: it can never succeed (`rejected`; dead-lettered)
     case malformedJson, invalidField, invalidEnvelope, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
+    // HTTP only
+    case methodNotAllowed
     case unknown(String)
 
     public static let known: [ReasonCode] = [
-        .creditReview, .creditRejected,
+        .creditReview, .creditRejected, .methodNotAllowed,
         .awaitingPayment, .unknownOrder, .notReady, .orderCancelled, .notDispatched, .conflictingPayment,
         .tooLateToCancel, .notFound, .notAuthorised, .notHeld, .notOpen, .notDelivered,
         .alreadyReceived, .unknownWarehouse, .unknownSku, .invalidReturn, .unknownCustomer, .currencyMismatch,
@@ -72,6 +74,7 @@ public enum ReasonCode: ExtensibleCode {
         case .retriesExhausted: "retries-exhausted"
         case .unknownRoutingKey: "unknown-routing-key"
         case .noWarehouse: "no-warehouse"
+        case .methodNotAllowed: "method-not-allowed"
         case .unknown(let raw): raw
         }
     }

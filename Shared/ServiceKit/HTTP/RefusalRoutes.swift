@@ -62,7 +62,7 @@ enum RefusalRoutes {
 /// The paging parameters every list takes: `limit` (bounded) and an opaque `after` cursor.
 public enum PageRequest {
     public static func limit(_ text: String?, default fallback: Int, max: Int) throws -> Int {
-        guard let text, !text.isEmpty else { return fallback }
+        guard let text else { return fallback }
         guard let value = Int(text), (1...max).contains(value) else {
             throw APIError(.badRequest, "invalid-field", "limit: must be a whole number from 1 to \(max)")
         }
@@ -70,7 +70,7 @@ public enum PageRequest {
     }
 
     public static func cursor(_ text: String?) throws -> Int64 {
-        guard let text, !text.isEmpty else { return 0 }
+        guard let text else { return 0 }
         guard let value = Int64(text), value >= 0 else {
             throw APIError(.badRequest, "invalid-field", "after: must be a cursor from nextCursor")
         }
