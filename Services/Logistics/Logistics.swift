@@ -20,10 +20,7 @@ public enum Logistics {
         handlers.on(ReturnAuthorised.self, Shipping.expectReturn)
         handlers.on(DepositRequested.self, Shipping.advanceRequested)
         handlers.on(OrderCleared.self, Shipping.cleared)
-        handlers.on(InvoicePaid.self) { event, work in
-            guard event.kind.isAdvance else { return }
-            try Shipping.advanceSettled(event.invoiceNumber, event.orderRef, work)
-        }
+        handlers.on(InvoicePaid.self, Shipping.invoicePaid)
         return ServiceSpec(id: "logistics", defaultPort: 8082, migrations: LogisticsMigrations.all, handlers: handlers,
                            routes: LogisticsAPI.add)
     }

@@ -21,7 +21,7 @@ while read -r exe id port; do
     doc="$REPO_ROOT/docs/api/$exe.yaml"
     [[ -f "$doc" ]] || { echo "api-fuzz: $exe has no OpenAPI document yet ($doc)"; continue; }
     echo "api-fuzz: $exe on :$port from docs/api/$exe.yaml ($EXAMPLES examples per operation)"
-    if ! st run "$doc" --url "http://127.0.0.1:$port" --checks all --exclude-path /health/ready \
+    if ! st --config-file "$REPO_ROOT/docs/api/schemathesis.toml" run "$doc" --url "http://127.0.0.1:$port" --checks all --exclude-path /health/ready \
             --max-examples "$EXAMPLES" --generation-deterministic --request-timeout 10 --no-color; then
         status=1
     fi

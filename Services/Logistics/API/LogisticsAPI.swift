@@ -5,9 +5,12 @@ import Messaging
 import ServiceKit
 import Storage
 
-/// The warehouse over HTTP: stock and its ledger, receipts, shipments, returns.
+/// The warehouse over HTTP: stock and its ledger, receipts, warehouses, shipments, returns.
+/// Codable in and out; reads come typed from the Store; every list pages.
 enum LogisticsAPI {
-    struct Receipt: Decodable {
+    static let defaultLimit = 100, maxLimit = 1000
+
+    struct Receipt: Decodable, Sendable {
         let warehouse: String, sku: String, quantity: Int64, reference: String
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -15,18 +18,41 @@ enum LogisticsAPI {
             sku = try c.decode(String.self, forKey: .sku)
             quantity = try c.decode(Int64.self, forKey: .quantity)
             reference = try c.decode(String.self, forKey: .reference)
+            try Validate.notBlank(warehouse, "warehouse", max: 64)
             try Validate.notBlank(sku, "sku", max: 64)
             try Validate.require(quantity > 0 && quantity <= 10_000_000, "quantity", "must be 1 to 10000000")
             try Validate.notBlank(reference, "reference", max: 100)
         }
         enum CodingKeys: CodingKey { case warehouse, sku, quantity, reference }
     }
-    struct Warehouse: Decodable { let name: String; let branch: String; let priority: Int? }
-    struct Dispatch: Decodable { let carrier: String?; let trackingNumber: String? }
-    struct Delivery: Decodable {
-        let signedBy: String, signedAt: String, deliveryNote: String?
+    struct Warehouse: Decodable, Sendable {
+        let name: String, branch: String, priority: Int?
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            branch = try c.decode(String.self, forKey: .branch)
+            priority = try c.decodeIfPresent(Int.self, forKey: .priority)
+            try Validate.notBlank(name, "name")
+            try Validate.notBlank(branch, "branch")
+            try Validate.require((0...10_000).contains(priority ?? 100), "priority", "must be 0 to 10000")
+        }
+        enum CodingKeys: CodingKey { case name, branch, priority }
     }
-    struct ReturnInspection: Decodable {
+    struct Dispatch: Decodable, Sendable { let carrier: String?; let trackingNumber: String? }
+    /// The same rules as the driver app's `shipment.deliver`: signed, with a real time.
+    struct Delivery: Decodable, Sendable {
+        let signedBy: String, signedAt: String, deliveryNote: String?
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            signedBy = try c.decode(String.self, forKey: .signedBy)
+            signedAt = try c.decode(String.self, forKey: .signedAt)
+            deliveryNote = try c.decodeIfPresent(String.self, forKey: .deliveryNote)
+            try Validate.notBlank(signedBy, "signedBy")
+            _ = try Validate.timestamp(signedAt, "signedAt")
+        }
+        enum CodingKeys: CodingKey { case signedBy, signedAt, deliveryNote }
+    }
+    struct ReturnInspection: Decodable, Sendable {
         let condition: String, inspectedBy: String
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -38,102 +64,107 @@ enum LogisticsAPI {
         enum CodingKeys: CodingKey { case condition, inspectedBy }
     }
 
+    struct ReceiptAnswer: ResponseEncodable, Sendable { let reference: String; let recorded: Bool; let note: String }
+    struct WarehouseAnswer: ResponseEncodable, Sendable { let code: String }
+    /// A command that repeated what was done: nothing changed.
+    struct Unchanged: ResponseEncodable, Sendable { let orderRef: String; let note: String }
+
     static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
-        router.get("/stock") { request, _ in
-            let sku = request.uri.queryParameters["sku"].map(String.init)
-            return try await HTTPJSON.list(env.pool, """
-                SELECT warehouse, sku, on_hand AS "onHand", reserved, on_hand - reserved AS available, quarantine,
-                       reorder_point AS "reorderPoint",
-                       (SELECT COALESCE(sum(l.quantity - l.reserved), 0) FROM order_lines l JOIN orders o USING (order_ref)
-                        WHERE o.status = 'backordered' AND o.warehouse = s.warehouse AND l.sku = s.sku) AS backordered
-                FROM stock s WHERE ($1::text IS NULL OR sku = $1) ORDER BY sku, warehouse
-                """, [sku.map(PGValue.text) ?? .null])
+        router.get("/stock") { request, _ -> Page<StockView> in
+            let (limit, after) = try page(request)
+            let sku = request.uri.queryParameters.get("sku")
+            let rows = try await env.read { try WarehouseReads(tx: $0).stock(sku: sku, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.seq) }
         }
-        router.get("/movements") { request, _ in
-            let sku = request.uri.queryParameters["sku"].map(String.init)
-            let order = request.uri.queryParameters["order"].map(String.init)
-            return try await HTTPJSON.list(env.pool, """
-                SELECT id, at, warehouse, sku, kind, on_hand_delta AS "onHandDelta", reserved_delta AS "reservedDelta",
-                       quarantine_delta AS "quarantineDelta", order_ref AS "orderRef", reference FROM movements
-                WHERE ($1::text IS NULL OR sku = $1) AND ($2::text IS NULL OR order_ref = $2) ORDER BY id DESC LIMIT 1000
-                """, [sku.map(PGValue.text) ?? .null, order.map(PGValue.text) ?? .null])
+        router.get("/movements") { request, _ -> Page<MovementView> in
+            let (limit, after) = try page(request)
+            let query = request.uri.queryParameters
+            let sku = query.get("sku"), order = query.get("order")
+            let rows = try await env.read { try WarehouseReads(tx: $0).movements(sku: sku, order: order, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.id) }
         }
-        router.post("/stock/receipts") { request, _ in
-            let body = try await HTTPJSON.decode(Receipt.self, request)
-            let fresh = try await env.perform { work in
+        router.post("/stock/receipts") { request, context -> Response in
+            let body = try await request.decode(as: Receipt.self, context: context)
+            let fresh = try await env.perform("POST /stock/receipts") { work in
                 try StockKeeping.receive(warehouse: body.warehouse, sku: body.sku, quantity: body.quantity, reference: body.reference, work)
             }
-            return try HTTPJSON.object(["reference": body.reference, "recorded": fresh,
-                                        "note": fresh ? "received" : "this reference was recorded before; nothing changed"],
-                                       status: fresh ? .created : .ok)
+            var response = try ReceiptAnswer(reference: body.reference, recorded: fresh,
+                                             note: fresh ? "received" : "this reference was recorded before; nothing changed")
+                .response(from: request, context: context)
+            response.status = fresh ? .created : .ok
+            return response
         }
-        router.put("/warehouses/:code") { request, context in
+        router.get("/warehouses") { request, _ -> Page<WarehouseView> in
+            let query = request.uri.queryParameters
+            let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)
+            let after = query.get("after") ?? ""
+            let rows = try await env.read { try WarehouseReads(tx: $0).warehouses(after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { $0.code }
+        }
+        router.put("/warehouses/:code") { request, context -> WarehouseAnswer in
             let code = try context.parameters.require("code")
-            let body = try await HTTPJSON.decode(Warehouse.self, request)
-            try await env.perform { work in
-                try work.transaction.execute("""
-                    INSERT INTO warehouses (code, name, branch, priority) VALUES ($1, $2, $3, $4)
-                    ON CONFLICT (code) DO UPDATE SET name = $2, branch = $3, priority = $4
-                    """, [.text(code), .text(body.name), .text(body.branch), .int(Int64(body.priority ?? 100))])
+            let body = try await request.decode(as: Warehouse.self, context: context)
+            try await env.perform("PUT /warehouses/{code}") { work in
+                try WarehouseStore(tx: work.transaction).saveWarehouse(code, name: body.name, branch: body.branch, priority: body.priority ?? 100)
             }
-            return try HTTPJSON.object(["code": code])
+            return WarehouseAnswer(code: code)
         }
-        router.get("/warehouses") { _, _ in
-            try await HTTPJSON.list(env.pool, "SELECT code, name, branch, priority FROM warehouses ORDER BY priority, code")
-        }
-        router.get("/orders/:ref") { _, context in
+        router.get("/orders/:ref") { _, context -> WarehouseOrderView in
             let ref = try context.parameters.require("ref")
-            return try await HTTPJSON.one(env.pool, """
-                SELECT o.order_ref AS "orderRef", o.customer_code AS "customerCode", o.warehouse, o.status,
-                       o.delivery_address AS "deliveryAddress",
-                       (SELECT COALESCE(json_agg(invoice_number ORDER BY invoice_number), '[]') FROM advance_invoices
-                            WHERE order_ref = o.order_ref AND NOT paid) AS "awaitingPayment",
-                       EXISTS (SELECT 1 FROM cleared_orders WHERE order_ref = o.order_ref) AS "clearedForDispatch",
-                       (SELECT COALESCE(json_agg(l ORDER BY l.sku), '[]') FROM (SELECT sku, quantity, reserved FROM order_lines
-                            WHERE order_ref = o.order_ref) l) AS lines,
-                       (SELECT row_to_json(s) FROM (SELECT id, carrier, tracking_number AS "trackingNumber",
-                            dispatched_at AS "dispatchedAt", signed_by AS "signedBy", signed_at AS "signedAt",
-                            delivery_note AS "deliveryNote" FROM shipments WHERE order_ref = o.order_ref) s) AS shipment
-                FROM orders o WHERE o.order_ref = $1
-                """, [.text(ref)], notFound: "logistics has no order \(ref)")
+            guard let order = try await env.read({ try WarehouseReads(tx: $0).order(ref) }) else {
+                throw APIError.notFound("logistics has no order \(ref)")
+            }
+            return order
         }
-        router.post("/orders/:ref/dispatch") { request, context in
+        router.post("/orders/:ref/dispatch") { request, context -> Response in
             let ref = try context.parameters.require("ref")
-            let body = try await HTTPJSON.decode(Dispatch.self, request)
-            let event = try await env.perform { work in
+            let body = try await request.decode(as: Dispatch.self, context: context)
+            let event = try await env.perform("POST /orders/{ref}/dispatch", correlationId: ref) { work in
                 try Shipping.dispatch(DispatchShipment(orderRef: ref, carrier: body.carrier, trackingNumber: body.trackingNumber), work)
             }
-            guard let event else { return try HTTPJSON.object(["orderRef": ref, "note": "dispatched already; nothing changed"]) }
-            return try HTTPJSON.encodable(event)
+            guard let event else { return try Unchanged(orderRef: ref, note: "dispatched already; nothing changed").response(from: request, context: context) }
+            return try event.response(from: request, context: context)
         }
-        router.post("/orders/:ref/deliver") { request, context in
+        router.post("/orders/:ref/deliver") { request, context -> Response in
             let ref = try context.parameters.require("ref")
-            let body = try await HTTPJSON.decode(Delivery.self, request)
-            var fields = ["orderRef": ref, "signedBy": body.signedBy, "signedAt": body.signedAt]
-            fields["deliveryNote"] = body.deliveryNote
-            // The same rules as the driver app's command: signed, with a real time.
-            let command: DeliverShipment
-            do { command = try ContractRegistry.decodeStrict(DeliverShipment.self, from: try JSONEncoder.contracts.encode(fields)) }
-            catch let error as ContractError { throw APIError(.badRequest, error.code.rawValue, error.message) }
-            let event = try await env.perform { work in try Shipping.deliver(command, work) }
-            guard let event else { return try HTTPJSON.object(["orderRef": ref, "note": "delivered already; nothing changed"]) }
-            return try HTTPJSON.encodable(event)
+            let body = try await request.decode(as: Delivery.self, context: context)
+            let command = DeliverShipment(orderRef: ref, signedBy: body.signedBy, signedAt: body.signedAt, deliveryNote: body.deliveryNote)
+            let event = try await env.perform("POST /orders/{ref}/deliver", correlationId: ref) { work in try Shipping.deliver(command, work) }
+            guard let event else { return try Unchanged(orderRef: ref, note: "delivered already; nothing changed").response(from: request, context: context) }
+            return try event.response(from: request, context: context)
         }
-        router.get("/returns") { _, _ in
-            try await HTTPJSON.list(env.pool, """
-                SELECT id, case_id AS "caseId", order_ref AS "orderRef", lines, status, condition, inspected_by AS "inspectedBy",
-                       received_at AS "receivedAt" FROM returns ORDER BY status, order_ref
-                """)
+        router.get("/returns") { request, _ -> Page<ReturnView> in
+            let (limit, after) = try page(request)
+            let status = request.uri.queryParameters.get("status"), order = request.uri.queryParameters.get("order")
+            if let status, !["expected", "received"].contains(status) {
+                throw APIError(.badRequest, "invalid-field", "status: must be one of expected, received")
+            }
+            let rows = try await env.read { try WarehouseReads(tx: $0).returns(status: status, order: order, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.seq) }
         }
-        router.post("/returns/:id/receive") { request, context in
+        router.post("/returns/:id/receive") { request, context -> ReturnReceived in
             guard let id = UUID(uuidString: try context.parameters.require("id")) else {
                 throw APIError(.badRequest, "invalid-field", "id: must be a UUID")
             }
-            let body = try await HTTPJSON.decode(ReturnInspection.self, request)
-            let event = try await env.perform { work in
+            let body = try await request.decode(as: ReturnInspection.self, context: context)
+            return try await env.perform("POST /returns/{id}/receive") { work in
                 try Shipping.receiveReturn(id, condition: body.condition, inspectedBy: body.inspectedBy, work)
             }
-            return try HTTPJSON.encodable(event)
         }
     }
+
+    /// `limit` (default 100, at most 1000) and `after` (a `nextCursor`) of a list.
+    static func page(_ request: Request) throws -> (limit: Int, after: Int64) {
+        let query = request.uri.queryParameters
+        return (try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit), try PageRequest.cursor(query.get("after")))
+    }
 }
+
+extension StockView: ResponseEncodable {}
+extension MovementView: ResponseEncodable {}
+extension WarehouseView: ResponseEncodable {}
+extension WarehouseOrderView: ResponseEncodable {}
+extension ReturnView: ResponseEncodable {}
+extension ShipmentDispatched: ResponseEncodable {}
+extension ShipmentDelivered: ResponseEncodable {}
+extension ReturnReceived: ResponseEncodable {}

@@ -1,149 +1,128 @@
 import Contracts
 import Foundation
+import LogisticsDomain
 import Messaging
 import Storage
 
 /// Dispatch from the warehouse and the signed delivery. A command that repeats what is
-/// already done is answered by doing nothing; one that comes too early is refused with a reason.
+/// already done is answered by doing nothing; one the state does not allow is refused.
 enum Shipping {
     /// Returns the event, or nil when it was dispatched already.
     @discardableResult
     static func dispatch(_ command: DispatchShipment, _ work: UnitOfWork) throws -> ShipmentDispatched? {
-        let tx = work.transaction
+        let store = WarehouseStore(tx: work.transaction)
         func refuse(_ code: ReasonCode, _ message: String, waits: Bool = false) -> Refusal {
             Refusal(code, message, waitsForState: waits, event: DispatchRefused(orderRef: command.orderRef, reasonCode: code,
                                                                                  message: message, commandMessageId: work.cause.id))
         }
-        guard let order = try tx.query("SELECT warehouse, status, correlation_id FROM orders WHERE order_ref = $1 FOR UPDATE",
-                                       [.text(command.orderRef)]).first else {
+        guard let order = try store.lockOrder(command.orderRef) else {
             // Its acceptance may still be on its way to the warehouse.
             throw refuse(.unknownOrder, "logistics has no accepted order \(command.orderRef)", waits: true)
         }
-        switch try order.string("status") {
-        case "reserved": break
-        case "dispatched", "delivered":
+        switch order.status.on(.dispatch) {
+        case .alreadyDone:
             work.logger.info("already dispatched", metadata: ["order_ref": "\(command.orderRef)"])
             return nil
-        case "backordered": throw refuse(.notReady, "order \(command.orderRef) is backordered: not all stock is reserved yet")
-        default: throw refuse(.orderCancelled, "order \(command.orderRef) was cancelled")
-        }
-        // Goods leave only once finance cleared the order (net terms, or every advance paid). The
-        // clearance is often on its way (a sender saw it on the bus first): the command waits for it.
-        if try tx.query("SELECT 1 FROM cleared_orders WHERE order_ref = $1", [.text(command.orderRef)]).isEmpty {
-            if let unpaid = try tx.query("SELECT invoice_number FROM advance_invoices WHERE order_ref = $1 AND NOT paid LIMIT 1",
-                                         [.text(command.orderRef)]).first {
-                throw refuse(.awaitingPayment, "order \(command.orderRef) waits for invoice \(try unpaid.string("invoice_number")) "
-                             + "(deposit or prepayment) to be paid before dispatch", waits: true)
+        case .refused(let code):
+            throw refuse(code, code == .notReady ? "order \(command.orderRef) is backordered: not all stock is reserved yet"
+                                                 : "order \(command.orderRef) was cancelled")
+        case .moves(let next):
+            // The clearance is often on its way (a sender saw it on the bus first): the command waits for it.
+            if let code = DispatchClearance.refusal(cleared: try store.isCleared(command.orderRef)) {
+                if let unpaid = try store.firstUnpaidAdvance(command.orderRef) {
+                    throw refuse(code, "order \(command.orderRef) waits for invoice \(unpaid) (deposit or prepayment) to be paid before dispatch",
+                                 waits: true)
+                }
+                throw refuse(code, "finance has not cleared order \(command.orderRef) for dispatch yet", waits: true)
             }
-            throw refuse(.awaitingPayment, "finance has not cleared order \(command.orderRef) for dispatch yet", waits: true)
+            work.correlate(with: order.correlationId)
+            let warehouse = order.warehouse ?? "-"
+            for line in try store.lines(command.orderRef) {
+                try store.move(warehouse, line.sku, "dispatch", onHand: -line.quantity, reserved: -line.quantity, orderRef: command.orderRef)
+            }
+            let id = UUID(), now = Date()
+            try store.addShipment(id, order: command.orderRef, carrier: command.carrier, trackingNumber: command.trackingNumber, at: now)
+            try store.setStatus(command.orderRef, next)
+            let event = ShipmentDispatched(orderRef: command.orderRef, shipmentId: id, warehouse: warehouse, carrier: command.carrier,
+                                           trackingNumber: command.trackingNumber, dispatchedAt: now)
+            try work.publish(event)
+            work.logger.info("dispatched", metadata: ["order_ref": "\(command.orderRef)", "warehouse": "\(warehouse)"])
+            return event
         }
-        work.correlate(with: try order.optionalString("correlation_id"))
-        let warehouse = try order.string("warehouse")
-        for line in try tx.query("SELECT sku, quantity FROM order_lines WHERE order_ref = $1 ORDER BY sku", [.text(command.orderRef)]) {
-            let quantity = try line.int("quantity")
-            try StockKeeping.move(tx, warehouse, try line.string("sku"), "dispatch", onHand: -quantity, reserved: -quantity,
-                                  orderRef: command.orderRef)
-        }
-        let id = UUID(), now = Date()
-        try tx.execute("""
-            INSERT INTO shipments (id, order_ref, carrier, tracking_number, dispatched_at) VALUES ($1, $2, $3, $4, $5)
-            """, [.uuid(id), .text(command.orderRef), command.carrier.map(PGValue.text) ?? .null,
-                  command.trackingNumber.map(PGValue.text) ?? .null, .timestamp(now)])
-        try tx.execute("UPDATE orders SET status = 'dispatched', updated_at = now() WHERE order_ref = $1", [.text(command.orderRef)])
-        let event = ShipmentDispatched(orderRef: command.orderRef, shipmentId: id, warehouse: warehouse, carrier: command.carrier,
-                                       trackingNumber: command.trackingNumber, dispatchedAt: now)
-        try work.publish(event)
-        work.logger.info("dispatched", metadata: ["order_ref": "\(command.orderRef)", "warehouse": "\(warehouse)"])
-        return event
     }
 
     /// Returns the event, or nil when it was delivered already.
     @discardableResult
     static func deliver(_ command: DeliverShipment, _ work: UnitOfWork) throws -> ShipmentDelivered? {
-        let tx = work.transaction
+        let store = WarehouseStore(tx: work.transaction)
         func refuse(_ code: ReasonCode, _ message: String, waits: Bool = false) -> Refusal {
             Refusal(code, message, waitsForState: waits, event: DeliveryRefused(orderRef: command.orderRef, reasonCode: code,
                                                                                  message: message, commandMessageId: work.cause.id))
         }
-        guard let row = try tx.query("""
-            SELECT s.id, o.status, o.correlation_id FROM orders o LEFT JOIN shipments s ON s.order_ref = o.order_ref
-            WHERE o.order_ref = $1 FOR UPDATE OF o
-            """, [.text(command.orderRef)]).first else {
+        guard let order = try store.lockOrder(command.orderRef) else {
             throw refuse(.unknownOrder, "logistics has no order \(command.orderRef)", waits: true)
         }
-        switch try row.string("status") {
-        case "dispatched": break
-        case "delivered":
+        switch order.status.on(.deliver) {
+        case .alreadyDone:
             work.logger.info("already delivered", metadata: ["order_ref": "\(command.orderRef)"])
             return nil
-        default: throw refuse(.notDispatched, "order \(command.orderRef) has not been dispatched")
+        case .refused(let code):
+            throw refuse(code, "order \(command.orderRef) has not been dispatched")
+        case .moves(let next):
+            guard let shipment = try store.shipmentId(command.orderRef) else {
+                throw Poison(.databaseRejected, "order \(command.orderRef) is dispatched but has no shipment")
+            }
+            try store.sign(shipment, by: command.signedBy, at: command.signedTime, note: command.deliveryNote)
+            try store.setStatus(command.orderRef, next)
+            let event = ShipmentDelivered(orderRef: command.orderRef, shipmentId: shipment, signedBy: command.signedBy,
+                                          signedAt: command.signedTime)
+            work.correlate(with: order.correlationId)
+            try work.publish(event)
+            work.logger.info("delivered", metadata: ["order_ref": "\(command.orderRef)", "signed_by": "\(command.signedBy)"])
+            return event
         }
-        let shipment = try row.uuid("id")
-        try tx.execute("UPDATE shipments SET signed_by = $2, signed_at = $3, delivery_note = $4 WHERE id = $1",
-                       [.uuid(shipment), .text(command.signedBy), .timestamp(command.signedTime),
-                        command.deliveryNote.map(PGValue.text) ?? .null])
-        try tx.execute("UPDATE orders SET status = 'delivered', updated_at = now() WHERE order_ref = $1", [.text(command.orderRef)])
-        let event = ShipmentDelivered(orderRef: command.orderRef, shipmentId: shipment, signedBy: command.signedBy,
-                                      signedAt: command.signedTime)
-        try work.publish(event, correlationId: try row.optionalString("correlation_id"))
-        work.logger.info("delivered", metadata: ["order_ref": "\(command.orderRef)", "signed_by": "\(command.signedBy)"])
-        return event
     }
 
     /// `finance.deposit.requested`: the goods wait for this invoice.
     static func advanceRequested(_ event: DepositRequested, _ work: UnitOfWork) throws {
-        try work.transaction.execute("""
-            INSERT INTO advance_invoices (invoice_number, order_ref) VALUES ($1, $2) ON CONFLICT (invoice_number) DO NOTHING
-            """, [.text(event.invoiceNumber), .text(event.orderRef)])
+        try WarehouseStore(tx: work.transaction).expectAdvance(event.invoiceNumber, order: event.orderRef)
     }
 
-    /// `finance.invoice.paid` / `finance.invoice.voided`: an advance no longer holds the goods back.
-    static func advanceSettled(_ invoice: String, _ orderRef: String, _ work: UnitOfWork) throws {
-        try work.transaction.execute("""
-            INSERT INTO advance_invoices (invoice_number, order_ref, paid) VALUES ($1, $2, true)
-            ON CONFLICT (invoice_number) DO UPDATE SET paid = true
-            """, [.text(invoice), .text(orderRef)])
+    /// `finance.invoice.paid` of an advance: it no longer holds the goods back.
+    static func invoicePaid(_ event: InvoicePaid, _ work: UnitOfWork) throws {
+        guard event.kind.isAdvance else { return }
+        try WarehouseStore(tx: work.transaction).advancePaid(event.invoiceNumber, order: event.orderRef)
     }
 
-    /// `finance.order.cleared`: the goods may leave.
+    /// `finance.order.cleared`: the goods may go.
     static func cleared(_ event: OrderCleared, _ work: UnitOfWork) throws {
-        try work.transaction.execute("INSERT INTO cleared_orders (order_ref, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                                        [.text(event.orderRef), .text(event.reason)])
+        try WarehouseStore(tx: work.transaction).markCleared(event.orderRef, reason: event.reason)
     }
 
     /// `customer_service.return.authorised`: the warehouse expects the goods back.
     static func expectReturn(_ event: ReturnAuthorised, _ work: UnitOfWork) throws {
-        try work.transaction.execute("""
-            INSERT INTO returns (id, case_id, order_ref, lines, status) VALUES ($1, $2, $3, $4, 'expected') ON CONFLICT (id) DO NOTHING
-            """, [.uuid(event.returnId), .uuid(event.caseId), .text(event.orderRef),
-                  .json(String(decoding: try JSONEncoder.contracts.encode(event.lines), as: UTF8.self))])
+        try WarehouseStore(tx: work.transaction).expectReturn(event.returnId, case: event.caseId, order: event.orderRef, lines: event.lines)
     }
 
     /// The returned goods arrived and were inspected: back into stock, or into quarantine.
     static func receiveReturn(_ id: UUID, condition: String, inspectedBy: String, _ work: UnitOfWork) throws -> ReturnReceived {
-        let tx = work.transaction
-        guard let row = try tx.query("""
-            SELECT r.case_id, r.order_ref, r.lines::text AS lines, r.status, o.warehouse, o.correlation_id
-            FROM returns r LEFT JOIN orders o ON o.order_ref = r.order_ref WHERE r.id = $1 FOR UPDATE OF r
-            """, [.uuid(id)]).first else { throw Refusal(.notFound, "no expected return \(id.uuidString.lowercased())") }
-        guard try row.string("status") == "expected" else { throw Refusal(.alreadyReceived, "return \(id.uuidString.lowercased()) was received already") }
-        guard let warehouse = try row.optionalString("warehouse") else {
-            throw Refusal(.unknownOrder, "the order of return \(id.uuidString.lowercased()) never reached a warehouse")
-        }
-        let orderRef = try row.string("order_ref")
-        let lines = try row.json("lines", as: [ItemQuantity].self)
-        for line in lines {
+        let store = WarehouseStore(tx: work.transaction)
+        let name = id.uuidString.lowercased()
+        guard let ret = try store.lockReturn(id) else { throw Refusal(.notFound, "no expected return \(name)") }
+        guard !ret.received else { throw Refusal(.alreadyReceived, "return \(name) was received already") }
+        guard let warehouse = ret.warehouse else { throw Refusal(.unknownOrder, "the order of return \(name) never reached a warehouse") }
+        for line in ret.lines {
             if condition == "resellable" {
-                try StockKeeping.move(tx, warehouse, line.sku, "return", onHand: line.quantity, orderRef: orderRef, reference: "return")
+                try store.move(warehouse, line.sku, "return", onHand: line.quantity, orderRef: ret.order, reference: "return")
             } else {
-                try StockKeeping.move(tx, warehouse, line.sku, "quarantine", quarantine: line.quantity, orderRef: orderRef, reference: "return")
+                try store.move(warehouse, line.sku, "quarantine", quarantine: line.quantity, orderRef: ret.order, reference: "return")
             }
         }
-        try tx.execute("UPDATE returns SET status = 'received', condition = $2, inspected_by = $3, received_at = now() WHERE id = $1",
-                       [.uuid(id), .text(condition), .text(inspectedBy)])
-        let event = ReturnReceived(returnId: id, caseId: try row.uuid("case_id"), orderRef: orderRef, lines: lines, condition: condition)
-        try work.publish(event, correlationId: try row.optionalString("correlation_id"))
-        if condition == "resellable" { for line in lines { try StockKeeping.fillBackorders(warehouse: warehouse, sku: line.sku, work) } }
+        try store.markReturnReceived(id, condition: condition, inspectedBy: inspectedBy)
+        let event = ReturnReceived(returnId: id, caseId: ret.caseId, orderRef: ret.order, lines: ret.lines, condition: condition)
+        work.correlate(with: ret.correlationId)
+        try work.publish(event)
+        if condition == "resellable" { for line in ret.lines { try StockKeeping.fillBackorders(warehouse: warehouse, sku: line.sku, work) } }
         return event
     }
 }

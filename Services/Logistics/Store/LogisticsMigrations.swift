@@ -90,5 +90,13 @@ enum LogisticsMigrations {
                 at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        // Lists page by a keyset cursor: a number that only grows (existing rows get one too).
+        Migration(103, "stock rows and returns in the order they came", """
+            ALTER TABLE stock ADD COLUMN seq bigserial;
+            CREATE UNIQUE INDEX stock_seq ON stock (seq);
+            ALTER TABLE returns ADD COLUMN seq bigserial;
+            CREATE UNIQUE INDEX returns_seq ON returns (seq);
+            CREATE INDEX movements_order ON movements (order_ref, id);
+            """),
     ]
 }

@@ -101,7 +101,7 @@ import Testing
             try await bz.call("customer-service", "POST", "/revisits/\(ref)/complete", #"{"satisfaction":5,"note":"happy"}"#, expect: 200)
             try await bz.call("customer-service", "POST", "/revisits/\(ref)/complete", #"{"satisfaction":5}"#, expect: 404)
             // The ledger tells the order's stock story.
-            let movements = try await bz.get("logistics", "/movements?order=\(ref)") as! [[String: Any]]
+            let movements = try await bz.items("logistics", "/movements?order=\(ref)")
             #expect(Set(movements.map { $0["kind"] as! String }) == ["reserve", "dispatch"])
             let lists = try await bz.get("sales", "/orders?customer=\(customer)&status=cancelled") as! [[String: Any]]
             #expect(lists.map { $0["orderRef"] as? String } == [other])

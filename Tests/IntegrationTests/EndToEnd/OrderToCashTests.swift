@@ -46,7 +46,7 @@ import Testing
             #expect(int64(credit["exposure"]) == 0)
             #expect(((credit["recentOrders"] as! [[String: Any]]).first?["status"] as? String) == "approved")
             // Logistics: 12 left the warehouse; the ledger adds up to the stock row.
-            let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            let stock = (try await bz.items("logistics", "/stock?sku=\(sku)")).first!
             #expect(int64(stock["onHand"]) == 38 && int64(stock["reserved"]) == 0)
             let ledger = try await bz.scalar("logistics", "SELECT sum(on_hand_delta) AS n FROM movements WHERE sku = $1", [.text(sku)])
             #expect(ledger == 38)

@@ -34,7 +34,7 @@ import Testing
             #expect(try await bz.scalar("sales", "SELECT count(*) AS n FROM orders WHERE order_ref = $1 AND status <> 'rejected'",
                                         [.text(ref)]) == 1)
             #expect(try await bz.scalar("risk", "SELECT count(*) AS n FROM orders WHERE order_ref = $1", [.text(ref)]) == 1)
-            let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            let stock = (try await bz.items("logistics", "/stock?sku=\(sku)")).first!
             #expect(int64(stock["reserved"]) == 3)
         }
     }
@@ -136,7 +136,7 @@ import Testing
             try await bz.launch("sales")
             for ref in refs { try await bz.waitStatus(ref, "completed") }
             // Each order reserved once, shipped once, invoiced once, paid once.
-            let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            let stock = (try await bz.items("logistics", "/stock?sku=\(sku)")).first!
             #expect(int64(stock["onHand"]) == 900 && int64(stock["reserved"]) == 0)
             #expect(try await bz.scalar("logistics", "SELECT count(*) AS n FROM movements WHERE sku = $1 AND kind = 'reserve'",
                                         [.text(sku)]) == 20)

@@ -64,11 +64,11 @@ import Testing
                 }
             }
             #expect(try await bz.deadLetters("logistics", correlationId: ref).isEmpty)
-            var stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            var stock = (try await bz.items("logistics", "/stock?sku=\(sku)")).first!
             #expect(int64(stock["reserved"]) == 5 && int64(stock["backordered"]) == 3)
             try await bz.receive(sku, 10, reference: "HQ-\(bz.run)")
             try await bz.waitStatus(ref, "reserved")
-            stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            stock = (try await bz.items("logistics", "/stock?sku=\(sku)")).first!
             #expect(int64(stock["onHand"]) == 15 && int64(stock["reserved"]) == 8 && int64(stock["available"]) == 7)
             // The same receipt reported twice counts once.
             try await bz.call("logistics", "POST", "/stock/receipts",
@@ -106,7 +106,7 @@ import Testing
             #expect(answer.first?.properties.headers["causation_id"]?.description == cancelId)
             // Logistics gave the stock back; finance voided the deposit and invoiced nothing.
             try await bz.until("logistics", "/orders/\(ref)", "reservation released") { ($0 as? [String: Any])?["status"] as? String == "cancelled" }
-            let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            let stock = (try await bz.items("logistics", "/stock?sku=\(sku)")).first!
             #expect(int64(stock["reserved"]) == 0 && int64(stock["available"]) == 20)
             try await bz.until("finance", "/invoices?order=\(ref)", "deposit voided") {
                 (($0 as? [[String: Any]]) ?? []).allSatisfy { $0["status"] as? String == "void" }
@@ -236,10 +236,11 @@ import Testing
                               #"{"resolution":"return","lines":[{"sku":"\#(sku)","quantity":9}]}"#, expect: 422)
             try await bz.call("customer-service", "POST", "/complaints/\(number)/resolve",
                               #"{"resolution":"return","note":"collect the bent ones","lines":[{"sku":"\#(sku)","quantity":2}]}"#, expect: 200)
-            let returns = try await bz.until("logistics", "/returns", "return expected") {
-                (($0 as? [[String: Any]]) ?? []).contains { $0["orderRef"] as? String == ref }
-            } as! [[String: Any]]
-            let returnId = returns.first { $0["orderRef"] as? String == ref }!["id"] as! String
+            let returns = try await bz.until("logistics", "/returns?order=\(ref)", "return expected") {
+                ((($0 as? [String: Any])?["items"] as? [[String: Any]]) ?? []).contains { $0["orderRef"] as? String == ref }
+            } as! [String: Any]
+            let expected = returns["items"] as! [[String: Any]]
+            let returnId = expected.first { $0["orderRef"] as? String == ref }!["id"] as! String
             try await bz.call("logistics", "POST", "/returns/\(returnId)/receive",
                               #"{"condition":"resellable","inspectedBy":"warehouse.sh"}"#, expect: 200)
             // A second case cannot send back the same goods again: only 2 of the 4 are left to return.
@@ -264,7 +265,7 @@ import Testing
                 ($0 as? [String: Any])?["status"] as? String == "resolved"
             } as! [String: Any]
             #expect((closed["resolutionNote"] as? String ?? "").contains("credit note CN-"))
-            let stock = (try await bz.get("logistics", "/stock?sku=\(sku)") as! [[String: Any]]).first!
+            let stock = (try await bz.items("logistics", "/stock?sku=\(sku)")).first!
             #expect(int64(stock["onHand"]) == 8)  // 10 − 4 dispatched + 2 back
         }
     }

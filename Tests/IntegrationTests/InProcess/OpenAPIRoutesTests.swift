@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LogisticsService
 import RiskService
 import ServiceKit
 import Testing
@@ -30,7 +31,7 @@ import Testing
     }
 
     /// The services on typed routes with a document of their own, by executable name.
-    static let specs: [String: ServiceSpec] = ["risk": Risk.spec]
+    static let specs: [String: ServiceSpec] = ["risk": Risk.spec, "logistics": Logistics.spec]
 
     @Test(arguments: specs.keys.sorted())
     func theDocumentNamesEveryRouteTheRouterHas(service: String) async throws {

@@ -134,6 +134,11 @@ final class Bizops: @unchecked Sendable {
 
     func get(_ exe: String, _ path: String) async throws -> Any { try await call(exe, "GET", path, expect: 200) }
 
+    /// The items of a paged list's first page (`{"items": [...], "nextCursor": ...}`).
+    func items(_ exe: String, _ path: String) async throws -> [[String: Any]] {
+        ((try await get(exe, path) as? [String: Any])?["items"] as? [[String: Any]]) ?? []
+    }
+
     /// Polls a GET until `condition` holds on its JSON; throws with the last answer when it never does.
     @discardableResult
     func until(_ exe: String, _ path: String, timeout: Double = 30, _ what: String,
