@@ -100,17 +100,17 @@ ensure_packages() {
 # docs/contracts/check.py validates with jsonschema and reads YAML: Debian's packages unless
 # the machine has them already (from pip, say).
 ensure_python_modules() {
-    python3 -c 'import jsonschema, yaml' 2>/dev/null && return 0
+    python3 -c 'import jsonschema, yaml, openapi_spec_validator' 2>/dev/null && return 0
     # The python3 on PATH may not be Debian's (pyenv): its own pip first, then Debian's packages.
-    say "packages: installing jsonschema and pyyaml for $(command -v python3)"
-    python3 -m pip install --quiet jsonschema pyyaml 2>/dev/null \
-        || python3 -m pip install --quiet --break-system-packages jsonschema pyyaml 2>/dev/null || true
-    python3 -c 'import jsonschema, yaml' 2>/dev/null && return 0
+    say "packages: installing jsonschema, pyyaml and openapi-spec-validator for $(command -v python3)"
+    python3 -m pip install --quiet jsonschema pyyaml openapi-spec-validator 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages jsonschema pyyaml openapi-spec-validator 2>/dev/null || true
+    python3 -c 'import jsonschema, yaml, openapi_spec_validator' 2>/dev/null && return 0
     is_root || die "python3 needs jsonschema and yaml; run as root or: apt-get install python3-jsonschema python3-yaml"
     say "packages: installing python3-jsonschema python3-yaml"
     apt-get -o DPkg::Lock::Timeout=600 update -qq
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-        --no-install-recommends python3-jsonschema python3-yaml >/dev/null
+        --no-install-recommends python3-jsonschema python3-yaml python3-openapi-spec-validator >/dev/null
 }
 
 # ====================================================================== RabbitMQ

@@ -125,7 +125,7 @@ demo() {
     local invoice amount
     for _ in $(seq 1 40); do
         read -r invoice amount < <(curl -fsS "http://127.0.0.1:8084/invoices?order=$ref" \
-            | python3 -c 'import json,sys; i=json.load(sys.stdin); print(i[0]["invoiceNumber"], i[0]["amount"]) if i else print("")') || true
+            | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["invoiceNumber"], i[0]["amount"]) if i else print("")') || true
         [[ -n ${invoice:-} ]] && break
         sleep 0.25
     done

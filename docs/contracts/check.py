@@ -544,6 +544,40 @@ def check_reason_codes():
         problem(f"docs/contracts/README.md: `## Reason codes` lists {raw}, which no service gives (not in ReasonCode.swift)")
 
 
+API_DIR = os.path.join(ROOT, "docs", "api")
+
+
+def check_openapi():
+    """Each docs/api/<service>.yaml is a valid OpenAPI 3.1 document (openapi-spec-validator, with
+    its references to common.yaml and the message schemas resolved), and every 4xx/5xx answer it
+    documents has a JSON body (the shared Error, or an answer of its own)."""
+    try:
+        from openapi_spec_validator import validate as validate_openapi
+        from openapi_spec_validator.readers import read_from_filename
+    except ImportError:
+        problem("docs/api: openapi-spec-validator is missing (pip install openapi-spec-validator)")
+        return
+    if not os.path.isdir(API_DIR):
+        return
+    for name in sorted(os.listdir(API_DIR)):
+        if not name.endswith(".yaml"):
+            continue
+        rel = f"docs/api/{name}"
+        try:
+            document, url = read_from_filename(os.path.join(API_DIR, name))
+            validate_openapi(document, base_uri=url)
+        except Exception as err:  # the validator's own error types vary by version
+            problem(f"{rel}: not a valid OpenAPI document: {str(err).splitlines()[0][:300]}")
+            continue
+        for path, item in (document.get("paths") or {}).items():
+            for method, operation in item.items():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                for status, answer in operation["responses"].items():
+                    if str(status)[0] in "45" and "$ref" not in answer and "application/json" not in (answer.get("content") or {}):
+                        problem(f"{rel}: {method.upper()} {path} answers {status} without a JSON error body")
+
+
 def main():
     schemas = load_schemas()
     contracts = swift_contracts()
@@ -554,6 +588,8 @@ def main():
     check_readme(schemas)
     check_consumers(contracts)
     check_reason_codes()
+    check_openapi()
+    ASYNCAPI_NOTES.append(f"{len([n for n in os.listdir(API_DIR) if n.endswith('.yaml')]) if os.path.isdir(API_DIR) else 0} OpenAPI documents valid")
     if problems:
         for note in ASYNCAPI_NOTES:
             print(note)

@@ -102,5 +102,11 @@ enum FinanceMigrations {
             ALTER TABLE allocations DROP CONSTRAINT allocations_source_check;
             ALTER TABLE allocations ADD CONSTRAINT allocations_source_check CHECK (source IN ('payment', 'credit-note', 'credit'));
             """),
+        // Lists page by a keyset cursor: a number that only grows (existing rows get one too).
+        Migration(102, "invoices in the order they were issued", """
+            ALTER TABLE invoices ADD COLUMN seq bigserial;
+            CREATE UNIQUE INDEX invoices_seq ON invoices (seq);
+            CREATE INDEX invoices_customer_seq ON invoices (customer_code, seq);
+            """),
     ]
 }

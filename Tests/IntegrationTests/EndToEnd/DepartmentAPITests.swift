@@ -79,7 +79,7 @@ import Testing
                     try tx.execute("INSERT INTO journal_lines (entry_id, account, debit, credit) VALUES ($1, '1000 Bank', 100, 0)", [.int(id)])
                 }
             }
-            let balance = try await bz.get("finance", "/trial-balance") as! [[String: Any]]
+            let balance = (try await bz.get("finance", "/trial-balance") as! [String: Any])["lines"] as! [[String: Any]]
             #expect(balance.contains { ($0["account"] as? String)?.hasPrefix("2900") == true })
             // Customer service takes a call, answers it, and does the revisit.
             let opened = try await bz.call("customer-service", "POST", "/complaints",

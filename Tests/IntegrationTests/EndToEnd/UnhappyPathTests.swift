@@ -25,7 +25,7 @@ import Testing
             try await bz.placeOrder(held, customer: "REV-\(bz.run)", lines: [(sku, 12)])
             try await bz.waitStatus(held, "held")
             #expect(try await bz.order(held)["reasonCode"] as? String == "credit-limit-review")
-            let holds = (try await bz.get("risk", "/holds") as! [String: Any])["items"] as! [[String: Any]]
+            let holds = try await bz.get("risk", "/holds") as! [[String: Any]]
             #expect(holds.contains { $0["orderRef"] as? String == held })
             // Only an authorised person may release it.
             let refused = try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"authorisedBy":"intern"}"#, expect: 403)
@@ -236,10 +236,9 @@ import Testing
                               #"{"resolution":"return","lines":[{"sku":"\#(sku)","quantity":9}]}"#, expect: 422)
             try await bz.call("customer-service", "POST", "/complaints/\(number)/resolve",
                               #"{"resolution":"return","note":"collect the bent ones","lines":[{"sku":"\#(sku)","quantity":2}]}"#, expect: 200)
-            let returns = try await bz.until("logistics", "/returns?order=\(ref)", "return expected") {
-                ((($0 as? [String: Any])?["items"] as? [[String: Any]]) ?? []).contains { $0["orderRef"] as? String == ref }
-            } as! [String: Any]
-            let expected = returns["items"] as! [[String: Any]]
+            let expected = try await bz.until("logistics", "/returns?order=\(ref)", "return expected") {
+                (($0 as? [[String: Any]]) ?? []).contains { $0["orderRef"] as? String == ref }
+            } as! [[String: Any]]
             let returnId = expected.first { $0["orderRef"] as? String == ref }!["id"] as! String
             try await bz.call("logistics", "POST", "/returns/\(returnId)/receive",
                               #"{"condition":"resellable","inspectedBy":"warehouse.sh"}"#, expect: 200)

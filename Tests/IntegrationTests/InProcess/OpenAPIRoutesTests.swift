@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import FinanceService
 import LogisticsService
 import RiskService
 import ServiceKit
@@ -31,7 +32,7 @@ import Testing
     }
 
     /// The services on typed routes with a document of their own, by executable name.
-    static let specs: [String: ServiceSpec] = ["risk": Risk.spec, "logistics": Logistics.spec]
+    static let specs: [String: ServiceSpec] = ["risk": Risk.spec, "logistics": Logistics.spec, "finance": Finance.spec]
 
     @Test(arguments: specs.keys.sorted())
     func theDocumentNamesEveryRouteTheRouterHas(service: String) async throws {

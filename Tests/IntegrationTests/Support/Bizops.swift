@@ -132,11 +132,17 @@ final class Bizops: @unchecked Sendable {
         return (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) ?? response.body
     }
 
-    func get(_ exe: String, _ path: String) async throws -> Any { try await call(exe, "GET", path, expect: 200) }
+    /// A GET; a paged list (`{"items", "nextCursor"}`) reads as its first page's items.
+    func get(_ exe: String, _ path: String) async throws -> Any { Self.unpaged(try await call(exe, "GET", path, expect: 200)) }
+
+    static func unpaged(_ value: Any) -> Any {
+        guard let page = value as? [String: Any], page.count == 2, page.keys.contains("nextCursor"), let items = page["items"] else { return value }
+        return items
+    }
 
     /// The items of a paged list's first page (`{"items": [...], "nextCursor": ...}`).
     func items(_ exe: String, _ path: String) async throws -> [[String: Any]] {
-        ((try await get(exe, path) as? [String: Any])?["items"] as? [[String: Any]]) ?? []
+        (try await get(exe, path) as? [[String: Any]]) ?? []
     }
 
     /// Polls a GET until `condition` holds on its JSON; throws with the last answer when it never does.
@@ -151,8 +157,8 @@ final class Bizops: @unchecked Sendable {
                 last = response.map { "\($0.status) \($0.body)" } ?? "no answer"
                 return false
             }
-            last = value
-            return condition(value)
+            last = Self.unpaged(value)
+            return condition(last)
         }
         if !held { throw TestSetupError("\(what): GET \(exe)\(path) never matched; last answer: \(last)") }
         return last
@@ -235,8 +241,7 @@ final class Bizops: @unchecked Sendable {
 
     /// The service's refusal log for one correlation id (`GET /refusals`).
     func refusals(_ exe: String, correlationId: String) async throws -> [[String: Any]] {
-        let page = try await get(exe, "/refusals?correlationId=\(correlationId)") as! [String: Any]
-        return page["items"] as! [[String: Any]]
+        try await items(exe, "/refusals?correlationId=\(correlationId)")
     }
 
     /// Dead letters of a service's queue that belong to this correlation id.
