@@ -3,13 +3,14 @@ import Foundation
 import Hummingbird
 import Messaging
 import ServiceKit
+import SalesDomain
 import Storage
 
 /// Sales over HTTP: orders with their whole history, cancelling, and the master data
 /// (customers, products, price list, contract prices) a salesperson keeps.
 enum SalesAPI {
-    struct Cancel: Decodable { let reason: String? }
-    struct Customer: Decodable {
+    struct Cancel: Decodable, Sendable { let reason: String? }
+    struct Customer: Decodable, Sendable {
         let name: String, currency: String, allowsPriceOverride: Bool?, contractPrices: [String: Int64]?
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -23,8 +24,8 @@ enum SalesAPI {
         }
         enum CodingKeys: CodingKey { case name, currency, allowsPriceOverride, contractPrices }
     }
-    struct Product: Decodable {
-        struct Tier: Decodable { let currency: String; let minQuantity: Int64; let unitPrice: Int64 }
+    struct Product: Decodable, Sendable {
+        struct Tier: Decodable, Sendable { let currency: String; let minQuantity: Int64; let unitPrice: Int64 }
         let name: String, tiers: [Tier]
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -40,105 +41,90 @@ enum SalesAPI {
         enum CodingKeys: CodingKey { case name, tiers }
     }
 
-    static let orderColumns = """
-        o.id AS "orderId", o.order_ref AS "orderRef", o.customer_code AS "customerCode", o.status, o.paid,
-        o.currency, o.total, o.reason_code AS "reasonCode", o.lines, o.delivery_address AS "deliveryAddress",
-        o.requested_delivery_date AS "requestedDeliveryDate", o.created_at AS "createdAt", o.updated_at AS "updatedAt"
-        """
+    struct Cancelling: ResponseEncodable, Sendable { let orderRef: String; let status: String; let note: String }
+    struct Saved: ResponseEncodable, Sendable { let code: String?; let sku: String?; let name: String }
+    static let defaultLimit = 100, maxLimit = 500
 
     static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
-        // Every order under that reference (rejected attempts too), newest last, each with its history.
-        router.get("/orders/:ref") { _, context in
+        // Every order under that reference (rejected attempts too), oldest first, each with its history.
+        router.get("/orders/:ref") { _, context -> [SalesOrderView] in
             let ref = try context.parameters.require("ref")
-            let rows = try await env.pool.query("""
-                SELECT COALESCE(json_agg(t ORDER BY t."createdAt"), '[]')::text AS j, count(*) AS n FROM (
-                    SELECT \(orderColumns),
-                           (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (SELECT id, status, event, detail, at
-                                FROM order_history WHERE order_id = o.id) h) AS history
-                    FROM orders o WHERE o.order_ref = $1) t
-                """, [.text(ref)])
-            guard let row = rows.first, try row.int("n") > 0 else { throw APIError.notFound("no order \(ref)") }
-            return HTTPJSON.response(json: try row.string("j"))
+            let orders = try await env.read { try SalesReads(tx: $0).orders(ref: ref) }
+            guard !orders.isEmpty else { throw APIError.notFound("no order \(ref)") }
+            return orders
         }
-        router.get("/orders") { request, _ in
-            let status = request.uri.queryParameters["status"].map(String.init)
-            let customer = request.uri.queryParameters["customer"].map(String.init)
-            return try await HTTPJSON.list(env.pool, """
-                SELECT \(orderColumns) FROM orders o
-                WHERE ($1::text IS NULL OR o.status = $1) AND ($2::text IS NULL OR o.customer_code = $2)
-                ORDER BY o.created_at DESC LIMIT 500
-                """, [status.map(PGValue.text) ?? .null, customer.map(PGValue.text) ?? .null])
+        router.get("/orders") { request, _ -> Page<SalesOrderView> in
+            let query = request.uri.queryParameters
+            let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)
+            let after = try PageRequest.cursor(query.get("after"))
+            let status = query.get("status"), customer = query.get("customer")
+            if let status, OrderStatus(rawValue: status) == nil {
+                throw APIError(.badRequest, "invalid-field", "status: must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let rows = try await env.read { try SalesReads(tx: $0).orders(status: status, customer: customer, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.seq) }
         }
-        router.post("/orders/:ref/cancel") { request, context in
+        router.post("/orders/:ref/cancel") { request, context -> Response in
             let ref = try context.parameters.require("ref")
-            let body = try await HTTPJSON.decode(Cancel.self, request)
+            let body = try await request.decode(as: Cancel.self, context: context)
             let outcome = try await env.perform("POST /orders/{orderRef}/cancel", correlationId: ref) { work in
                 try OrderTracking.cancel(ref, reason: body.reason ?? "cancelled by sales", work)
             }
             switch outcome {
-            case .cancelled(let event): return try HTTPJSON.encodable(event)
+            case .cancelled(let event): return try event.response(from: request, context: context)
             case .pending(let message):
-                return try HTTPJSON.object(["orderRef": ref, "status": "cancelling", "note": message], status: .accepted)
-            case .requested(let request):
-                return try HTTPJSON.object(["orderRef": request.orderRef, "status": "cancelling",
-                                            "note": "the warehouse releases the stock first; the order is cancelled when it has"],
-                                           status: .accepted)
+                var response = try Cancelling(orderRef: ref, status: "cancelling", note: message).response(from: request, context: context)
+                response.status = .accepted
+                return response
+            case .requested(let asked):
+                var response = try Cancelling(orderRef: asked.orderRef, status: "cancelling",
+                                              note: "the warehouse releases the stock first; the order is cancelled when it has")
+                    .response(from: request, context: context)
+                response.status = .accepted
+                return response
             case .refused(let refusal): throw APIError(refusal.reasonCode == .unknownOrder ? .notFound : .conflict,
                                                        refusal.reasonCode.rawValue, refusal.message)
             }
         }
-        router.get("/customers/:code") { _, context in
+        router.get("/customers/:code") { _, context -> CustomerView in
             let code = try context.parameters.require("code")
-            return try await HTTPJSON.one(env.pool, """
-                SELECT c.code, c.name, c.currency, c.allows_price_override AS "allowsPriceOverride",
-                       (SELECT COALESCE(json_object_agg(sku, unit_price), '{}') FROM contract_prices WHERE customer_code = c.code)
-                           AS "contractPrices",
-                       (SELECT count(*) FROM orders WHERE customer_code = c.code) AS orders
-                FROM customers c WHERE c.code = $1
-                """, [.text(code)], notFound: "no customer \(code)")
+            guard let customer = try await env.read({ try SalesReads(tx: $0).customer(code) }) else { throw APIError.notFound("no customer \(code)") }
+            return customer
         }
-        router.put("/customers/:code") { request, context in
+        router.put("/customers/:code") { request, context -> Saved in
             let code = try context.parameters.require("code")
-            let body = try await HTTPJSON.decode(Customer.self, request)
-            try await env.perform { work in
-                let tx = work.transaction
-                try tx.execute("""
-                    INSERT INTO customers (code, name, currency, allows_price_override) VALUES ($1, $2, $3, $4)
-                    ON CONFLICT (code) DO UPDATE SET name = $2, currency = $3, allows_price_override = $4
-                    """, [.text(code), .text(body.name), .text(body.currency), .bool(body.allowsPriceOverride ?? false)])
+            let body = try await request.decode(as: Customer.self, context: context)
+            try await env.perform("PUT /customers/{code}") { work in
+                let store = SalesStore(tx: work.transaction)
+                try store.saveCustomer(code, name: body.name, currency: body.currency, allowsPriceOverride: body.allowsPriceOverride ?? false)
                 guard let prices = body.contractPrices else { return }
-                try tx.execute("DELETE FROM contract_prices WHERE customer_code = $1", [.text(code)])
-                for (sku, price) in prices {
-                    guard try !tx.query("SELECT 1 FROM products WHERE sku = $1", [.text(sku)]).isEmpty else {
-                        throw Refusal(.unknownSku, "contractPrices.\(sku): no such product")
-                    }
-                    try tx.execute("INSERT INTO contract_prices (customer_code, sku, unit_price) VALUES ($1, $2, $3)",
-                                   [.text(code), .text(sku), .int(price)])
+                for sku in prices.keys.sorted() where try !store.productExists(sku) {
+                    throw Refusal(.unknownSku, "contractPrices.\(sku): no such product")
                 }
+                try store.replaceContractPrices(code, prices)
             }
-            return try HTTPJSON.object(["code": code, "name": body.name])
+            return Saved(code: code, sku: nil, name: body.name)
         }
-        router.get("/products") { _, _ in
-            try await HTTPJSON.list(env.pool, """
-                SELECT p.sku, p.name, (SELECT COALESCE(json_agg(json_build_object('currency', currency, 'minQuantity', min_quantity,
-                        'unitPrice', unit_price) ORDER BY currency, min_quantity), '[]') FROM price_tiers WHERE sku = p.sku) AS tiers
-                FROM products p ORDER BY p.sku
-                """)
+        router.get("/products") { request, _ -> Page<ProductView> in
+            let query = request.uri.queryParameters
+            let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)
+            let after = query.get("after") ?? ""
+            let rows = try await env.read { try SalesReads(tx: $0).products(after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { $0.sku }
         }
-        router.put("/products/:sku") { request, context in
+        router.put("/products/:sku") { request, context -> Saved in
             let sku = try context.parameters.require("sku")
-            let body = try await HTTPJSON.decode(Product.self, request)
-            try await env.perform { work in
-                let tx = work.transaction
-                try tx.execute("INSERT INTO products (sku, name) VALUES ($1, $2) ON CONFLICT (sku) DO UPDATE SET name = $2",
-                               [.text(sku), .text(body.name)])
-                try tx.execute("DELETE FROM price_tiers WHERE sku = $1", [.text(sku)])
-                for tier in body.tiers {
-                    try tx.execute("INSERT INTO price_tiers (sku, currency, min_quantity, unit_price) VALUES ($1, $2, $3, $4)",
-                                   [.text(sku), .text(tier.currency), .int(tier.minQuantity), .int(tier.unitPrice)])
-                }
+            let body = try await request.decode(as: Product.self, context: context)
+            try await env.perform("PUT /products/{sku}") { work in
+                try SalesStore(tx: work.transaction).saveProduct(sku, name: body.name,
+                                                                 tiers: body.tiers.map { ($0.currency, $0.minQuantity, $0.unitPrice) })
             }
-            return try HTTPJSON.object(["sku": sku, "name": body.name])
+            return Saved(code: nil, sku: sku, name: body.name)
         }
     }
 }
+
+extension SalesOrderView: ResponseEncodable {}
+extension CustomerView: ResponseEncodable {}
+extension ProductView: ResponseEncodable {}
+extension OrderCancelled: ResponseEncodable {}

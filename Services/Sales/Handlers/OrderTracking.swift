@@ -7,20 +7,8 @@ import Storage
 /// Follows each order through the other departments' events: moves its status forward,
 /// keeps every event in its history, and announces what customers care about.
 enum OrderTracking {
-    struct TrackedOrder {
-        let id: UUID, ref: String, customer: String, status: OrderStatus, paid: Bool, currency: String, total: Int64
-    }
-
     /// The order an event is about: the live one with that reference, else the newest.
-    static func load(_ ref: String, _ tx: Transaction) throws -> TrackedOrder? {
-        guard let row = try tx.query("""
-            SELECT id, customer_code, status, paid, COALESCE(currency, '') AS currency, COALESCE(total, 0) AS total
-            FROM orders WHERE order_ref = $1 ORDER BY (status <> 'rejected') DESC, created_at DESC LIMIT 1 FOR UPDATE
-            """, [.text(ref)]).first else { return nil }
-        return TrackedOrder(id: try row.uuid("id"), ref: ref, customer: try row.string("customer_code"),
-                            status: try row.code("status", as: OrderStatus.self), paid: try row.bool("paid"),
-                            currency: try row.string("currency"), total: try row.int("total"))
-    }
+    static func load(_ ref: String, _ tx: Transaction) throws -> TrackedOrder? { try SalesStore(tx: tx).lockTracked(ref) }
 
     /// Records what the work's cause did in the order's history, and moves the status when it
     /// advances it. Returns the order and whether the status changed.
@@ -35,15 +23,13 @@ enum OrderTracking {
         var changed = false
         var status = order.status
         if let next, order.status.allows(next) {
-            try tx.execute("""
-                UPDATE orders SET status = $2, reason_code = COALESCE($3, reason_code), updated_at = now() WHERE id = $1
-                """, [.uuid(order.id), .text(next.rawValue), reasonCode.map { .text($0.rawValue) } ?? .null])
+            try SalesStore(tx: tx).setStatus(order.id, next, reason: reasonCode)
             status = next; changed = true
         } else if let next, next != order.status {
             work.logger.info("stale or late event leaves the status as it is",
                              metadata: ["order_ref": "\(ref)", "status": "\(order.status.rawValue)", "event_status": "\(next.rawValue)"])
         }
-        try OrderIntake.history(order.id, status.rawValue, work.cause.type, detail, messageId: work.cause.uuid, tx)
+        try SalesStore(tx: tx).addHistory(order.id, status, event: work.cause.type, detail: detail, messageId: work.cause.uuid)
         return (order, changed)
     }
 
@@ -53,13 +39,11 @@ enum OrderTracking {
         guard let (order, changed) = try note(d.orderRef, work, to: .accepted,
                                               detail: "credit approved: exposure \(d.exposure) of limit \(d.creditLimit)\(by)"),
               changed else { return }
-        let row = try work.transaction.query("""
-            SELECT lines::text AS lines, delivery_address::text AS address, requested_delivery_date FROM orders WHERE id = $1
-            """, [.uuid(order.id)]).first!
+        let acceptance = try SalesStore(tx: work.transaction).acceptance(order.id)
         try work.publish(OrderAccepted(orderId: order.id, orderRef: order.ref, customerCode: order.customer,
-                                          currency: order.currency, lines: try row.json("lines"), total: order.total,
-                                          deliveryAddress: try row.json("address"),
-                                          requestedDeliveryDate: try row.date("requested_delivery_date"), releasedBy: d.decidedBy))
+                                       currency: order.currency, lines: acceptance.lines, total: order.total,
+                                       deliveryAddress: acceptance.address, requestedDeliveryDate: acceptance.requestedDeliveryDate,
+                                       releasedBy: d.decidedBy))
         work.logger.info("order accepted", metadata: ["order_ref": "\(order.ref)"])
     }
 
@@ -107,7 +91,7 @@ enum OrderTracking {
         guard let (order, _) = try note(event.orderRef, work, detail: "invoice \(event.invoiceNumber) (\(event.kind)) paid"
                                         + (event.orderSettled ? "; order paid in full" : "")) else { return }
         guard event.orderSettled else { return }
-        try work.transaction.execute("UPDATE orders SET paid = true, updated_at = now() WHERE id = $1", [.uuid(order.id)])
+        try SalesStore(tx: work.transaction).markPaid(order.id)
         try completeIfDone(order.ref, work)
     }
 
@@ -209,8 +193,7 @@ enum OrderTracking {
         if order.status.cancelNeedsWarehouse {
             try note(order.ref, work, to: .cancelling, detail: "cancellation asked: \(reason)")
             // Kept so the answer that comes once the warehouse released goes where this command's would.
-            try work.transaction.execute("UPDATE orders SET cancel_reason = $2, cancel_cause = $3 WHERE id = $1",
-                                         [.uuid(order.id), .text(reason), .json(try cause(work.cause))])
+            try SalesStore(tx: work.transaction).keepWaitingCancel(order.id, reason: reason, cause: work.cause)
             let request = OrderCancelRequested(orderRef: order.ref, customerCode: order.customer, reason: reason)
             try work.publish(request)
             work.logger.info("cancellation asked of logistics", metadata: ["order_ref": "\(order.ref)"])
@@ -256,19 +239,11 @@ enum OrderTracking {
         try work.reply(refusal, to: asked.cause)
     }
 
-    private static func cause(_ cause: Cause) throws -> String {
-        String(decoding: try JSONEncoder.contracts.encode(cause), as: UTF8.self)
-    }
-
     private static func clearWaitingCancel(_ order: TrackedOrder, _ tx: Transaction) throws {
-        try tx.execute("UPDATE orders SET cancel_reason = NULL, cancel_cause = NULL WHERE id = $1", [.uuid(order.id)])
+        try SalesStore(tx: tx).clearWaitingCancel(order.id)
     }
 
-    /// The cancellation waiting for the warehouse, as it was asked; nil when none waits.
     private static func waitingCancel(_ order: TrackedOrder, _ tx: Transaction) throws -> (reason: String, cause: Cause)? {
-        let row = try tx.query("SELECT cancel_reason, cancel_cause::text AS cancel_cause FROM orders WHERE id = $1",
-                               [.uuid(order.id)]).first!
-        guard let reason = try row.optionalString("cancel_reason"), let cause = try row.optionalString("cancel_cause") else { return nil }
-        return (reason, try JSONDecoder.contracts.decode(Cause.self, from: Data(cause.utf8)))
+        try SalesStore(tx: tx).waitingCancel(order.id)
     }
 }

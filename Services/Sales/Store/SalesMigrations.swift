@@ -74,5 +74,11 @@ enum SalesMigrations {
             -- cancel_reply_to, cancel_message_id and cancel_correlation_id are no longer written; they
             -- stay until every replica runs this version (a later migration drops them).
             """),
+        // Lists page by a keyset cursor: a number that only grows (existing rows get one too).
+        Migration(105, "orders in the order sales took them", """
+            ALTER TABLE orders ADD COLUMN seq bigserial;
+            CREATE UNIQUE INDEX orders_seq ON orders (seq);
+            CREATE INDEX orders_customer_seq ON orders (customer_code, seq);
+            """),
     ]
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import FinanceService
 import LogisticsService
 import RiskService
+import SalesService
 import ServiceKit
 import Testing
 
@@ -32,7 +33,7 @@ import Testing
     }
 
     /// The services on typed routes with a document of their own, by executable name.
-    static let specs: [String: ServiceSpec] = ["risk": Risk.spec, "logistics": Logistics.spec, "finance": Finance.spec]
+    static let specs: [String: ServiceSpec] = ["risk": Risk.spec, "logistics": Logistics.spec, "finance": Finance.spec, "sales": Sales.spec]
 
     @Test(arguments: specs.keys.sorted())
     func theDocumentNamesEveryRouteTheRouterHas(service: String) async throws {

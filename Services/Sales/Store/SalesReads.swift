@@ -1,0 +1,118 @@
+import Contracts
+import Foundation
+import Storage
+
+/// An order line as kept: priced (`unitPrice`, `lineTotal`) once placed; as asked on a rejected one.
+struct OrderLineView: Codable, Sendable, Equatable {
+    let sku: String
+    let quantity: Int64
+    let unitPrice: Int64?
+    let lineTotal: Int64?
+}
+
+struct OrderHistoryView: Codable, Sendable, Equatable {
+    let id: Int64
+    let status: String
+    let event: String
+    let detail: String?
+    let at: Date
+}
+
+struct SalesOrderView: Codable, Sendable, Equatable {
+    let orderId: UUID
+    let orderRef: String
+    let customerCode: String
+    let status: String
+    let paid: Bool
+    let currency: String?
+    let total: Int64?
+    let reasonCode: String?
+    let lines: [OrderLineView]
+    let deliveryAddress: PlaceOrder.Address
+    let requestedDeliveryDate: String?
+    let createdAt: Date
+    let updatedAt: Date
+    /// The keyset cursor of lists of orders.
+    let seq: Int64
+    /// Every event of every department about the order, oldest first (in `GET /orders/{ref}` only).
+    let history: [OrderHistoryView]?
+}
+
+struct CustomerView: Codable, Sendable, Equatable {
+    let code: String
+    let name: String
+    let currency: String
+    let allowsPriceOverride: Bool
+    let contractPrices: [String: Int64]
+    /// How many orders the customer has placed (rejected ones too).
+    let orders: Int64
+}
+
+struct ProductView: Codable, Sendable, Equatable {
+    struct Tier: Codable, Sendable, Equatable { let currency: String; let minQuantity: Int64; let unitPrice: Int64 }
+    let sku: String
+    let name: String
+    let tiers: [Tier]
+}
+
+/// The reads, inside one transaction (`ServiceEnvironment.read`).
+struct SalesReads {
+    let tx: Transaction
+    static let columns = """
+        id, order_ref, customer_code, status, paid, currency, total, reason_code, lines::text AS lines,
+        delivery_address::text AS address, requested_delivery_date::text AS requested, created_at, updated_at, seq
+        """
+
+    /// Every order under the reference (rejected attempts too), oldest first, each with its history.
+    func orders(ref: String) throws -> [SalesOrderView] {
+        try tx.query("SELECT \(Self.columns) FROM orders WHERE order_ref = $1 ORDER BY created_at, seq", [.text(ref)]).map { row in
+            let history = try tx.query("SELECT id, status, event, detail, at FROM order_history WHERE order_id = $1 ORDER BY id",
+                                       [.uuid(try row.uuid("id"))]).map { h in
+                OrderHistoryView(id: try h.int("id"), status: try h.string("status"), event: try h.string("event"),
+                                 detail: try h.optionalString("detail"), at: try h.timestamp("at"))
+            }
+            return try Self.order(row, history: history)
+        }
+    }
+
+    /// Orders oldest first after the cursor, without their histories.
+    func orders(status: String?, customer: String?, after: Int64, limit: Int) throws -> [SalesOrderView] {
+        try tx.query("""
+            SELECT \(Self.columns) FROM orders
+            WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR customer_code = $2) AND seq > $3 ORDER BY seq LIMIT $4
+            """, [status.map(PGValue.text) ?? .null, customer.map(PGValue.text) ?? .null, .int(after), .int(Int64(limit))])
+            .map { try Self.order($0, history: nil) }
+    }
+
+    func customer(_ code: String) throws -> CustomerView? {
+        guard let row = try tx.query("""
+            SELECT code, name, currency, allows_price_override, (SELECT count(*) FROM orders WHERE customer_code = c.code) AS orders
+            FROM customers c WHERE code = $1
+            """, [.text(code)]).first else { return nil }
+        let prices = Dictionary(try tx.query("SELECT sku, unit_price FROM contract_prices WHERE customer_code = $1", [.text(code)])
+            .map { (try $0.string("sku"), try $0.int("unit_price")) }, uniquingKeysWith: { a, _ in a })
+        return CustomerView(code: try row.string("code"), name: try row.string("name"), currency: try row.string("currency"),
+                            allowsPriceOverride: try row.bool("allows_price_override"), contractPrices: prices, orders: try row.int("orders"))
+    }
+
+    func products(after: String, limit: Int) throws -> [ProductView] {
+        let products = try tx.query("SELECT sku, name FROM products WHERE sku > $1 ORDER BY sku LIMIT $2", [.text(after), .int(Int64(limit))])
+        let skus = try products.map { try $0.string("sku") }
+        var tiers: [String: [ProductView.Tier]] = [:]
+        for t in try tx.query("SELECT sku, currency, min_quantity, unit_price FROM price_tiers WHERE sku = ANY($1::text[]) ORDER BY sku, currency, min_quantity",
+                              [.textArray(skus)]) {
+            tiers[try t.string("sku"), default: []].append(.init(currency: try t.string("currency"), minQuantity: try t.int("min_quantity"),
+                                                                unitPrice: try t.int("unit_price")))
+        }
+        return try products.map { ProductView(sku: try $0.string("sku"), name: try $0.string("name"), tiers: tiers[try $0.string("sku")] ?? []) }
+    }
+
+    private static func order(_ r: PGRow, history: [OrderHistoryView]?) throws -> SalesOrderView {
+        SalesOrderView(orderId: try r.uuid("id"), orderRef: try r.string("order_ref"), customerCode: try r.string("customer_code"),
+                       status: try r.string("status"), paid: try r.bool("paid"), currency: try r.optionalString("currency"),
+                       total: try r.optionalInt("total"), reasonCode: try r.optionalString("reason_code"),
+                       lines: try r.json("lines", as: [OrderLineView].self), deliveryAddress: try r.json("address", as: PlaceOrder.Address.self),
+                       requestedDeliveryDate: try r.optionalString("requested"), createdAt: try r.timestamp("created_at"),
+                       updatedAt: try r.timestamp("updated_at"), seq: try r.int("seq"), history: history)
+    }
+}

@@ -1,0 +1,150 @@
+import Contracts
+import Foundation
+import Messaging
+import SalesDomain
+import Storage
+
+/// An order as sales follows it.
+struct TrackedOrder: Sendable {
+    let id: UUID, ref: String, customer: String, status: OrderStatus, paid: Bool, currency: String, total: Int64
+}
+
+/// Every statement sales runs when it changes something, behind typed methods, inside the
+/// work's transaction.
+struct SalesStore {
+    let tx: Transaction
+
+    // MARK: customer files and the price list
+
+    func customerTerms(_ code: String) throws -> CustomerTerms? {
+        guard let row = try tx.query("SELECT code, currency, allows_price_override FROM customers WHERE code = $1", [.text(code)]).first
+        else { return nil }
+        var contract: [String: Int64] = [:]
+        for price in try tx.query("SELECT sku, unit_price FROM contract_prices WHERE customer_code = $1", [.text(code)]) {
+            contract[try price.string("sku")] = try price.int("unit_price")
+        }
+        return CustomerTerms(code: try row.string("code"), currency: try row.string("currency"),
+                             allowsPriceOverride: try row.bool("allows_price_override"), contractPrices: contract)
+    }
+
+    func priceList(skus: [String], currency: String) throws -> [String: [PriceTier]] {
+        var list: [String: [PriceTier]] = [:]
+        for row in try tx.query("SELECT sku, min_quantity, unit_price FROM price_tiers WHERE sku = ANY($1::text[]) AND currency = $2",
+                                [.textArray(skus), .text(currency)]) {
+            list[try row.string("sku"), default: []].append(PriceTier(minQuantity: try row.int("min_quantity"), unitPrice: try row.int("unit_price")))
+        }
+        return list
+    }
+
+    func saveCustomer(_ code: String, name: String, currency: String, allowsPriceOverride: Bool) throws {
+        try tx.execute("""
+            INSERT INTO customers (code, name, currency, allows_price_override) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (code) DO UPDATE SET name = $2, currency = $3, allows_price_override = $4
+            """, [.text(code), .text(name), .text(currency), .bool(allowsPriceOverride)])
+    }
+
+    func productExists(_ sku: String) throws -> Bool {
+        try !tx.query("SELECT 1 FROM products WHERE sku = $1", [.text(sku)]).isEmpty
+    }
+
+    /// The customer's contract prices, replaced whole.
+    func replaceContractPrices(_ code: String, _ prices: [String: Int64]) throws {
+        try tx.execute("DELETE FROM contract_prices WHERE customer_code = $1", [.text(code)])
+        for (sku, price) in prices.sorted(by: { $0.key < $1.key }) {
+            try tx.execute("INSERT INTO contract_prices (customer_code, sku, unit_price) VALUES ($1, $2, $3)",
+                           [.text(code), .text(sku), .int(price)])
+        }
+    }
+
+    /// The product and its quantity tiers, replaced whole.
+    func saveProduct(_ sku: String, name: String, tiers: [(currency: String, minQuantity: Int64, unitPrice: Int64)]) throws {
+        try tx.execute("INSERT INTO products (sku, name) VALUES ($1, $2) ON CONFLICT (sku) DO UPDATE SET name = $2", [.text(sku), .text(name)])
+        try tx.execute("DELETE FROM price_tiers WHERE sku = $1", [.text(sku)])
+        for tier in tiers {
+            try tx.execute("INSERT INTO price_tiers (sku, currency, min_quantity, unit_price) VALUES ($1, $2, $3, $4)",
+                           [.text(sku), .text(tier.currency), .int(tier.minQuantity), .int(tier.unitPrice)])
+        }
+    }
+
+    // MARK: orders
+
+    func hasLiveOrder(_ ref: String) throws -> Bool {
+        try !tx.query("SELECT id FROM orders WHERE order_ref = $1 AND status <> 'rejected'", [.text(ref)]).isEmpty
+    }
+
+    /// Two replicas may take the same new reference at once: the unique index decides, and the
+    /// loser gets false here (after the winner commits) instead of an error.
+    func addPlaced(_ id: UUID, _ order: PlaceOrder, currency: String, total: Int64, lines: [OrderPlaced.Line], correlationId: String) throws -> Bool {
+        try !tx.query("""
+            INSERT INTO orders (id, order_ref, customer_code, status, currency, total, lines, delivery_address,
+                                requested_delivery_date, correlation_id)
+            VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (order_ref) WHERE status <> 'rejected' DO NOTHING RETURNING id
+            """, [.uuid(id), .text(order.orderRef), .text(order.customerCode), .text(currency), .int(total),
+                  .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self)),
+                  .json(String(decoding: try JSONEncoder.contracts.encode(order.deliveryAddress), as: UTF8.self)),
+                  .date(order.requestedDeliveryDate), .text(correlationId)]).isEmpty
+    }
+
+    func addRejected(_ id: UUID, _ order: PlaceOrder, reason: ReasonCode) throws {
+        try tx.execute("""
+            INSERT INTO orders (id, order_ref, customer_code, status, lines, delivery_address, reason_code)
+            VALUES ($1, $2, $3, 'rejected', $4, $5, $6)
+            """, [.uuid(id), .text(order.orderRef), .text(order.customerCode),
+                  .json(String(decoding: try JSONEncoder.contracts.encode(order.lines), as: UTF8.self)),
+                  .json(String(decoding: try JSONEncoder.contracts.encode(order.deliveryAddress), as: UTF8.self)), .text(reason.rawValue)])
+    }
+
+    func addHistory(_ orderId: UUID, _ status: OrderStatus, event: String, detail: String, messageId: UUID?) throws {
+        try tx.execute("INSERT INTO order_history (order_id, status, event, detail, message_id) VALUES ($1, $2, $3, $4, $5)",
+                       [.uuid(orderId), .text(status.rawValue), .text(event), .text(detail), messageId.map(PGValue.uuid) ?? .null])
+    }
+
+    /// The order an event is about: the live one with that reference, else the newest; locked.
+    func lockTracked(_ ref: String) throws -> TrackedOrder? {
+        try tx.query("""
+            SELECT id, customer_code, status, paid, COALESCE(currency, '') AS currency, COALESCE(total, 0) AS total
+            FROM orders WHERE order_ref = $1 ORDER BY (status <> 'rejected') DESC, created_at DESC LIMIT 1 FOR UPDATE
+            """, [.text(ref)]).first.map { row in
+            TrackedOrder(id: try row.uuid("id"), ref: ref, customer: try row.string("customer_code"),
+                         status: try row.code("status", as: OrderStatus.self), paid: try row.bool("paid"),
+                         currency: try row.string("currency"), total: try row.int("total"))
+        }
+    }
+
+    func setStatus(_ id: UUID, _ status: OrderStatus, reason: ReasonCode?) throws {
+        try tx.execute("UPDATE orders SET status = $2, reason_code = COALESCE($3, reason_code), updated_at = now() WHERE id = $1",
+                       [.uuid(id), .text(status.rawValue), reason.map { .text($0.rawValue) } ?? .null])
+    }
+
+    func markPaid(_ id: UUID) throws {
+        try tx.execute("UPDATE orders SET paid = true, updated_at = now() WHERE id = $1", [.uuid(id)])
+    }
+
+    /// What the acceptance announces beside the tracked fields.
+    func acceptance(_ id: UUID) throws -> (lines: [OrderPlaced.Line], address: PlaceOrder.Address, requestedDeliveryDate: String) {
+        let row = try tx.query("""
+            SELECT lines::text AS lines, delivery_address::text AS address, requested_delivery_date FROM orders WHERE id = $1
+            """, [.uuid(id)]).first!
+        return (try row.json("lines"), try row.json("address"), try row.date("requested_delivery_date"))
+    }
+
+    // MARK: a cancellation waiting for the warehouse
+
+    /// Kept so the answer that comes once the warehouse released goes where this command's would.
+    func keepWaitingCancel(_ id: UUID, reason: String, cause: Cause) throws {
+        try tx.execute("UPDATE orders SET cancel_reason = $2, cancel_cause = $3 WHERE id = $1",
+                       [.uuid(id), .text(reason), .json(String(decoding: try JSONEncoder.contracts.encode(cause), as: UTF8.self))])
+    }
+
+    func clearWaitingCancel(_ id: UUID) throws {
+        try tx.execute("UPDATE orders SET cancel_reason = NULL, cancel_cause = NULL WHERE id = $1", [.uuid(id)])
+    }
+
+    /// The cancellation waiting for the warehouse, as it was asked; nil when none waits.
+    func waitingCancel(_ id: UUID) throws -> (reason: String, cause: Cause)? {
+        let row = try tx.query("SELECT cancel_reason, cancel_cause::text AS cancel_cause FROM orders WHERE id = $1", [.uuid(id)]).first!
+        guard let reason = try row.optionalString("cancel_reason"), let cause = try row.optionalString("cancel_cause") else { return nil }
+        return (reason, try JSONDecoder.contracts.decode(Cause.self, from: Data(cause.utf8)))
+    }
+}
