@@ -82,7 +82,7 @@ let package = Package(
         // Against the real servers: the kit, the departments in-process (handlers and routes), and
         // the five real processes end to end.
         .testTarget(name: "IntegrationTests", dependencies: [
-            "Storage", "Messaging", "Contracts", "ServiceKit", "RiskService", "RiskDomain", "LogisticsService", "LogisticsDomain", "FinanceService", "FinanceDomain", "SalesService", "SalesDomain",
+            "Storage", "Messaging", "Contracts", "ServiceKit", "RiskService", "RiskDomain", "LogisticsService", "LogisticsDomain", "FinanceService", "FinanceDomain", "SalesService", "SalesDomain", "CustomerServiceService", "CustomerServiceDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], path: "Tests/IntegrationTests"),

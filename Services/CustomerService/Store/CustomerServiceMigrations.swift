@@ -54,5 +54,14 @@ enum CustomerServiceMigrations {
         Migration(102, "what each return authorised, so an order is never returned twice", """
             ALTER TABLE cases ADD COLUMN return_lines jsonb;
             """),
+        // Lists page by a keyset cursor: a number that only grows (existing rows get one too).
+        Migration(103, "cases, revisits and orders in the order they came", """
+            ALTER TABLE cases ADD COLUMN seq bigserial;
+            CREATE UNIQUE INDEX cases_seq ON cases (seq);
+            ALTER TABLE revisits ADD COLUMN seq bigserial;
+            CREATE UNIQUE INDEX revisits_seq ON revisits (seq);
+            ALTER TABLE orders ADD COLUMN seq bigserial;
+            CREATE UNIQUE INDEX orders_seq ON orders (seq);
+            """),
     ]
 }

@@ -7,7 +7,7 @@ import Storage
 enum RefusalRoutes {
     static let defaultLimit = 100, maxLimit = 1000
 
-    struct Entry: Codable, Sendable {
+    struct Entry: Codable, Sendable, ResponseEncodable {
         let id: Int64
         let messageId: String
         let messageType: String
@@ -21,21 +21,8 @@ enum RefusalRoutes {
         let refusedAt: Date
     }
 
-    struct Page: Encodable, Sendable {
-        let items: [Entry]
-        /// Pass as `after` for the next page; null on the last page.
-        let nextCursor: String?
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(items, forKey: .items)
-            try c.encode(nextCursor, forKey: .nextCursor)  // null, not left out: the last page says so
-        }
-        enum CodingKeys: String, CodingKey { case items, nextCursor }
-    }
-
     static func add(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
-        router.get("/refusals") { request, _ in
+        router.get("/refusals") { request, _ -> Page<Entry> in
             let query = request.uri.queryParameters
             let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)
             let after = try PageRequest.cursor(query.get("after"))
@@ -47,14 +34,14 @@ enum RefusalRoutes {
                 ORDER BY id LIMIT $4
                 """, [.int(after), query.get("reason").map(PGValue.text) ?? .null,
                       query.get("correlationId").map(PGValue.text) ?? .null, .int(Int64(limit + 1))])
-            let items = try rows.prefix(limit).map { row in
+            let items = try rows.map { row in
                 Entry(id: try row.int("id"), messageId: try row.string("message_id"), messageType: try row.string("message_type"),
                       routingKey: try row.string("routing_key"), source: try row.string("source"),
                       actor: try row.optionalString("actor"), correlationId: try row.optionalString("correlation_id"),
                       reasonCode: try row.string("reason_code"), message: try row.string("message"),
                       waitedSeconds: Double(try row.int("waited_ms")) / 1000, refusedAt: try row.timestamp("refused_at"))
             }
-            return try HTTPJSON.encodable(Page(items: items, nextCursor: rows.count > limit ? items.last.map { String($0.id) } : nil))
+            return Page(items, limit: limit) { String($0.id) }
         }
     }
 }

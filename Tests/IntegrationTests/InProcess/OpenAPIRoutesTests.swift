@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import CustomerServiceService
 import FinanceService
 import LogisticsService
 import RiskService
@@ -33,7 +34,7 @@ import Testing
     }
 
     /// The services on typed routes with a document of their own, by executable name.
-    static let specs: [String: ServiceSpec] = ["risk": Risk.spec, "logistics": Logistics.spec, "finance": Finance.spec, "sales": Sales.spec]
+    static let specs: [String: ServiceSpec] = ["risk": Risk.spec, "logistics": Logistics.spec, "finance": Finance.spec, "sales": Sales.spec, "customer-service": CustomerService.spec]
 
     @Test(arguments: specs.keys.sorted())
     func theDocumentNamesEveryRouteTheRouterHas(service: String) async throws {
