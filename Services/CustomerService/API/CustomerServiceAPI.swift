@@ -35,7 +35,7 @@ enum CustomerServiceAPI {
     struct Resolved: ResponseEncodable, Sendable { let caseNumber: String; let status: String }
     struct RevisitDone: ResponseEncodable, Sendable { let orderRef: String; let status: String }
     struct Escalated: ResponseEncodable, Sendable { let escalated: [ComplaintEscalated] }
-    static let defaultLimit = 100, maxLimit = 1000
+    static let maxLimit = 1000
 
     static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         router.post("/complaints") { request, context -> Response in
@@ -48,7 +48,7 @@ enum CustomerServiceAPI {
             return response
         }
         router.get("/complaints") { request, _ -> Page<CaseView> in
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let query = request.uri.queryParameters
             let status = query.get("status"), order = query.get("order"), customer = query.get("customer")
             if let status, CaseStatus(rawValue: status) == nil {
@@ -84,7 +84,7 @@ enum CustomerServiceAPI {
             return Escalated(escalated: try await env.perform("POST /complaints/escalations/run") { work in try Cases.escalate(asOf: asOf, work) })
         }
         router.get("/revisits") { request, _ -> Page<RevisitView> in
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let query = request.uri.queryParameters
             let status = query.get("status"), order = query.get("order"), customer = query.get("customer")
             if let status, !["due", "done"].contains(status) { throw APIError(.badRequest, "invalid-field", "status: must be one of due, done") }
@@ -112,17 +112,12 @@ enum CustomerServiceAPI {
         }
         router.get("/customers/:code/purchases") { request, context -> Page<PurchaseView> in
             let code = try context.parameters.require("code")
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let rows = try await env.read { try CaseReads(tx: $0).purchases(customer: code, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }
         }
     }
 
-    /// `limit` (default 100, at most 1000) and `after` (a `nextCursor`) of a list.
-    static func page(_ request: Request) throws -> (limit: Int, after: Int64) {
-        let query = request.uri.queryParameters
-        return (try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit), try PageRequest.cursor(query.get("after")))
-    }
 }
 
 extension CaseView: ResponseEncodable {}

@@ -9,7 +9,7 @@ import Storage
 /// Finance over HTTP: invoices, customer accounts and terms, payments, collections, the books.
 /// Codable in and out; reads come typed from the Store; every list pages.
 enum FinanceAPI {
-    static let defaultLimit = 100, maxLimit = 1000
+    static let maxLimit = 1000
 
     struct Terms: Decodable, Sendable {
         let kind: String, depositPercent: Int64?, netDays: Int?
@@ -29,7 +29,7 @@ enum FinanceAPI {
 
     static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         router.get("/invoices") { request, _ -> Page<InvoiceView> in
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let query = request.uri.queryParameters
             let customer = query.get("customer"), order = query.get("order"), status = query.get("status")
             if let status, !["open", "paid", "void"].contains(status) {
@@ -89,7 +89,7 @@ enum FinanceAPI {
             return Overdue(overdue: try await env.perform("POST /collections/run") { work in try Billing.collections(asOf: body.asOf, work) })
         }
         router.get("/journal") { request, _ -> Page<JournalEntryView> in
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let reference = request.uri.queryParameters.get("reference")
             let rows = try await env.read { try ReceivablesReads(tx: $0).journal(reference: reference, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.id) }
@@ -99,11 +99,6 @@ enum FinanceAPI {
         }
     }
 
-    /// `limit` (default 100, at most 1000) and `after` (a `nextCursor`) of a list.
-    static func page(_ request: Request) throws -> (limit: Int, after: Int64) {
-        let query = request.uri.queryParameters
-        return (try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit), try PageRequest.cursor(query.get("after")))
-    }
 }
 
 extension InvoiceView: ResponseEncodable {}

@@ -8,7 +8,7 @@ import Storage
 /// The warehouse over HTTP: stock and its ledger, receipts, warehouses, shipments, returns.
 /// Codable in and out; reads come typed from the Store; every list pages.
 enum LogisticsAPI {
-    static let defaultLimit = 100, maxLimit = 1000
+    static let maxLimit = 1000
 
     struct Receipt: Decodable, Sendable {
         let warehouse: String, sku: String, quantity: Int64, reference: String
@@ -71,13 +71,13 @@ enum LogisticsAPI {
 
     static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         router.get("/stock") { request, _ -> Page<StockView> in
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let sku = request.uri.queryParameters.get("sku")
             let rows = try await env.read { try WarehouseReads(tx: $0).stock(sku: sku, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }
         }
         router.get("/movements") { request, _ -> Page<MovementView> in
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let query = request.uri.queryParameters
             let sku = query.get("sku"), order = query.get("order")
             let rows = try await env.read { try WarehouseReads(tx: $0).movements(sku: sku, order: order, after: after, limit: limit + 1) }
@@ -95,9 +95,7 @@ enum LogisticsAPI {
             return response
         }
         router.get("/warehouses") { request, _ -> Page<WarehouseView> in
-            let query = request.uri.queryParameters
-            let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)
-            let after = query.get("after") ?? ""
+            let (limit, after) = try PageRequest.keyed(request, max: maxLimit)
             let rows = try await env.read { try WarehouseReads(tx: $0).warehouses(after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { $0.code }
         }
@@ -134,7 +132,7 @@ enum LogisticsAPI {
             return try event.response(from: request, context: context)
         }
         router.get("/returns") { request, _ -> Page<ReturnView> in
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let status = request.uri.queryParameters.get("status"), order = request.uri.queryParameters.get("order")
             if let status, !["expected", "received"].contains(status) {
                 throw APIError(.badRequest, "invalid-field", "status: must be one of expected, received")
@@ -153,11 +151,6 @@ enum LogisticsAPI {
         }
     }
 
-    /// `limit` (default 100, at most 1000) and `after` (a `nextCursor`) of a list.
-    static func page(_ request: Request) throws -> (limit: Int, after: Int64) {
-        let query = request.uri.queryParameters
-        return (try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit), try PageRequest.cursor(query.get("after")))
-    }
 }
 
 extension StockView: ResponseEncodable {}

@@ -9,7 +9,7 @@ import Storage
 /// The credit desk over HTTP: credit files, holds and their authorised release. Codable in
 /// and out; the reads come typed from the Store; every list pages.
 enum RiskAPI {
-    static let defaultLimit = 100, maxLimit = 500
+    static let maxLimit = 500
 
     struct DecisionRequest: Decodable, Sendable { let authorisedBy: String; let note: String? }
 
@@ -58,18 +58,18 @@ enum RiskAPI {
         }
         router.get("/customers/:code/orders") { request, context -> Page<RiskOrderView> in
             let code = try context.parameters.require("code")
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let rows = try await env.read { try CreditReads(tx: $0).orders(customer: code, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }
         }
         router.get("/customers/:code/credit-log") { request, context -> Page<CreditLogView> in
             let code = try context.parameters.require("code")
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let rows = try await env.read { try CreditReads(tx: $0).log(customer: code, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.id) }
         }
         router.get("/holds") { request, _ -> Page<RiskOrderView> in
-            let (limit, after) = try page(request)
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let rows = try await env.read { try CreditReads(tx: $0).orders(status: RiskOrderStatus.held.rawValue, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }
         }
@@ -92,12 +92,6 @@ enum RiskAPI {
         }
     }
 
-    /// `limit` (default 100, at most 500) and `after` (a `nextCursor`) of a list.
-    static func page(_ request: Request) throws -> (limit: Int, after: Int64) {
-        let query = request.uri.queryParameters
-        return (try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit),
-                try PageRequest.cursor(query.get("after")))
-    }
 }
 
 extension CreditFileView: ResponseEncodable {}

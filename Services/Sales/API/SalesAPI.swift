@@ -43,7 +43,7 @@ enum SalesAPI {
 
     struct Cancelling: ResponseEncodable, Sendable { let orderRef: String; let status: String; let note: String }
     struct Saved: ResponseEncodable, Sendable { let code: String?; let sku: String?; let name: String }
-    static let defaultLimit = 100, maxLimit = 500
+    static let maxLimit = 500
 
     static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         // Every order under that reference (rejected attempts too), oldest first, each with its history.
@@ -55,8 +55,7 @@ enum SalesAPI {
         }
         router.get("/orders") { request, _ -> Page<SalesOrderView> in
             let query = request.uri.queryParameters
-            let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)
-            let after = try PageRequest.cursor(query.get("after"))
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let status = query.get("status"), customer = query.get("customer")
             if let status, OrderStatus(rawValue: status) == nil {
                 throw APIError(.badRequest, "invalid-field", "status: must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -106,9 +105,7 @@ enum SalesAPI {
             return Saved(code: code, sku: nil, name: body.name)
         }
         router.get("/products") { request, _ -> Page<ProductView> in
-            let query = request.uri.queryParameters
-            let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)
-            let after = query.get("after") ?? ""
+            let (limit, after) = try PageRequest.keyed(request, max: maxLimit)
             let rows = try await env.read { try SalesReads(tx: $0).products(after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { $0.sku }
         }

@@ -5,7 +5,7 @@ import Storage
 
 /// `GET /refusals`: the service's refusal log, oldest first, a page at a time.
 enum RefusalRoutes {
-    static let defaultLimit = 100, maxLimit = 1000
+    static let maxLimit = 1000
 
     struct Entry: Codable, Sendable, ResponseEncodable {
         let id: Int64
@@ -24,8 +24,7 @@ enum RefusalRoutes {
     static func add(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         router.get("/refusals") { request, _ -> Page<Entry> in
             let query = request.uri.queryParameters
-            let limit = try PageRequest.limit(query.get("limit"), default: defaultLimit, max: maxLimit)
-            let after = try PageRequest.cursor(query.get("after"))
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let rows = try await env.pool.query("""
                 SELECT id, message_id::text AS message_id, message_type, routing_key, source, actor, correlation_id, reason_code,
                        message, waited_ms, refused_at
@@ -48,6 +47,18 @@ enum RefusalRoutes {
 
 /// The paging parameters every list takes: `limit` (bounded) and an opaque `after` cursor.
 public enum PageRequest {
+    /// `limit` (default 100, at most `max`) and a numeric `after` of a request's query.
+    public static func numbered(_ request: Request, max: Int) throws -> (limit: Int, after: Int64) {
+        let query = request.uri.queryParameters
+        return (try limit(query.get("limit"), default: 100, max: max), try cursor(query.get("after")))
+    }
+
+    /// The same with a text cursor (a code or SKU that lists are ordered by).
+    public static func keyed(_ request: Request, max: Int) throws -> (limit: Int, after: String) {
+        let query = request.uri.queryParameters
+        return (try limit(query.get("limit"), default: 100, max: max), query.get("after") ?? "")
+    }
+
     public static func limit(_ text: String?, default fallback: Int, max: Int) throws -> Int {
         guard let text else { return fallback }
         guard let value = Int(text), (1...max).contains(value) else {
