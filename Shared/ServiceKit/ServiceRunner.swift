@@ -129,6 +129,8 @@ public enum ServiceMain {
         let table = RouteTable()
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
+        // Spans per request through swift-distributed-tracing (a no-op until a tracer is bootstrapped).
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: UnknownRouteMiddleware(table))
         HealthRoutes.add(to: router, pool: pool, channel: channel, publisher: publisher, readiness: readiness, registry: registry)
         spec.addRoutes(to: router, environment)

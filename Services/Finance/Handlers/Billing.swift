@@ -149,7 +149,10 @@ enum Billing {
     static func cancelled(_ event: OrderCancelled, _ work: UnitOfWork) throws {
         let tx = work.transaction, store = ReceivablesStore(tx: tx)
         guard let order = try store.lockOrder(event.orderRef) else {
-            try store.rememberCancelled(event.orderRef, customer: event.customerCode)
+            guard try store.rememberCancelled(event.orderRef, customer: event.customerCode) else {
+                // Its acceptance committed meanwhile: try again, and void what it invoiced.
+                throw RetryLater("order \(event.orderRef) was being taken in while its cancellation arrived")
+            }
             return
         }
         guard let next = order.status.after(.cancelled) else { return }

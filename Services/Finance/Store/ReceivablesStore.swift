@@ -46,9 +46,11 @@ struct ReceivablesStore {
     }
 
     /// A cancellation that came before the acceptance: remembered, so nothing is invoiced later.
-    func rememberCancelled(_ ref: String, customer: String) throws {
-        try tx.execute("INSERT INTO orders (order_ref, customer_code, status) VALUES ($1, $2, 'cancelled') ON CONFLICT DO NOTHING",
-                       [.text(ref), .text(customer)])
+    /// False when the acceptance won a race and the order exists now (go the normal way).
+    func rememberCancelled(_ ref: String, customer: String) throws -> Bool {
+        try !tx.query("""
+            INSERT INTO orders (order_ref, customer_code, status) VALUES ($1, $2, 'cancelled') ON CONFLICT DO NOTHING RETURNING order_ref
+            """, [.text(ref), .text(customer)]).isEmpty
     }
 
     func lockOrder(_ ref: String) throws -> FinanceOrder? {

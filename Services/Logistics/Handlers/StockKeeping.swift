@@ -47,7 +47,10 @@ enum StockKeeping {
     static func release(_ event: OrderCancelRequested, _ work: UnitOfWork) throws {
         let store = WarehouseStore(tx: work.transaction)
         guard let order = try store.lockOrder(event.orderRef) else {
-            try store.rememberCancelled(event.orderRef, customer: event.customerCode)
+            guard try store.rememberCancelled(event.orderRef, customer: event.customerCode) else {
+                // Its acceptance committed meanwhile: try again, and release what it reserved.
+                throw RetryLater("order \(event.orderRef) was being reserved while its cancellation arrived")
+            }
             try work.publish(StockReleased(orderRef: event.orderRef, warehouse: "-", lines: []))
             return
         }

@@ -96,10 +96,12 @@ struct WarehouseStore {
                   .text(correlationId)]).isEmpty
     }
 
-    /// A cancellation that came before the acceptance: remembered, so a late acceptance reserves nothing.
-    func rememberCancelled(_ ref: String, customer: String) throws {
-        try tx.execute("INSERT INTO orders (order_ref, customer_code, status) VALUES ($1, $2, 'cancelled') ON CONFLICT DO NOTHING",
-                       [.text(ref), .text(customer)])
+    /// A cancellation that came before the acceptance: remembered, so a late acceptance reserves
+    /// nothing. False when the acceptance won a race and the order exists now (go the normal way).
+    func rememberCancelled(_ ref: String, customer: String) throws -> Bool {
+        try !tx.query("""
+            INSERT INTO orders (order_ref, customer_code, status) VALUES ($1, $2, 'cancelled') ON CONFLICT DO NOTHING RETURNING order_ref
+            """, [.text(ref), .text(customer)]).isEmpty
     }
 
     func addLine(_ ref: String, sku: String, quantity: Int64, reserved: Int64) throws {

@@ -99,6 +99,27 @@ import Testing
         await logistics.cleanUp()
     }
 
+    /// A cancellation that races the acceptance (the order is being written, not yet committed)
+    /// is tried again, and then releases what was reserved: never "released" while stock stays held.
+    @Test func aCancellationRacingTheAcceptanceIsRetriedNotLost() async throws {
+        let logistics = try await ServiceHarness.make(Logistics.spec)
+        try await setUp(logistics, stock: 10)
+        // The acceptance's transaction, still open while the cancellation comes in.
+        async let acceptance: Void = logistics.pool.transaction { tx in
+            try tx.execute("INSERT INTO orders (order_ref, customer_code, warehouse, status) VALUES ('RACE-1', 'C-1', 'SH-01', 'reserved')")
+            try tx.execute("SELECT pg_sleep(0.5)")
+        }
+        try await Task.sleep(for: .milliseconds(150))
+        let raced = try await logistics.deliver(OrderCancelRequested(orderRef: "RACE-1", customerCode: "C-1", reason: "race"))
+        try await acceptance
+        #expect(raced.transient.count == 1 && raced.handled.isEmpty, "the cancellation must come back, not be taken as done")
+        #expect(try await logistics.outbox("logistics.stock.released.v1").isEmpty)
+        try await logistics.deliver(OrderCancelRequested(orderRef: "RACE-1", customerCode: "C-1", reason: "race"))
+        #expect(try await logistics.outbox("logistics.stock.released.v1").count == 1)
+        #expect(try await logistics.pool.query("SELECT status FROM orders WHERE order_ref = 'RACE-1'").first?.string("status") == "cancelled")
+        await logistics.cleanUp()
+    }
+
     /// The whole ledger, more than the largest page, read while movements are added: every row once.
     @Test func theLedgerPagesWithoutLosingOrRepeatingARow() async throws {
         let logistics = try await ServiceHarness.make(Logistics.spec)
