@@ -45,6 +45,8 @@ import Testing
         let service = try await probe.serve()
         try await probe.client.deleteQueue(probe.id)
         try await service.waitFor("cancelled the consumer")
+        // Consuming again: queue, bindings and consumer declared anew (the log says so a second time).
+        #expect(await eventually { service.text.components(separatedBy: ": consuming").count - 1 >= 2 }, "\(service.text.suffix(2000))")
         #expect(await eventually { (try? await probe.queueDepth(probe.id)) != nil })
         try await probe.send([probe.command(seq: 1)])
         #expect(try await eventually { try await probe.effects() == 1 })
