@@ -138,8 +138,8 @@ enum Billing {
             try work.publish(InvoicePaid(invoiceNumber: number, orderRef: invoice.order, customerCode: invoice.customer,
                                          kind: invoice.kind, amount: invoice.amount,
                                          orderSettled: try Books.orderSettled(invoice.order, work.transaction)))
-            if let status = try store.orderStatus(invoice.order),
-               DispatchClearing.clearsAfterPayment(of: invoice.kind, order: status, openAdvances: try store.openAdvances(invoice.order)) {
+            if invoice.kind.isAdvance, let state = try store.clearanceState(invoice.order),
+               DispatchClearing.clearsAfterPayment(of: invoice.kind, order: state.status, openAdvances: state.openAdvances) {
                 try work.publish(OrderCleared(orderRef: invoice.order, customerCode: invoice.customer, reason: "advance-paid"))
             }
         }

@@ -61,10 +61,6 @@ struct ReceivablesStore {
             }
     }
 
-    func orderStatus(_ ref: String) throws -> FinanceOrderStatus? {
-        try tx.query("SELECT status FROM orders WHERE order_ref = $1", [.text(ref)]).first.map { try $0.code("status", as: FinanceOrderStatus.self) }
-    }
-
     func setStatus(_ ref: String, _ status: FinanceOrderStatus, deliveredOn: BusinessDate? = nil) throws {
         try tx.execute("UPDATE orders SET status = $2, delivered_on = COALESCE($3::date, delivered_on) WHERE order_ref = $1",
                        [.text(ref), .text(status.rawValue), deliveredOn.map { .date($0.description) } ?? .null])
@@ -99,9 +95,13 @@ struct ReceivablesStore {
             """, [.text(ref)]).first!.int("advanced")
     }
 
-    func openAdvances(_ ref: String) throws -> Int {
-        Int(try tx.query("SELECT count(*) AS n FROM invoices WHERE order_ref = $1 AND kind <> 'final' AND status = 'open'",
-                         [.text(ref)]).first!.int("n"))
+    /// The order's status and how many of its advances are still open, in one statement (the
+    /// clearance rule asks both after every paid invoice); nil when finance has no such order.
+    func clearanceState(_ ref: String) throws -> (status: FinanceOrderStatus, openAdvances: Int)? {
+        try tx.query("""
+            SELECT o.status, (SELECT count(*) FROM invoices i WHERE i.order_ref = o.order_ref AND i.kind <> 'final' AND i.status = 'open') AS n
+            FROM orders o WHERE o.order_ref = $1
+            """, [.text(ref)]).first.map { (try $0.code("status", as: FinanceOrderStatus.self), Int(try $0.int("n"))) }
     }
 
     /// The order's invoices not voided, locked.
