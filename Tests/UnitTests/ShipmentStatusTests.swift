@@ -20,6 +20,5 @@ import Testing
     @Test func goodsLeaveOnlyOnceFinanceCleared() {
         #expect(DispatchClearance.refusal(cleared: true) == nil)
         #expect(DispatchClearance.refusal(cleared: false) == .awaitingPayment)
-        #expect(S.allCases.filter(\.holdsStock) == [.reserved, .backordered])
     }
 }

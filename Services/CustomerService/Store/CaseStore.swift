@@ -112,9 +112,9 @@ struct CaseStore {
     /// Cases still open after their deadline, marked escalated (once each).
     func markEscalated(asOf: Date) throws -> [(event: ComplaintEscalated, correlationId: String?)] {
         try tx.query("""
-            UPDATE cases SET escalated_at = $1 WHERE status <> 'resolved' AND deadline < $1 AND escalated_at IS NULL
+            UPDATE cases SET escalated_at = $1 WHERE NOT (status = ANY($2::text[])) AND deadline < $1 AND escalated_at IS NULL
             RETURNING id, number, order_ref, customer_code, routed_to, deadline, correlation_id
-            """, [.timestamp(asOf)]).map { r in
+            """, [.timestamp(asOf), .textArray(CaseStatus.allCases.filter(\.isClosed).map(\.rawValue))]).map { r in
             (ComplaintEscalated(caseId: try r.uuid("id"), caseNumber: try r.string("number"), orderRef: try r.string("order_ref"),
                                 customerCode: try r.optionalString("customer_code"), routedTo: try r.string("routed_to"),
                                 deadline: try r.timestamp("deadline"), asOf: asOf),

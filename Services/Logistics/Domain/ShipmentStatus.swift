@@ -42,9 +42,6 @@ public enum ShipmentStatus: String, Sendable, CaseIterable, Equatable {
         case (.dispatched, .cancel), (.delivered, .cancel): .refused(.tooLateToCancel)
         }
     }
-
-    /// Holds stock reserved for it.
-    public var holdsStock: Bool { self == .reserved || self == .backordered }
 }
 
 /// Finance's part of letting goods go: none leave before finance cleared the order (no

@@ -28,10 +28,10 @@ struct CreditStore {
             ON CONFLICT (order_ref) DO UPDATE SET customer_code = EXCLUDED.customer_code, total = EXCLUDED.total,
                 currency = EXCLUDED.currency, status = 'held', reason_code = NULL, decided_by = NULL,
                 correlation_id = EXCLUDED.correlation_id, updated_at = now()
-            WHERE orders.status = 'rejected'
+            WHERE orders.status = ANY($6::text[])
             RETURNING order_ref
             """, [.text(order.orderRef), .text(order.customerCode), .int(order.total), .text(order.currency),
-                  .text(correlationId)]).isEmpty
+                  .text(correlationId), Self.statuses(\.acceptsNewOrder)]).isEmpty
     }
 
     /// The order, locked for this transaction.
@@ -98,16 +98,21 @@ struct CreditStore {
 
     /// Open receivables + the uninvoiced part of open (approved or held) orders, without `excluding`.
     func exposure(of customer: String, excluding orderRef: String = "") throws -> Int64 {
-        try tx.query(Self.exposureSQL, [.text(customer), .text(orderRef)]).first!.int("exposure")
+        try tx.query(Self.exposureSQL, [.text(customer), .text(orderRef), Self.statuses(\.countsTowardsExposure)]).first!.int("exposure")
     }
 
     static let exposureSQL = """
         SELECT (COALESCE((SELECT sum(GREATEST(o.total - COALESCE((SELECT sum(i.amount) FROM invoices i
                                                                   WHERE i.order_ref = o.order_ref), 0), 0))
-                          FROM orders o WHERE o.customer_code = $1 AND o.status IN ('approved', 'held')
+                          FROM orders o WHERE o.customer_code = $1 AND o.status = ANY($3::text[])
                                           AND o.order_ref <> $2), 0)
               + COALESCE((SELECT sum(outstanding) FROM invoices WHERE customer_code = $1), 0))::bigint AS exposure
         """
+
+    /// The statuses a domain rule picks, as a parameter: the rule lives in `RiskOrderStatus`, not in SQL.
+    static func statuses(_ rule: (RiskOrderStatus) -> Bool) -> PGValue {
+        .textArray(RiskOrderStatus.allCases.filter(rule).map(\.rawValue))
+    }
 
     // MARK: receivables (finance's events)
 

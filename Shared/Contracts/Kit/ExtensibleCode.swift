@@ -19,7 +19,6 @@ extension ExtensibleCode {
         return value
     }
 
-    public var isKnown: Bool { Self.known.contains(self) }
     public var description: String { rawValue }
 
     public init(from decoder: Decoder) throws { self.init(try decoder.singleValueContainer().decode(String.self)) }

@@ -126,8 +126,7 @@ public final class MessageProcessor: Sendable {
             messageLogger.notice("refused", metadata: ["reason": "\(entry.refusal.code)", "detail": "\(entry.refusal.message)"])
             do {
                 try RefusalLog.record(entry.refusal, of: entry.message, waited: entry.waited,
-                                      UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(entry.message), logger: messageLogger,
-                                                 message: entry.message))
+                                      UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(entry.message), logger: messageLogger))
                 try outbox.flush(tx)  // its rows now, so a bad one is this message's failure
             } catch let error as PostgresError where error.kind == .server && !error.isTransient {
                 throw RecordFailed(index: index, message: "could not record the refusal: \(error)")
@@ -152,7 +151,7 @@ public final class MessageProcessor: Sendable {
                 continue
             }
             let messageLogger = Self.logger(logger, for: message)
-            let work = UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(message), logger: messageLogger, message: message)
+            let work = UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(message), logger: messageLogger)
             do {
                 try registry.handler(for: message.envelope.type)!(message.payload, work)
             } catch let refusal as Refusal {

@@ -23,11 +23,6 @@ public struct Refusal: Error, CustomStringConvertible, Sendable {
         self.code = code; self.message = message; self.waitsForState = waitsForState; self.event = event
     }
 
-    /// The same refusal announced as an event.
-    public func announcing(_ event: any RoutedContract) -> Refusal {
-        Refusal(code, message, waitsForState: waitsForState, event: event)
-    }
-
     public var description: String { "\(code): \(message)" }
 }
 
@@ -72,8 +67,7 @@ public enum RefusalLog {
     }
 
     /// A person's request refused over HTTP: kept in the same log (its own transaction).
-    public static func record(_ refusal: Refusal, request: String, actor: String?, correlationId: String?, service: String,
-                              _ tx: Transaction) throws {
+    public static func record(_ refusal: Refusal, request: String, actor: String?, correlationId: String?, _ tx: Transaction) throws {
         try tx.execute("""
             INSERT INTO refusals (message_id, message_type, routing_key, source, actor, correlation_id, reason_code, message)
             VALUES (gen_random_uuid(), $1, $1, 'http', $2, $3, $4, $5)

@@ -58,13 +58,11 @@ public final class UnitOfWork {
     public let outbox: OutboxWriter
     public let cause: Cause
     public let logger: Logger
-    /// The decoded message, when a message started the work (its payload and headers).
-    public let message: InboundMessage?
     /// The order or case the events belong to: the cause's, until `correlate(with:)` names the stored one.
     public private(set) var correlationId: String?
 
-    public init(transaction: Transaction, outbox: OutboxWriter, cause: Cause, logger: Logger, message: InboundMessage? = nil) {
-        self.transaction = transaction; self.outbox = outbox; self.cause = cause; self.logger = logger; self.message = message
+    public init(transaction: Transaction, outbox: OutboxWriter, cause: Cause, logger: Logger) {
+        self.transaction = transaction; self.outbox = outbox; self.cause = cause; self.logger = logger
         self.correlationId = cause.correlationId
     }
 
