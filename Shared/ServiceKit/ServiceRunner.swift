@@ -125,16 +125,9 @@ public enum ServiceMain {
 
         let readiness = Readiness()
         let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger)
-        let router = Router(context: ServiceRequestContext.self)
-        let table = RouteTable()
-        router.add(middleware: RequestLogMiddleware())
-        router.add(middleware: MetricsMiddleware())
-        // Spans per request through swift-distributed-tracing (a no-op until a tracer is bootstrapped).
-        router.add(middleware: TracingMiddleware())
-        router.add(middleware: UnknownRouteMiddleware(table))
-        HealthRoutes.add(to: router, pool: pool, channel: channel, publisher: publisher, readiness: readiness, registry: registry)
-        spec.addRoutes(to: router, environment)
-        table.fill(from: router)
+        let router = spec.makeRouter(environment) { router in
+            HealthRoutes.add(to: router, pool: pool, channel: channel, publisher: publisher, readiness: readiness, registry: registry)
+        }
         let app = Application(router: router, configuration: .init(address: .hostname(config.httpHost, port: config.httpPort),
                                                                     serverName: spec.id), logger: logger)
         logger.info("starting", metadata: ["http": "\(config.httpHost):\(config.httpPort)", "queue": "\(topology.queue)",
@@ -185,6 +178,24 @@ public enum ServiceMain {
 }
 
 extension ServiceSpec {
+    /// The router every copy of the service serves, middleware and all (request logs, metrics,
+    /// tracing, 405/404 in the error body): the process adds its health routes through `kit`, an
+    /// in-process route test hosts it as it is.
+    public func makeRouter(_ environment: ServiceEnvironment,
+                           kit: (Router<ServiceRequestContext>) -> Void = { _ in }) -> Router<ServiceRequestContext> {
+        let router = Router(context: ServiceRequestContext.self)
+        let table = RouteTable()
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        // Spans per request through swift-distributed-tracing (a no-op until a tracer is bootstrapped).
+        router.add(middleware: TracingMiddleware())
+        router.add(middleware: UnknownRouteMiddleware(table))
+        kit(router)
+        addRoutes(to: router, environment)
+        table.fill(from: router)
+        return router
+    }
+
     /// The service's own routes and the kit's (`/refusals`), as every copy serves them: what a
     /// route test hosts in-process, and what the OpenAPI check compares with its document.
     public func addRoutes(to router: Router<ServiceRequestContext>, _ environment: ServiceEnvironment) {

@@ -60,6 +60,12 @@ import Testing
             #expect(bad.status == .badRequest && ((bad.json["error"] as? [String: Any])?["message"] as? String ?? "").contains("authorisedBy"))
             let missing = try await client.execute(uri: "/customers/NOBODY/credit", method: .get)
             #expect(missing.status == .notFound && (missing.json["error"] as? [String: Any])?["code"] as? String == "not-found")
+            // A path asked with a method it does not answer, and a path that does not exist: the error body too.
+            let wrongMethod = try await client.execute(uri: "/holds", method: .delete)
+            #expect(wrongMethod.status == .methodNotAllowed && wrongMethod.headers[.allow] == "GET"
+                    && (wrongMethod.json["error"] as? [String: Any])?["code"] as? String == "method-not-allowed")
+            let noRoute = try await client.execute(uri: "/nowhere", method: .get)
+            #expect(noRoute.status == .notFound && (noRoute.json["error"] as? [String: Any])?["code"] as? String == "not-found")
         }
         let approved = try await risk.outbox("risk.credit.approved.v1")
         #expect(approved.count == 1 && (approved.first?.body["decision"] as? [String: Any])?["decidedBy"] as? String == "li.wei")

@@ -52,11 +52,9 @@ struct ServiceHarness {
         }
     }
 
-    /// The service's routes (and the kit's), answering in-process.
+    /// The service's router as the process serves it (without the health routes), in-process.
     func http<Value: Sendable>(_ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        let router = Router(context: ServiceRequestContext.self)
-        spec.addRoutes(to: router, environment)
-        return try await Application(router: router).test(.router, test)
+        try await Application(router: spec.makeRouter(environment)).test(.router, test)
     }
 
     func cleanUp() async {
