@@ -282,7 +282,8 @@ import Testing
         let probe = try await Probe.make()
         let port = String(freePort())
         let service = try await probe.serve(env: ["PROBE_PAUSE_AFTER_COMMIT": "1", "HTTP_PORT": port, "SHUTDOWN_TIMEOUT_SECONDS": "2"])
-        #expect(try await http("http://127.0.0.1:\(port)/health/ready").status == 200)
+        // Consuming is logged as the HTTP listener comes up: ready soon after, not necessarily at once.
+        #expect(try await eventually(timeout: 10) { try await http("http://127.0.0.1:\(port)/health/ready").status == 200 })
         try await probe.send([probe.command(seq: 1)])
         try await service.waitFor("PROBE committed")
         service.signal(SIGTERM)

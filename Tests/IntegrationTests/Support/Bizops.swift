@@ -6,12 +6,25 @@ import Testing
 /// The five real service processes, each logged in as its own database role and AMQP
 /// user, on free ports, with the demo master data loaded. Tests make their own customers,
 /// products and stock through the APIs, so they do not depend on each other.
+///
+/// Inside a suite marked `.sharedSystem` every test gets a view of one system started for the
+/// whole suite (its own run tag, queues and replicas); elsewhere `with` starts a fresh system,
+/// as the tests that kill or restart a service need.
 final class Bizops: @unchecked Sendable {
     static var services: [ServiceEntry] { ServiceList.all }
+    /// The suite's running system, while a `.sharedSystem` suite runs.
+    @TaskLocal static var shared: Bizops?
+    /// The five services (the shared system's, for a view of it).
     private(set) var children: [String: ChildProcess] = [:]
+    /// Copies this test started beside the five (stopped with the test).
+    private var replicas: [String: ChildProcess] = [:]
     let ports: [String: Int]
     /// A short tag that makes this test's names unique.
     let run = String(UUID().uuidString.prefix(6)).lowercased()
+    /// Set on a test's view of the shared system: the five are not the test's to stop.
+    private let isView: Bool
+    /// How much each service had logged when the view was made (a failure shows only the rest).
+    private var logMarks: [String: Int] = [:]
     private let bus = AMQPClient(config: TestServers.amqp)
     private var queues: [String] = []
 
@@ -19,6 +32,14 @@ final class Bizops: @unchecked Sendable {
         var ports: [String: Int] = [:]
         for service in Self.services { ports[service.exe] = freePort() }
         self.ports = ports
+        isView = false
+    }
+
+    private init(viewOf system: Bizops) {
+        ports = system.ports
+        children = system.children
+        isView = true
+        logMarks = system.children.mapValues { $0.text.count }
     }
 
     static func url(_ base: String, role: String) -> String {
@@ -66,23 +87,35 @@ final class Bizops: @unchecked Sendable {
     }
 
     /// (Re)starts one service in place (after a kill).
-    func launch(_ exe: String) async throws { children[exe] = try await spawn(exe) }
+    func launch(_ exe: String) async throws {
+        guard ownsServices("launch \(exe)") else { return }
+        children[exe] = try await spawn(exe)
+    }
 
-    /// A second copy of a service on another port (competing consumer on the same queue).
+    /// A second copy of a service on another port (competing consumer on the same queue),
+    /// stopped with the test.
     func replica(_ exe: String, env extra: [String: String] = [:]) async throws -> ChildProcess {
         let child = try ChildProcess(exe, environment: environment(exe, port: freePort()).merging(extra) { $1 })
-        children["\(exe)#\(children.count + 1)"] = child
+        replicas["\(exe)#\(replicas.count + 2)"] = child
         try await child.waitFor("consuming")
         return child
     }
 
     func kill(_ exe: String) async {
+        guard ownsServices("kill \(exe)") else { return }
         children[exe]?.signal(SIGKILL)
         _ = await children[exe]?.waitExit(timeout: 10)
     }
 
+    /// A test that stops one of the five must run on a system of its own (outside a
+    /// `.sharedSystem` suite): on the shared one it would break the tests after it.
+    private func ownsServices(_ what: String) -> Bool {
+        if isView { Issue.record("\(what): this test stops a service, so it needs a fresh system (move it out of the shared-system suite)") }
+        return !isView
+    }
+
     /// A queue of this test's own, `test.<run>.<name>` (for answers to `reply_to`, or to watch
-    /// events); deleted when the system stops, whether the test passed or not.
+    /// events); deleted when the test ends, whether it passed or not.
     func queue(_ name: String, bindings: [Topology.Binding] = []) async throws -> String {
         let queue = "test.\(run).\(name)"
         try await bus.declareDurableQueue(queue, bindings: bindings)
@@ -90,12 +123,14 @@ final class Bizops: @unchecked Sendable {
         return queue
     }
 
-    /// Stops every service gracefully; each must exit 0.
+    /// Stops what is this test's (every service of a fresh system; a view's replicas) gracefully;
+    /// each must exit 0.
     func stop() async {
         for queue in queues { try? await bus.deleteQueue(queue) }
         await bus.close()
-        for child in children.values { child.signal(SIGTERM) }  // all at once: they stop side by side
-        for (exe, child) in children {
+        let stopping = isView ? replicas : children.merging(replicas) { $1 }
+        for child in stopping.values { child.signal(SIGTERM) }  // all at once: they stop side by side
+        for (exe, child) in stopping {
             let status = await child.waitExit(timeout: 20)
             let why = status == nil ? "still running 20 s after SIGTERM\n\(child.diagnosis())" : "status \(status!)"
             if status == nil {  // never left to compete with the next test's copy
@@ -106,14 +141,18 @@ final class Bizops: @unchecked Sendable {
         }
     }
 
-    /// Runs the test body against a fresh system and always stops it; on failure the logs say why.
+    /// Runs the test body against the suite's shared system, or else a fresh one, and always
+    /// stops what is the test's; on failure the logs (of this test's time) say why.
     static func with(_ body: (Bizops) async throws -> Void) async throws {
-        let system = try await start()
+        let system: Bizops
+        if let shared { system = Bizops(viewOf: shared) } else { system = try await start() }
         do {
             try await body(system)
             await system.stop()
         } catch {
-            for (exe, child) in system.children { print("---- \(exe) log (tail) ----\n\(child.text.suffix(4000))") }
+            for (exe, child) in system.children.merging(system.replicas, uniquingKeysWith: { $1 }) {
+                print("---- \(exe) log (tail) ----\n\(child.text.dropFirst(system.logMarks[exe] ?? 0).suffix(4000))")
+            }
             await system.stop()
             throw error
         }
@@ -246,7 +285,8 @@ final class Bizops: @unchecked Sendable {
 
     /// Dead letters of a service's queue that belong to this correlation id.
     func deadLetters(_ service: String, correlationId: String, wait: Double = 2) async throws -> [Delivery] {
-        try await TestBus.drain("\(service).dead", expected: 1, timeout: wait).filter { $0.properties.correlationId == correlationId }
+        try await TestBus.drain("\(service).dead", expected: 1, timeout: wait) { $0.properties.correlationId == correlationId }
+            .filter { $0.properties.correlationId == correlationId }
     }
 
     /// Dispatches once cleared and waits until sales reports it dispatched.

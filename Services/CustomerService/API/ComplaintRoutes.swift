@@ -1,0 +1,78 @@
+import Contracts
+import CustomerServiceDomain
+import Foundation
+import Hummingbird
+import Messaging
+import ServiceKit
+import Storage
+
+/// Complaints: open one, list and read cases, resolve one, run the escalation.
+struct ComplaintRoutes: Sendable {
+    let env: ServiceEnvironment
+
+    struct Resolve: Decodable, Sendable {
+        let resolution: String, note: String?, lines: [ItemQuantity]?
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            resolution = try c.decode(String.self, forKey: .resolution)
+            note = try c.decodeIfPresent(String.self, forKey: .note)
+            lines = try c.decodeIfPresent([ItemQuantity].self, forKey: .lines)
+            try Validate.oneOf(resolution, ComplaintPolicy.resolutions, "resolution")
+            try Validate.require(resolution != "return" || !(lines ?? []).isEmpty, "lines", "a return needs the lines that come back")
+        }
+        enum CodingKeys: CodingKey { case resolution, note, lines }
+    }
+
+    struct EscalationRun: Decodable, Sendable { let asOf: String? }
+    struct Resolved: ResponseEncodable, Sendable { let caseNumber: String; let status: String }
+    struct Escalated: ResponseEncodable, Sendable { let escalated: [ComplaintEscalated] }
+
+    func add(to router: Router<ServiceRequestContext>) {
+        let group = router.group("/complaints")
+        group.post { request, context -> Response in
+            let complaint = try await request.decode(as: OpenComplaint.self, context: context)
+            let event = try await env.perform("POST /complaints", correlationId: complaint.orderRef) { work in
+                try Cases.open(complaint, openedAt: Date(), work)
+            }
+            var response = try event.response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+        group.get { request, _ -> Page<CaseView> in
+            let (limit, after) = try PageRequest.numbered(request, max: CustomerServiceAPI.maxLimit)
+            let query = request.uri.queryParameters
+            let status = query.get("status"), order = query.get("order"), customer = query.get("customer")
+            if let status, CaseStatus(rawValue: status) == nil {
+                throw APIError(.badRequest, "invalid-field", "status: must be one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let rows = try await env.read {
+                try CaseReads(tx: $0).cases(status: status, order: order, customer: customer, after: after, limit: limit + 1)
+            }
+            return Page(rows, limit: limit) { String($0.seq) }
+        }
+        group.get(":number") { _, context -> CaseDetailView in
+            let number = try context.parameters.require("number")
+            guard let detail = try await env.read({ try CaseReads(tx: $0).caseDetail(number) }) else { throw APIError.notFound("no case \(number)") }
+            return detail
+        }
+        group.post(":number/resolve") { request, context -> Resolved in
+            let number = try context.parameters.require("number")
+            let body = try await request.decode(as: Resolve.self, context: context)
+            let status = try await env.perform("POST /complaints/{number}/resolve") { work in
+                try Cases.resolve(number, resolution: body.resolution, note: body.note, lines: body.lines ?? [], work)
+            }
+            return Resolved(caseNumber: number, status: status)
+        }
+        // The escalation the service runs every few minutes, on demand and "as of" a time.
+        group.post("escalations/run") { request, context -> Escalated in
+            let body = try await request.decode(as: EscalationRun.self, context: context)
+            let asOf = try body.asOf.map { text -> Date in
+                guard let date = Validate.parseTimestamp(text) else {
+                    throw APIError(.badRequest, "invalid-field", "asOf: must be an ISO 8601 date-time")
+                }
+                return date
+            } ?? Date()
+            return Escalated(escalated: try await env.perform("POST /complaints/escalations/run") { work in try Cases.escalate(asOf: asOf, work) })
+        }
+    }
+}
