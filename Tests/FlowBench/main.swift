@@ -42,7 +42,7 @@ let publisher = ConfirmedPublisher(config: amqp, name: "flow-bench", logger: log
 
 func command(_ key: String, _ ref: String, _ json: String) -> OutgoingMessage {
     OutgoingMessage(exchange: Topology.ingress, routingKey: key,
-                    properties: MessageProperties(messageId: UUID().uuidString.lowercased(), appId: "flow-bench", timestamp: Date(),
+                    properties: MessageProperties(messageId: UUID().uuidString.lowercased(), appId: "flow-bench", userId: amqp.user, timestamp: Date(),
                                                   correlationId: ref), body: Data(json.utf8))
 }
 

@@ -28,7 +28,17 @@ import Testing
             #expect(users.contains(service.id) && permitted.contains(service.id), "definitions.json has no user \(service.id)")
             #expect(initSQL.components(separatedBy: "'\(service.id)'").count - 1 >= 2, "init.sql does not create \(service.id)")
         }
-        #expect(users.subtracting(list.map(\.id)) == ["bizops"], "definitions.json has users the list does not: \(users)")
+        let systems = Set(OutsideSystem.all.map(\.user))
+        #expect(systems.count >= 4, "deploy/outside-systems.txt: \(OutsideSystem.all)")
+        #expect(users.subtracting(list.map(\.id)) == systems.union(["bizops"]),
+                "definitions.json has users deploy/services.txt and deploy/outside-systems.txt do not: \(users)")
+        // definitions.json is what deploy/rabbitmq/definitions.py writes from those two lists.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", TestServers.repoRoot.appendingPathComponent("deploy/rabbitmq/definitions.py").path, "--check"]
+        try check.run()
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "deploy/rabbitmq/definitions.json is out of date: run python3 deploy/rabbitmq/definitions.py")
         // Each service's own spec says the same id and default port.
         let folders = try FileManager.default.contentsOfDirectory(atPath: TestServers.repoRoot.appendingPathComponent("Services").path)
         var specs: [String: Int] = [:]

@@ -45,7 +45,7 @@ func newHistogram() -> Histogram<UInt64> { Histogram<UInt64>(highestTrackableVal
 func message(_ n: Int, key: String) -> OutgoingMessage {
     OutgoingMessage(exchange: Topology.ingress, routingKey: key,
                     properties: MessageProperties(messageId: UUID().uuidString.lowercased(), type: BenchMessage.messageType,
-                                                  appId: "bench", timestamp: Date(), correlationId: "bench-\(n)"),
+                                                  appId: "bench", userId: amqp.user, timestamp: Date(), correlationId: "bench-\(n)"),
                     body: Data(#"{"n":\#(n)}"#.utf8))
 }
 

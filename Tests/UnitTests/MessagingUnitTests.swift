@@ -44,9 +44,10 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
     }
 
     func delivery(type: String?, messageId: String?, routingKey: String = "test.ping", body: String = #"{"n":1}"#,
-                  contentType: String? = "application/json", headers: [String: HeaderValue] = [:]) -> Delivery {
+                  contentType: String? = "application/json", headers: [String: HeaderValue] = [:],
+                  userId: String? = "webshop") -> Delivery {
         Delivery(deliveryTag: 1, generation: 1, exchange: "bizops.ingress", routingKey: routingKey, redelivered: false,
-                 properties: MessageProperties(messageId: messageId, type: type, contentType: contentType, headers: headers),
+                 properties: MessageProperties(messageId: messageId, type: type, userId: userId, contentType: contentType, headers: headers),
                  body: Data(body.utf8))
     }
 
@@ -70,6 +71,9 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
         #expect(code(delivery(type: nil, messageId: id, contentType: "text/xml")) == .invalidEnvelope)
         #expect(code(delivery(type: nil, messageId: id, body: "{")) == .malformedJSON)
         #expect(code(delivery(type: nil, messageId: id, body: #"{"n":"one"}"#)) == .invalidField)
+        // A command names its sender (the broker checks user_id against the login).
+        #expect(code(delivery(type: nil, messageId: id, userId: nil)) == .missingUserId)
+        #expect(code(delivery(type: nil, messageId: id, userId: "")) == .missingUserId)
     }
 
     @Test func retriedMessagesKeepTheirOriginalRoutingKey() throws {
@@ -88,7 +92,10 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
                                              "x-retry-count": .int(1), "x-wait-count": .int(99)]
         var fromSender = delivery(type: nil, messageId: id, headers: forged)
         var message = try registry.decode(fromSender)
-        #expect(message.userId == nil && !message.fromRetryQueue)
+        #expect(message.userId == "webshop" && !message.fromRetryQueue, "the broker-checked user_id, not the header")
+        #expect(throws: ContractError.self, "a forged header does not stand in for a missing user_id") {
+            try registry.decode(delivery(type: nil, messageId: id, headers: forged, userId: nil))
+        }
         #expect(MessageProcessor.waited(message) == 0, "a sender cannot claim it has waited")
         // Forwarded (to a retry queue): the real user_id, and a fresh first-attempt stamp.
         fromSender = Delivery(deliveryTag: 1, generation: 1, exchange: "bizops.ingress", routingKey: "test.ping", redelivered: false,
@@ -108,7 +115,7 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
         #expect(back.forwardedProperties(type: "test.ping.v1").headers["x-first-attempt-at"] == forwarded.headers["x-first-attempt-at"],
                 "the first attempt stays the first across retries")
         // A sender without user_id cannot smuggle one in through its first retry.
-        let anonymous = delivery(type: nil, messageId: id, headers: forged).forwardedProperties(type: "test.ping.v1")
+        let anonymous = delivery(type: nil, messageId: id, headers: forged, userId: nil).forwardedProperties(type: "test.ping.v1")
         #expect(anonymous.headers["x-original-user-id"] == nil)
     }
 

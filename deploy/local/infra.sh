@@ -187,43 +187,15 @@ rmq_fail() {
     exit 1
 }
 
-# Per-service users: <id> may configure/read/write bizops.* (shared exchanges) and its own
-# <id> / <id>.* resources (its queues), server-named queues, and publish to the default exchange.
-rmq_perm_configure() { printf '^(bizops\\..*|%s(\\..*)?|amq\\.gen.*)$' "$1"; }
-rmq_perm_write()     { printf '^(bizops\\..*|%s(\\..*)?|amq\\.default|amq\\.gen.*)$' "$1"; }
-rmq_perm_read()      { printf '^(bizops\\..*|%s(\\..*)?|amq\\.gen.*)$' "$1"; }
-
+# Users, permissions and topic permissions come from deploy/rabbitmq/definitions.json (written by
+# deploy/rabbitmq/definitions.py from services.txt and outside-systems.txt), the same file the
+# containers load: one admin, one user per service, one per outside system. Importing is an
+# upsert, so it runs on every start and a changed rule reaches an existing broker.
 rmq_ensure_users() {
-    local users perms tab=$'\t' changed=0 u want
-    users="$(rmqctl list_users -s)"
-    perms="$(rmqctl list_permissions -p "$RMQ_VHOST" -s)"
-
-    if ! grep -q "^$RMQ_ADMIN$tab.*administrator" <<<"$users"; then
-        grep -q "^$RMQ_ADMIN$tab" <<<"$users" || rmqctl add_user "$RMQ_ADMIN" "$DEV_PASSWORD" >/dev/null
-        rmqctl set_user_tags "$RMQ_ADMIN" administrator >/dev/null
-        changed=1
-    fi
-    if ! grep -qxF "$RMQ_ADMIN$tab.*$tab.*$tab.*" <<<"$perms"; then
-        rmqctl set_permissions -p "$RMQ_VHOST" "$RMQ_ADMIN" '.*' '.*' '.*' >/dev/null
-        changed=1
-    fi
-    for u in "${SERVICES[@]}"; do
-        if ! grep -q "^$u$tab" <<<"$users"; then
-            rmqctl add_user "$u" "$DEV_PASSWORD" >/dev/null
-            changed=1
-        fi
-        want="$u$tab$(rmq_perm_configure "$u")$tab$(rmq_perm_write "$u")$tab$(rmq_perm_read "$u")"
-        if ! grep -qxF "$want" <<<"$perms"; then
-            rmqctl set_permissions -p "$RMQ_VHOST" "$u" \
-                "$(rmq_perm_configure "$u")" "$(rmq_perm_write "$u")" "$(rmq_perm_read "$u")" >/dev/null
-            changed=1
-        fi
-    done
-    if ((changed)); then
-        say "rabbitmq: users ready ($RMQ_ADMIN, ${SERVICES[*]}) on vhost $RMQ_VHOST"
-    else
-        say "rabbitmq: users already in place"
-    fi
+    local definitions="$REPO_ROOT/deploy/rabbitmq/definitions.json"
+    python3 "$REPO_ROOT/deploy/rabbitmq/definitions.py" --check >&2 || die "rabbitmq: $definitions is out of date"
+    rmqctl import_definitions "$definitions" >/dev/null || die "rabbitmq: could not import $definitions"
+    say "rabbitmq: users and permissions of $definitions in place on vhost $RMQ_VHOST"
 }
 
 rmq_start() {

@@ -28,7 +28,8 @@ public protocol MessageContract: Codable, Sendable {
 /// Why a message can never be handled: it goes to the dead-letter queue with this reason.
 public struct ContractError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable { case malformedJSON = "malformed-json", unknownType = "unknown-type",
-                                         invalidField = "invalid-field", invalidEnvelope = "invalid-envelope" }
+                                         invalidField = "invalid-field", invalidEnvelope = "invalid-envelope",
+                                         missingUserId = "missing-user-id" }
     public let code: Code
     public let message: String
 

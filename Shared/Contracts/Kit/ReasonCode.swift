@@ -10,7 +10,7 @@ public enum ReasonCode: ExtensibleCode {
     // A command that changed nothing (`unchanged`)
     case alreadyDispatched, alreadyDelivered, alreadyRecorded, alreadyHandled, cancellationPending
     // Poison: it can never succeed (`rejected`; dead-lettered)
-    case malformedJson, invalidField, invalidEnvelope, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
+    case malformedJson, invalidField, invalidEnvelope, missingUserId, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
     // HTTP only
     case methodNotAllowed
     case unknown(String)
@@ -24,7 +24,7 @@ public enum ReasonCode: ExtensibleCode {
         .creditReviewRejected, .creditLimitReview, .customerOnHold, .noCreditProfile, .cancelled, .alreadyDispatched,
         .alreadyDelivered, .alreadyRecorded, .alreadyHandled, .cancellationPending, .malformedJson, .invalidField,
         .invalidEnvelope, .unknownType, .invalidMessage, .databaseRejected, .retriesExhausted, .unknownRoutingKey,
-        .noWarehouse,
+        .noWarehouse, .missingUserId,
     ]
 
     public var rawValue: String {
@@ -68,6 +68,7 @@ public enum ReasonCode: ExtensibleCode {
         case .malformedJson: "malformed-json"
         case .invalidField: "invalid-field"
         case .invalidEnvelope: "invalid-envelope"
+        case .missingUserId: "missing-user-id"
         case .unknownType: "unknown-type"
         case .invalidMessage: "invalid-message"
         case .databaseRejected: "database-rejected"

@@ -79,6 +79,11 @@ public struct HandlerRegistry: Sendable {
         // header is the sender's own words and counts for nothing.
         let kept = delivery.isFromRetryQueue ? headers["x-original-user-id"]?.description : nil
         let userId = delivery.properties.userId ?? kept
+        // A command names its sender: the broker checks `user_id` against the connection, and the
+        // service records it as the command's actor. Without it nobody answers for the command.
+        if exchange == Topology.ingress, userId?.isEmpty ?? true {
+            throw ContractError(.missingUserId, "a command on \(Topology.ingress) must carry user_id (the sender's broker user)")
+        }
         return InboundMessage(envelope: envelope, exchange: exchange, routingKey: routingKey, headers: headers,
                               fromRetryQueue: delivery.isFromRetryQueue, userId: userId, payload: payload)
     }

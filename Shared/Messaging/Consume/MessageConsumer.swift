@@ -92,7 +92,7 @@ public final class MessageConsumer: Service, Sendable {
         }
         for (delivery, reason) in result.waiting {
             let attempt = Int(delivery.properties.headers["x-wait-count"]?.intValue ?? 0) + 1
-            outgoing.append(OutgoingMessage(exchange: "", routingKey: topology.retryQueue(forAttempt: attempt),
+            outgoing.append(OutgoingMessage(exchange: Topology.internalRoutes, routingKey: topology.retryQueue(forAttempt: attempt),
                                             properties: forwarded(delivery, extra: [
                                                 "x-wait-count": .int(Int64(attempt)), "x-waiting-for": .string(String(reason.prefix(500))),
                                             ]), body: delivery.body))
@@ -160,14 +160,14 @@ public final class MessageConsumer: Service, Sendable {
     }
 
     private func retry(_ delivery: Delivery, attempt: Int, reason: String) -> OutgoingMessage {
-        OutgoingMessage(exchange: "", routingKey: topology.retryQueue(forAttempt: attempt),
+        OutgoingMessage(exchange: Topology.internalRoutes, routingKey: topology.retryQueue(forAttempt: attempt),
                         properties: forwarded(delivery, extra: [
                             "x-retry-count": .int(Int64(attempt)), "x-last-error": .string(String(reason.prefix(500))),
                         ]), body: delivery.body)
     }
 
     private func deadLetter(_ delivery: Delivery, code: ReasonCode, message: String) -> OutgoingMessage {
-        OutgoingMessage(exchange: Topology.deadLetters, routingKey: topology.service,
+        OutgoingMessage(exchange: Topology.internalRoutes, routingKey: topology.deadQueue,
                         properties: forwarded(delivery, extra: [
                             "x-dead-letter-reason": .string(code.rawValue),
                             "x-dead-letter-error": .string(String(message.prefix(1000))),

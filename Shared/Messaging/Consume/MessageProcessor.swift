@@ -185,9 +185,9 @@ public final class MessageProcessor: Sendable {
             let id = message.envelope.messageId.uuidString.lowercased()
             let copied = try tx.execute("""
                 INSERT INTO outbox (message_id, exchange, routing_key, message_type, app_id, correlation_id, headers, body, occurred_at)
-                SELECT gen_random_uuid(), '', $2, message_type, app_id, correlation_id,
+                SELECT gen_random_uuid(), exchange, $2, message_type, app_id, correlation_id,
                        headers || '{"x-replayed": true}'::jsonb, body, now()
-                FROM outbox WHERE exchange = '' AND headers->>'causation_id' = $1 AND NOT headers ? 'x-replayed'
+                FROM outbox WHERE exchange = '\(Topology.replies)' AND headers->>'causation_id' = $1 AND NOT headers ? 'x-replayed'
                 ORDER BY id
                 """, [.text(id), .text(message.envelope.replyTo ?? "")]).affectedRows
             logger.info("answered a repeated command again", metadata: [

@@ -10,7 +10,7 @@ import Storage
 /// `bizops.unrouted.dead` with reason `unknown-routing-key` (and its sender, when it gave a
 /// `reply_to`, is told so); an event nobody listens to is normal and only counted.
 public final class UnroutedSweeper: Service, Sendable {
-    public static let deadQueue = "bizops.unrouted.dead"
+    public static let deadQueue = Topology.unroutedDead
     private let client: AMQPClient
     private let publisher: ConfirmedPublisher
     private let owner: String
@@ -56,7 +56,7 @@ public final class UnroutedSweeper: Service, Sendable {
             properties.headers["x-dead-letter-error"] = .string(why)
             properties.headers["x-dead-lettered-by"] = .string(owner)
             properties.headers["x-dead-lettered-at"] = .string(Date().formatted(.iso8601))
-            dead.append(OutgoingMessage(exchange: Topology.deadLetters, routingKey: Topology.unrouted, properties: properties,
+            dead.append(OutgoingMessage(exchange: Topology.internalRoutes, routingKey: Topology.unroutedDead, properties: properties,
                                         body: delivery.body))
             if let answer = OutgoingMessage.rejection(of: delivery, code: .unknownRoutingKey, message: why, from: owner) {
                 answers.append(answer)

@@ -61,6 +61,12 @@ public enum MessagingMigrations {
                 CREATE INDEX refusals_refused_at ON refusals (refused_at);
                 CREATE INDEX refusals_correlation ON refusals (correlation_id, id);
                 """),
+            // Answers leave through bizops.replies, which permissions govern, not the default exchange.
+            Migration(4, "answers through bizops.replies", """
+                UPDATE outbox SET exchange = 'bizops.replies' WHERE exchange = '';
+                DROP INDEX outbox_answers;
+                CREATE INDEX outbox_answers ON outbox ((headers->>'causation_id')) WHERE exchange = 'bizops.replies';
+                """),
         ]
     }
 

@@ -30,7 +30,7 @@ public final class OutboxWriter {
         return messageId
     }
 
-    /// Queues a raw message (e.g. a reply to a command's `reply_to` via the default exchange).
+    /// Queues a raw message (e.g. an answer to a command's `reply_to` through `bizops.replies`).
     public func enqueue(_ message: OutgoingMessage) { pending.append(message) }
 
     public var count: Int { pending.count }

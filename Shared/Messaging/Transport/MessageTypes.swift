@@ -107,11 +107,11 @@ public enum PublishOutcome: Sendable, Equatable {
 }
 
 extension OutgoingMessage {
-    /// An answer to a command's `reply_to`, through the default exchange, with the command's
+    /// An answer to a command's `reply_to`, through `bizops.replies` (key = the reply queue), with the command's
     /// correlation id and (when known) its message id as `causation_id`.
     public static func answer<T: MessageContract>(_ body: T, to replyTo: String, from source: String, correlationId: String?,
                                                   causationId: String?) throws -> OutgoingMessage {
-        OutgoingMessage(exchange: "", routingKey: replyTo, properties: MessageProperties(
+        OutgoingMessage(exchange: Topology.replies, routingKey: replyTo, properties: MessageProperties(
             messageId: UUID().uuidString.lowercased(), type: T.messageType, appId: source, timestamp: Date(),
             correlationId: correlationId, headers: causationId.map { ["causation_id": .string($0)] } ?? [:]),
             body: try JSONEncoder.contracts.encode(body))

@@ -3,7 +3,14 @@
 public struct Topology: Sendable {
     public static let ingress = "bizops.ingress"
     public static let events = "bizops.events"
+    /// Where the broker itself dead-letters (a queue's `x-dead-letter-exchange`); no user publishes here.
     public static let deadLetters = "bizops.dlx"
+    /// Answers to a command's `reply_to`, routing key = the reply queue's name: the sender binds its
+    /// queue here with that key (its topic permission lets it bind only its own names).
+    public static let replies = "bizops.replies"
+    /// Each service's own retries and dead letters, routing key = the queue's name: a service may
+    /// publish here only under its own id, so it reaches no other party's queue.
+    public static let internalRoutes = "bizops.internal"
     /// Where the topic exchanges send what no queue is bound for, so nothing vanishes.
     public static let unrouted = "bizops.unrouted"
 
@@ -13,6 +20,8 @@ public struct Topology: Sendable {
         public init(_ exchange: String, _ routingKey: String) { self.exchange = exchange; self.routingKey = routingKey }
         public static func command(_ key: String) -> Binding { Binding(Topology.ingress, key) }
         public static func event(_ key: String) -> Binding { Binding(Topology.events, key) }
+        /// How a reply queue receives the answers addressed to it (`reply_to` = its name).
+        public static func replies(to queue: String) -> Binding { Binding(Topology.replies, queue) }
     }
 
     /// The service id: names its queue, its dead-letter routing key and its schema.
@@ -28,6 +37,9 @@ public struct Topology: Sendable {
         self.retryDelays = retryDelays.isEmpty ? [1_000] : retryDelays
         self.deliveryLimit = deliveryLimit
     }
+
+    /// What sales' sweeper moves there: commands no service handles.
+    public static let unroutedDead = "bizops.unrouted.dead"
 
     public var queue: String { service }
     public var deadQueue: String { "\(service).dead" }
@@ -53,8 +65,11 @@ public struct Topology: Sendable {
         try connection.declareExchange(Self.ingress, type: "topic", arguments: topic)
         try connection.declareExchange(Self.events, type: "topic", arguments: topic)
         try connection.declareExchange(Self.deadLetters, type: "direct")
-        try connection.declareQueue("\(Self.unrouted).dead", arguments: Self.quorum)
-        try connection.bindQueue("\(Self.unrouted).dead", exchange: Self.deadLetters, routingKey: Self.unrouted)
+        try connection.declareExchange(Self.replies, type: "topic")
+        try connection.declareExchange(Self.internalRoutes, type: "topic")
+        try connection.declareQueue(Self.unroutedDead, arguments: Self.quorum)
+        try connection.bindQueue(Self.unroutedDead, exchange: Self.deadLetters, routingKey: Self.unrouted)
+        try connection.bindQueue(Self.unroutedDead, exchange: Self.internalRoutes, routingKey: Self.unroutedDead)
     }
 
     func declare(on connection: AMQPConnection) throws {
@@ -66,7 +81,8 @@ public struct Topology: Sendable {
             ("x-delivery-limit", .int(Int64(deliveryLimit))),
         ])
         for (index, delay) in retryDelays.enumerated() {
-            // Expired retries go straight back to the service's queue via the default exchange.
+            // Expired retries go straight back to the service's queue via the default exchange
+            // (the broker dead-letters them; no user publishes there).
             try connection.declareQueue(retryQueue(level: index + 1), arguments: Self.quorum + Self.safeDeadLettering + [
                 ("x-message-ttl", .int(Int64(delay))),
                 ("x-dead-letter-exchange", .string("")),
@@ -75,6 +91,10 @@ public struct Topology: Sendable {
         }
         try connection.declareQueue(deadQueue, arguments: Self.quorum)
         try connection.bindQueue(deadQueue, exchange: Self.deadLetters, routingKey: service)
+        try connection.bindQueue(deadQueue, exchange: Self.internalRoutes, routingKey: deadQueue)
+        for level in retryDelays.indices {
+            try connection.bindQueue(retryQueue(level: level + 1), exchange: Self.internalRoutes, routingKey: retryQueue(level: level + 1))
+        }
         for binding in bindings {
             try connection.bindQueue(queue, exchange: binding.exchange, routingKey: binding.routingKey)
         }

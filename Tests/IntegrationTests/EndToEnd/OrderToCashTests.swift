@@ -67,6 +67,29 @@ extension EndToEnd {
             }
         }
 
+        /// The web shop as it integrates: logged in as itself, its own reply queue bound to
+        /// bizops.replies under its name; the answer reaches it there, and no other system can read it.
+        @Test func anOutsideSystemHearsItsAnswersOnItsOwnReplyQueue() async throws {
+            try await Bizops.with { bz in
+                let customer = "RQ-\(bz.run)", sku = "SKU-\(bz.run)", ref = "WEB-\(bz.run)", replies = "webshop.replies-\(bz.run)"
+                try await bz.customer(customer, limit: 1_000_000)
+                try await bz.product(sku, price: 100, stock: 10)
+                let webshop = AMQPClient(config: try TestBus.config("webshop"))
+                try await webshop.declareDurableQueue(replies, bindings: [.replies(to: replies)])
+                try await bz.placeOrder(ref, customer: customer, lines: [(sku, 1)], replyTo: replies)  // sent as webshop
+                let answer = try #require(try await TestBus.drain(replies, expected: 1, timeout: 20, as: "webshop").first)
+                #expect(answer.properties.type == "sales.order.placed.v1" && answer.properties.correlationId == ref)
+                #expect(try await bz.order(ref)["status"] != nil)
+                let peek = AMQPClient(config: try TestBus.config("bank-feed"))
+                await #expect(throws: AMQPError.self, "another system reads the web shop's answers") {
+                    try await peek.startConsuming(replies)
+                }
+                await peek.close()
+                try await webshop.deleteQueue(replies)
+                await webshop.close()
+            }
+        }
+
         @Test func depositTermsKeepTheGoodsUntilTheDepositIsPaidAndInvoiceTheRestOnDelivery() async throws {
             try await Bizops.with { bz in
                 let customer = "DEP-\(bz.run)", sku = "SKU-\(bz.run)", ref = "DEP-\(bz.run)"

@@ -114,11 +114,11 @@ final class Bizops: @unchecked Sendable {
         return !isView
     }
 
-    /// A queue of this test's own, `test.<run>.<name>` (for answers to `reply_to`, or to watch
-    /// events); deleted when the test ends, whether it passed or not.
+    /// A queue of this test's own, `test.<run>.<name>` (for answers to `reply_to`, bound to
+    /// `bizops.replies` under its name, or to watch events); deleted when the test ends, whether it passed or not.
     func queue(_ name: String, bindings: [Topology.Binding] = []) async throws -> String {
         let queue = "test.\(run).\(name)"
-        try await bus.declareDurableQueue(queue, bindings: bindings)
+        try await bus.declareDurableQueue(queue, bindings: bindings + [.replies(to: queue)])
         queues.append(queue)
         return queue
     }

@@ -37,7 +37,7 @@ struct Probe {
                  type: String? = "probe.command.v1", body: String? = nil, replyTo: String? = nil) -> OutgoingMessage {
         let json = body ?? (action.map { #"{"seq":\#(seq),"action":"\#($0)"}"# } ?? #"{"seq":\#(seq)}"#)
         return OutgoingMessage(exchange: Topology.ingress, routingKey: "\(id).command",
-                               properties: MessageProperties(messageId: messageId, type: type, appId: "tests",
+                               properties: MessageProperties(messageId: messageId, type: type, appId: "tests", userId: "bizops",
                                                              timestamp: Date(), correlationId: "order-\(seq)", replyTo: replyTo),
                                body: Data(json.utf8))
     }

@@ -36,7 +36,7 @@ struct ServiceHarness {
                                     replyTo: String? = nil) async throws -> BatchResult {
         let exchange = T.self is any CommandContract.Type ? Topology.ingress : Topology.events
         let delivery = Delivery(deliveryTag: 1, generation: 1, exchange: exchange, routingKey: T.routingKey, redelivered: false,
-                                properties: MessageProperties(messageId: messageId, type: T.messageType, appId: "tests",
+                                properties: MessageProperties(messageId: messageId, type: T.messageType, appId: "tests", userId: "tests",
                                                               timestamp: Date(), correlationId: correlationId, replyTo: replyTo),
                                 body: try JSONEncoder.contracts.encode(message))
         return await processor.process([delivery])

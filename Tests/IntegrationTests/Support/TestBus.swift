@@ -3,9 +3,31 @@ import Messaging
 
 /// The bus as the tests use it: publish like an outside system, read what came out.
 enum TestBus {
-    /// Publishes with confirms, and again if the broker was away.
+    /// Publishes with confirms, and again if the broker was away, each message as its sender:
+    /// a command as the outside system that sends it (logged in as that system, `user_id` set),
+    /// a message naming a `user_id` as that user, anything else as the admin (`user_id` bizops).
     static func send(_ messages: [OutgoingMessage]) async throws {
-        let publisher = ConfirmedPublisher(config: TestServers.amqp, name: "test-sender", logger: TestServers.logger)
+        var bySender: [String: [OutgoingMessage]] = [:], order: [String] = []
+        for var message in messages {
+            if message.properties.userId == nil {
+                let system = message.exchange == Topology.ingress ? OutsideSystem.sender(of: message.routingKey) : nil
+                message.properties.userId = system?.user ?? "bizops"
+            }
+            let user = message.properties.userId!
+            if bySender[user] == nil { order.append(user) }
+            bySender[user, default: []].append(message)
+        }
+        for user in order { try await send(bySender[user]!, as: user) }
+    }
+
+    /// How `user` logs in (every local user's password is bizops-dev).
+    static func config(_ user: String) throws -> AMQPConfig {
+        user == "bizops" ? TestServers.amqp : try AMQPConfig.parse(Bizops.url(TestServers.amqpURL, role: user))
+    }
+
+    /// Publishes exactly as given (no `user_id` added) over `user`'s own connection.
+    static func send(_ messages: [OutgoingMessage], as user: String) async throws {
+        let publisher = ConfirmedPublisher(config: try config(user), name: "test-sender \(user)", logger: TestServers.logger)
         defer { Task { await publisher.close() } }
         var lastError: Error?
         for _ in 0..<40 {
@@ -30,9 +52,9 @@ enum TestBus {
     /// then whatever else is there: a duplicate beyond the expected count shows up.
     /// Only deliveries `counting` accepts count towards `expected` (a dead-letter queue may hold
     /// other tests' letters); every delivery read is returned.
-    static func drain(_ queue: String, expected: Int, timeout: Double = 30,
+    static func drain(_ queue: String, expected: Int, timeout: Double = 30, as user: String = "bizops",
                       counting: (Delivery) -> Bool = { _ in true }) async throws -> [Delivery] {
-        let reader = AMQPClient(config: TestServers.amqp)
+        let reader = AMQPClient(config: try config(user))
         defer { Task { await reader.close() } }
         try await reader.startConsuming(queue)
         var got: [Delivery] = []

@@ -1,0 +1,111 @@
+import Foundation
+import Messaging
+import Testing
+
+/// Least privilege on the bus, proven against the real broker with the users and permissions
+/// of deploy/rabbitmq/definitions.json: each refusal is the broker's own (403 ACCESS_REFUSED,
+/// 406 PRECONDITION_FAILED), not the services' good manners.
+@Suite(.serialized, .enabled(if: TestServers.enabled)) struct BusPermissionTests {
+    static func config(_ user: String) throws -> AMQPConfig { try TestBus.config(user) }
+
+    /// The broker's reply code when `user` publishes this (nil: it was accepted).
+    static func publishing(_ user: String, _ exchange: String, _ key: String, userId: String? = nil) async -> Int? {
+        let publisher = ConfirmedPublisher(config: try! config(user), name: "permission test \(user)", logger: TestServers.logger)
+        defer { Task { await publisher.close() } }
+        let message = OutgoingMessage(exchange: exchange, routingKey: key,
+                                      properties: MessageProperties(messageId: UUID().uuidString.lowercased(), appId: "permission-test",
+                                                                    userId: userId ?? user, correlationId: "permission-test"),
+                                      body: Data("{}".utf8))
+        do { _ = try await publisher.publish([message]); return nil } catch let error as AMQPError { return error.code } catch { return -1 }
+    }
+
+    /// The broker's reply code when `user` does `operation` with a client of its own (nil: allowed).
+    static func doing(_ user: String, _ operation: (AMQPClient) async throws -> Void) async -> Int? {
+        let client = AMQPClient(config: try! config(user), name: "permission test \(user)")
+        defer { Task { await client.close() } }
+        do { try await operation(client); return nil } catch let error as AMQPError { return error.code } catch { return -1 }
+    }
+
+    @Test func aServicePublishesOnlyItsOwnEventsAndReachesNoOtherQueue() async throws {
+        try await TestServers.requireUp()
+        try await AMQPClient(config: TestServers.amqp).declareSharedExchanges()
+        // Its own prefix on bizops.events: accepted (no queue binds this key; the sweeper counts it).
+        #expect(await Self.publishing("finance", Topology.events, "finance.permission-probe") == nil)
+        // Another department's event, a command, any other party's queue by any exchange: refused.
+        #expect(await Self.publishing("finance", Topology.events, "sales.order.completed") == 403)
+        #expect(await Self.publishing("finance", Topology.ingress, "payment.record") == 403)
+        #expect(await Self.publishing("finance", "", "risk") == 403)
+        #expect(await Self.publishing("finance", Topology.internalRoutes, "risk.retry.1") == 403)
+        #expect(await Self.publishing("finance", Topology.internalRoutes, "risk.dead") == 403)
+        #expect(await Self.publishing("finance", Topology.deadLetters, "risk") == 403)
+        // It reads only its own queues, and cannot bind another's queue anywhere.
+        #expect(await Self.doing("finance") { try await $0.startConsuming("risk") } == 403)
+        #expect(await Self.doing("finance") { try await $0.declareDurableQueue("risk", bindings: [.event("finance.#")]) } == 403)
+        #expect(await Self.doing("finance") { try await $0.startConsuming("finance.dead") } == nil)
+    }
+
+    @Test func anOutsideSystemSendsOnlyItsOwnCommandsAndReadsOnlyItsOwnQueues() async throws {
+        try await TestServers.requireUp()
+        try await AMQPClient(config: TestServers.amqp).declareSharedExchanges()
+        let run = String(UUID().uuidString.prefix(6)).lowercased()
+        // The bank feed may send payment.record (finance will dead-letter this empty one)...
+        #expect(await Self.publishing("bank-feed", Topology.ingress, "payment.record") == nil)
+        // ...but not another system's command, an event, or anything through the default exchange.
+        #expect(await Self.publishing("bank-feed", Topology.ingress, "order.place") == 403)
+        #expect(await Self.publishing("bank-feed", Topology.events, "finance.payment.received") == 403)
+        #expect(await Self.publishing("bank-feed", "", "finance") == 403)
+        // It cannot read a service's queue, nor declare a queue outside its own names.
+        #expect(await Self.doing("bank-feed") { try await $0.startConsuming("finance") } == 403)
+        #expect(await Self.doing("bank-feed") { try await $0.declareDurableQueue("finance.peek-\(run)", bindings: []) } == 403)
+        // Its reply queue receives answers addressed to it; it cannot bind to another system's answers.
+        let mine = "bank-feed.replies-\(run)"
+        #expect(await Self.doing("bank-feed") { try await $0.declareDurableQueue(mine, bindings: [.replies(to: mine)]) } == nil)
+        #expect(await Self.doing("bank-feed") {
+            try await $0.declareDurableQueue(mine, bindings: [.replies(to: "webshop.replies-\(run)")])
+        } == 403)
+        #expect(await Self.doing("bank-feed") { try await $0.declareDurableQueue(mine, bindings: [.event("#")]) } == 403)
+        #expect(await Self.doing("bank-feed") { try await $0.deleteQueue(mine) } == nil)
+    }
+
+    @Test func aForgedUserIdClosesTheChannel() async throws {
+        try await TestServers.requireUp()
+        // The web shop claims to be the bank feed: the broker checks user_id against the login.
+        #expect(await Self.publishing("webshop", Topology.ingress, "order.place", userId: "bank-feed") == 406)
+    }
+
+    @Test func aCommandWithoutUserIdIsDeadLetteredWithItsReason() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve()
+        let replies = "test.\(probe.id).replies"
+        try await probe.client.declareDurableQueue(replies, bindings: [.replies(to: replies)])
+        var unsigned = probe.command(seq: 1, replyTo: replies)
+        unsigned.properties.userId = nil
+        try await TestBus.send([unsigned], as: "bizops")  // exactly as given: no user_id
+        let dead = try #require(try await probe.drain("\(probe.id).dead", expected: 1).first)
+        #expect(dead.properties.headers["x-dead-letter-reason"]?.description == "missing-user-id")
+        let answer = try #require(try await probe.drain(replies, expected: 1).first)
+        #expect(String(decoding: answer.body, as: UTF8.self).contains(#""reasonCode":"missing-user-id""#))
+        #expect(try await probe.effects() == 0)
+        try await probe.client.deleteQueue(replies)
+        await service.stop()
+        await probe.cleanUp()
+    }
+}
+
+extension BusPermissionTests {
+    /// The local broker (deploy/local/infra.sh) carries exactly the rules the containers load.
+    @Test func theBrokerHoldsExactlyThePermissionsOfTheDefinitions() async throws {
+        try await TestServers.requireUp()
+        let file = try JSONSerialization.jsonObject(with: Data(contentsOf: TestServers.repoRoot
+            .appendingPathComponent("deploy/rabbitmq/definitions.json"))) as! [String: Any]
+        func rules(_ list: Any?, _ keys: [String]) -> Set<[String]> {
+            Set(((list as? [[String: Any]]) ?? []).filter { $0["vhost"] as? String == "bizops" }.map { row in keys.map { "\(row[$0] ?? "")" } })
+        }
+        let management = "http://bizops:bizops-dev@127.0.0.1:15672/api"
+        let permissions = try JSONSerialization.jsonObject(with: Data(try await http("\(management)/permissions").body.utf8))
+        let topics = try JSONSerialization.jsonObject(with: Data(try await http("\(management)/topic-permissions").body.utf8))
+        let vhostKeys = ["user", "configure", "write", "read"], topicKeys = ["user", "exchange", "write", "read"]
+        #expect(rules(permissions, vhostKeys) == rules(file["permissions"], vhostKeys))
+        #expect(rules(topics, topicKeys) == rules(file["topic_permissions"], topicKeys))
+    }
+}

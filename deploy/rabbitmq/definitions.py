@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Writes deploy/rabbitmq/definitions.json (users, permissions, topic permissions of vhost
+`bizops`) from deploy/services.txt and deploy/outside-systems.txt, so the broker's rules are
+written once. `--check` exits 1 when the file is not what this script would write.
+
+Both the containers (load_definitions) and the local broker (rabbitmqctl import_definitions,
+deploy/local/infra.sh) load the result. Every user's development password is bizops-dev; the
+hashes use a salt derived from the user name, so the output is stable. Production sets real
+passwords (rabbitmqctl change_password) and keeps the permissions."""
+import base64, hashlib, json, re, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "deploy/rabbitmq/definitions.json"
+VHOST, ADMIN, PASSWORD = "bizops", "bizops", "bizops-dev"
+
+
+def rows(name):
+    for line in (ROOT / "deploy" / name).read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split()
+
+
+def password_hash(user):
+    # rabbit_password_hashing_sha256: base64(salt ++ sha256(salt ++ password)).
+    salt = hashlib.sha256(f"bizops-dev-salt:{user}".encode()).digest()[:4]
+    return base64.b64encode(salt + hashlib.sha256(salt + PASSWORD.encode()).digest()).decode()
+
+
+def user(name, tags=()):
+    return {"name": name, "password_hash": password_hash(name), "hashing_algorithm": "rabbit_password_hashing_sha256",
+            "tags": list(tags), "limits": {}}
+
+
+def alternatives(words):
+    return "|".join(re.escape(w) for w in words)
+
+
+NOTHING = "^$"
+
+
+def service_rules(sid, sweeper):
+    own = f"{re.escape(sid)}(\\..*)?"
+    # Vhost permissions: configure declares the shared exchanges and its own queues; write is what
+    # it publishes to (events, replies, its own retries and dead letters) and binds its own queues
+    # as; read is what it consumes and binds from. No service may write to bizops.ingress, to the
+    # default exchange or to bizops.dlx (the broker's own dead-lettering).
+    permission = {
+        "user": sid, "vhost": VHOST,
+        "configure": f"^(bizops\\.(ingress|events|replies|internal|dlx|unrouted|unrouted\\.dead)|{own})$",
+        "write": f"^(bizops\\.(events|replies|internal|unrouted|unrouted\\.dead)|{own})$",
+        "read": f"^(bizops\\.(ingress|events|internal|dlx|unrouted)|{own})$",
+    }
+    mine = f"{re.escape(sid)}\\..*"
+    internal_write = f"^({mine}|bizops\\.unrouted\\.dead)$" if sweeper else f"^{mine}$"
+    topics = [
+        ("bizops.ingress", NOTHING, ".*"),              # commands: bind to any, publish none
+        ("bizops.events", f"^{mine}$", ".*"),           # events: publish only its own
+        ("bizops.replies", ".*", NOTHING),              # answers to any sender's reply queue
+        ("bizops.internal", internal_write, f"^({mine}|bizops\\.unrouted\\.dead)$"),
+    ]
+    return permission, [{"user": sid, "vhost": VHOST, "exchange": e, "write": w, "read": r} for e, w, r in topics]
+
+
+def system_rules(name, commands):
+    own = f"{re.escape(name)}\\..*"
+    permission = {"user": name, "vhost": VHOST, "configure": f"^{own}$",
+                  "write": f"^(bizops\\.ingress|{own})$", "read": f"^(bizops\\.replies|{own})$"}
+    topics = [
+        ("bizops.ingress", f"^({alternatives(commands)})$", NOTHING),  # only its own commands
+        ("bizops.replies", NOTHING, f"^{own}$"),                        # bind only its own reply queues
+        ("bizops.events", NOTHING, NOTHING),
+        ("bizops.internal", NOTHING, NOTHING),
+    ]
+    return permission, [{"user": name, "vhost": VHOST, "exchange": e, "write": w, "read": r} for e, w, r in topics]
+
+
+def definitions():
+    services = [r[1] for r in rows("services.txt")]
+    systems = [(r[0], r[1:]) for r in rows("outside-systems.txt")]
+    users = [user(ADMIN, ["administrator"])] + [user(s) for s in services] + [user(n) for n, _ in systems]
+    permissions = [{"user": ADMIN, "vhost": VHOST, "configure": ".*", "write": ".*", "read": ".*"}]
+    topic_permissions = []
+    for sid in services:
+        p, t = service_rules(sid, sweeper=(sid == "sales"))
+        permissions.append(p); topic_permissions += t
+    for name, commands in systems:
+        p, t = system_rules(name, commands)
+        permissions.append(p); topic_permissions += t
+    return {"rabbit_version": "3.10.8", "rabbitmq_version": "3.10.8", "users": users, "vhosts": [{"name": VHOST}],
+            "permissions": permissions, "topic_permissions": topic_permissions, "parameters": [], "global_parameters": [],
+            "policies": [], "queues": [], "exchanges": [], "bindings": []}
+
+
+if __name__ == "__main__":
+    text = json.dumps(definitions(), indent=2) + "\n"
+    if "--check" in sys.argv:
+        if not OUT.exists() or OUT.read_text() != text:
+            sys.exit(f"{OUT.relative_to(ROOT)} is out of date: run python3 deploy/rabbitmq/definitions.py")
+        sys.exit(0)
+    OUT.write_text(text)
+    print(f"wrote {OUT.relative_to(ROOT)}")
