@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "customer-service", targets: ["customer-service"]),
         .executable(name: "finance", targets: ["finance"]),
         .executable(name: "risk", targets: ["risk"]),
+        .executable(name: "bizctl", targets: ["bizctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
@@ -64,6 +66,11 @@ let package = Package(
       + department("customer-service", "CustomerService", module: "CustomerService")
       + department("finance", "Finance", module: "Finance")
       + department("risk", "Risk", module: "Risk") + [
+        // The operators' and integrators' command line (Tools/bizctl).
+        .executableTarget(name: "bizctl", dependencies: [
+            "Messaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tools/bizctl"),
         // A small real process the integration tests start, kill and restart.
         .executableTarget(name: "kit-probe", dependencies: serviceKitDeps, path: "Tests/KitProbe"),
         // Prints throughput and latency of the kit beside bare rabbitmq-c / libpq loops.

@@ -73,13 +73,17 @@ status() {
     return $rc
 }
 
-# Publishes one command onto bizops.ingress through the management API, like an outside system.
+# Publishes one command onto bizops.ingress as the outside system that sends it
+# (deploy/outside-systems.txt), logged in as that system with user_id set: bizctl publish.
 publish() {
-    local key=$1 ref=$2 body=$3 request
-    request=$(python3 -c 'import json,sys,uuid; print(json.dumps({"properties":{"message_id":str(uuid.uuid4()),"correlation_id":sys.argv[1],"app_id":"demo","content_type":"application/json","delivery_mode":2},"routing_key":sys.argv[2],"payload":sys.argv[3],"payload_encoding":"string"}))' "$ref" "$key" "$body")
-    curl -fsS -u bizops:"$PASSWORD" -H 'content-type: application/json' \
-        -d "$request" http://127.0.0.1:15672/api/exchanges/bizops/bizops.ingress/publish >/dev/null
-    echo "demo: published $key for $ref"
+    local key=$1 ref=$2 body=$3 system
+    system=$(awk -v key="$key" '!/^#/ && NF { for (i = 2; i <= NF; i++) if ($i == key) { print $1; exit } }' \
+        "$REPO_ROOT/deploy/outside-systems.txt")
+    [[ -n "$system" ]] || { echo "demo: no outside system sends $key" >&2; exit 1; }
+    [[ -x "$BIN_DIR/bizctl" ]] || { echo "error: $BIN_DIR/bizctl not built (run: swift build)" >&2; exit 1; }
+    "$BIN_DIR/bizctl" publish --amqp-url "amqp://$system:$PASSWORD@127.0.0.1:5672/bizops" \
+        --correlation-id "$ref" --app-id demo "$key" "$body" >/dev/null
+    echo "demo: $system published $key for $ref"
 }
 
 # Waits until sales reports the order in one of the given states (a regex).

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The command line of bizops for operators and integrators. Each subcommand is one file.
+@main
+struct BizCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bizctl",
+        abstract: "Work with a running bizops system.",
+        subcommands: [Publish.self])
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Messaging
+
+/// Publishes one command onto bizops.ingress as an outside system does: logged in as that
+/// system's broker user, with `user_id` set to it (the broker checks it), persistent, confirmed
+/// and mandatory (a command no queue takes fails here instead of vanishing).
+struct Publish: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Publish a command onto bizops.ingress as an outside system.",
+        discussion: "The broker URL names the system: amqp://webshop:PASSWORD@HOST:5672/bizops publishes as webshop. "
+            + "Give it with --amqp-url, in BIZCTL_AMQP_URL, or in a file (--amqp-url-file, BIZCTL_AMQP_URL_FILE) as "
+            + "container platforms mount secrets. Each system may publish only its own commands "
+            + "(deploy/outside-systems.txt); the broker refuses anything else (exit 77).")
+
+    @Argument(help: "The command's routing key, e.g. order.place.")
+    var routingKey: String
+
+    @Argument(help: "The command's JSON body.")
+    var json: String
+
+    @Option(help: "The broker URL with the system's user (default: BIZCTL_AMQP_URL).")
+    var amqpURL: String?
+
+    @Option(help: "A file holding the broker URL (default: BIZCTL_AMQP_URL_FILE).")
+    var amqpURLFile: String?
+
+    @Option(help: "The correlation id (e.g. the order reference).")
+    var correlationId: String?
+
+    @Option(help: "A queue of the system's own, bound to bizops.replies under its name, for the answer.")
+    var replyTo: String?
+
+    @Option(help: "The idempotency key, a UUID (default: a new one). Send a resend with the same one.")
+    var messageId: String?
+
+    @Option(help: "The sending application's name (AMQP app_id).")
+    var appId: String = "bizctl"
+
+    func validate() throws {
+        guard (try? JSONSerialization.jsonObject(with: Data(json.utf8))) is [String: Any] else {
+            throw ValidationError("the body must be a JSON object")
+        }
+        if let messageId, UUID(uuidString: messageId) == nil { throw ValidationError("--message-id must be a UUID") }
+    }
+
+    func run() async throws {
+        let messageId = self.messageId ?? UUID().uuidString.lowercased()
+        let environment = ProcessInfo.processInfo.environment
+        let url: String
+        if let amqpURL {
+            url = amqpURL
+        } else if let path = amqpURLFile ?? environment["BIZCTL_AMQP_URL_FILE"] {
+            url = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if let fromEnvironment = environment["BIZCTL_AMQP_URL"] {
+            url = fromEnvironment
+        } else {
+            throw ValidationError("give the broker URL: --amqp-url, --amqp-url-file, BIZCTL_AMQP_URL or BIZCTL_AMQP_URL_FILE")
+        }
+        let config: AMQPConfig
+        do { config = try AMQPConfig.parse(url) } catch { throw ValidationError("the broker URL is invalid: \(error)") }
+        var logger = Logger(label: "bizctl")
+        logger.logLevel = .warning
+        let publisher = ConfirmedPublisher(config: config, name: "bizctl publish", logger: logger)
+        let message = OutgoingMessage(exchange: Topology.ingress, routingKey: routingKey, properties: MessageProperties(
+            messageId: messageId, appId: appId, userId: config.user, timestamp: Date(), correlationId: correlationId,
+            replyTo: replyTo), body: Data(json.utf8))
+        do {
+            let outcome = try await publisher.publish([message]).first
+            await publisher.close()
+            switch outcome {
+            case .confirmed?: print("published \(routingKey) as \(config.user) (message_id \(messageId))")
+            case .returned(let reason)?:
+                print("bizctl: \(routingKey) was not routed (no service takes it): \(reason)", to: &standardError)
+                throw ExitCode(65)
+            default:
+                print("bizctl: the broker did not take \(routingKey); publish again (same --message-id)", to: &standardError)
+                throw ExitCode(75)
+            }
+        } catch let error as AMQPError {
+            await publisher.close()
+            // Only the redacted URL is ever shown: no password in any line.
+            print("bizctl: \(config.redacted): \(error)", to: &standardError)
+            throw ExitCode(error.code == 403 ? 77 : 69)
+        }
+    }
+}
+
+nonisolated(unsafe) var standardError = FileHandle.standardError
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) { write(Data(string.utf8)) }
+}
