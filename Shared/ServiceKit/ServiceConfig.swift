@@ -59,14 +59,35 @@ public struct ServiceConfig: Sendable {
             return value
         }
 
+        /// A secret from `<NAME>` or, as container platforms mount them, from the file `<NAME>_FILE`
+        /// names (trailing newline ignored). Messages name the variable and the path, never the value.
+        func secret(_ name: String, example: String) -> String? {
+            let fileVariable = "\(name)_FILE"
+            guard let path = env[fileVariable], !path.isEmpty else { return required(name, example: example) }
+            if let value = env[name], !value.isEmpty {
+                problems.append("\(name) and \(fileVariable) are both set: set one of them")
+                return nil
+            }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                problems.append("\(fileVariable)=\(path) cannot be read")
+                return nil
+            }
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !value.isEmpty else {
+                problems.append("\(fileVariable)=\(path) is empty (e.g. \(example))")
+                return nil
+            }
+            return value
+        }
+
         var amqp = AMQPConfig(host: "localhost")
-        if let url = required("AMQP_URL", example: "amqp://user:password@127.0.0.1:5672/bizops") {
+        if let url = secret("AMQP_URL", example: "amqp://user:password@127.0.0.1:5672/bizops") {
             do { amqp = try AMQPConfig.parse(url) } catch {
                 problems.append("AMQP_URL is invalid: \(error)")
             }
         }
         var databaseURL = ""
-        if let url = required("DATABASE_URL", example: "postgresql://user:password@127.0.0.1:5432/bizops") {
+        if let url = secret("DATABASE_URL", example: "postgresql://user:password@127.0.0.1:5432/bizops") {
             if let problem = validateDatabaseURL(url) { problems.append("DATABASE_URL is invalid: \(problem)") }
             databaseURL = url
         }

@@ -313,4 +313,38 @@ import Testing
         await service.stop()
         await probe.cleanUp()
     }
+
+    /// Secrets from files, as container platforms mount them; no password in any log line (at
+    /// `trace`), error message or metric, on a normal run and on failed logins.
+    @Test func secretsComeFromFilesAndNoPasswordIsEverPrinted() async throws {
+        let probe = try await Probe.make()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bizops-secrets-\(probe.id)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let amqpFile = dir.appendingPathComponent("amqp-url"), databaseFile = dir.appendingPathComponent("database-url")
+        try (TestServers.amqpURL + "\n").write(to: amqpFile, atomically: true, encoding: .utf8)
+        try (TestServers.databaseURL + "\n").write(to: databaseFile, atomically: true, encoding: .utf8)
+        let password = try #require(URLComponents(string: TestServers.amqpURL)?.password)
+        let port = String(freePort())
+        let service = try await probe.serve(env: ["AMQP_URL": "", "DATABASE_URL": "", "AMQP_URL_FILE": amqpFile.path,
+                                                  "DATABASE_URL_FILE": databaseFile.path, "LOG_LEVEL": "trace", "HTTP_PORT": port])
+        try await probe.send([probe.command(seq: 1)])
+        #expect(try await eventually { try await probe.effects() == 1 })
+        let metrics = try await http("http://127.0.0.1:\(port)/metrics").body
+        await service.stop()
+        #expect(!service.text.isEmpty && !service.text.contains(password), "a password in the trace log")
+        #expect(!metrics.contains(password), "a password in /metrics")
+        // Failed logins say who could not log in where, never with what.
+        let wrong = "wrong-\(UUID().uuidString.prefix(8))"
+        var badBroker = URLComponents(string: TestServers.amqpURL)!, badDatabase = URLComponents(string: TestServers.databaseURL)!
+        badBroker.password = wrong; badDatabase.password = wrong
+        for (amqp, database) in [(badBroker.string!, TestServers.databaseURL), (TestServers.amqpURL, badDatabase.string!)] {
+            let failing = try probe.start(env: ["AMQP_URL": amqp, "DATABASE_URL": database, "LOG_LEVEL": "trace",
+                                                "STARTUP_TIMEOUT_SECONDS": "2"])
+            #expect(await failing.waitExit(timeout: 30) != 0)
+            #expect(!failing.text.contains(wrong) && !failing.text.contains(password), "a password in: \(failing.text.suffix(1500))")
+            #expect(failing.text.contains("cannot reach the"), "\(failing.text.suffix(1500))")
+        }
+        await probe.cleanUp()
+    }
 }

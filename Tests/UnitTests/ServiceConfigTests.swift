@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ServiceKit
 
@@ -25,6 +26,38 @@ import Testing
             #expect(text.contains("LOG_FORMAT=xml"))
             #expect(error.problems.count == 4)
         } catch { Issue.record("wrong error \(error)") }
+    }
+
+    /// Secrets as container platforms mount them: `<NAME>_FILE` names a file holding the value.
+    @Test func secretsComeFromFilesAndProblemsNeverShowThem() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bizops-secrets-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let amqp = dir.appendingPathComponent("amqp"), database = dir.appendingPathComponent("database")
+        try "amqp://sales:s3cret-a@127.0.0.1:5672/bizops\n".write(to: amqp, atomically: true, encoding: .utf8)
+        try "postgresql://sales:s3cret-d@127.0.0.1:5432/bizops\n".write(to: database, atomically: true, encoding: .utf8)
+        let config = try ServiceConfig.fromEnvironment(["AMQP_URL_FILE": amqp.path, "DATABASE_URL_FILE": database.path], defaultPort: 8081)
+        #expect(config.amqp.password == "s3cret-a" && config.amqp.user == "sales")
+        #expect(config.databaseURL == "postgresql://sales:s3cret-d@127.0.0.1:5432/bizops")
+        do {
+            let empty = dir.appendingPathComponent("empty")
+            try "\n".write(to: empty, atomically: true, encoding: .utf8)
+            _ = try ServiceConfig.fromEnvironment(["AMQP_URL_FILE": dir.appendingPathComponent("missing").path,
+                                                   "DATABASE_URL_FILE": empty.path], defaultPort: 8081)
+            Issue.record("expected an error")
+        } catch let error as ServiceConfig.Invalid {
+            #expect(error.description.contains("AMQP_URL_FILE=\(dir.path)/missing cannot be read"), "\(error)")
+            #expect(error.description.contains("DATABASE_URL_FILE=\(dir.path)/empty is empty"), "\(error)")
+        }
+        do {
+            _ = try ServiceConfig.fromEnvironment(["AMQP_URL_FILE": amqp.path, "AMQP_URL": "amqp://sales:other@h/bizops",
+                                                   "DATABASE_URL": "mysql://sales:s3cret-d@h/bizops"], defaultPort: 8081)
+            Issue.record("expected an error")
+        } catch let error as ServiceConfig.Invalid {
+            #expect(error.description.contains("AMQP_URL and AMQP_URL_FILE are both set"), "\(error)")
+            #expect(error.description.contains("DATABASE_URL is invalid"), "\(error)")
+            #expect(!error.description.contains("s3cret") && !error.description.contains("other"), "a secret in \(error)")
+        }
     }
 
     @Test func malformedURLsNameTheVariable() {
