@@ -15,6 +15,15 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
         #expect(throws: AMQPConfig.InvalidURL.self) { try AMQPConfig.parse("amqp:///vhost") }
         #expect(throws: AMQPConfig.InvalidURL.self) { try AMQPConfig.parse("not a url at all") }
         #expect(try AMQPConfig.parse("amqp://u:secret@h:1/v").redacted == "amqp://u@h:1/v")
+        // TLS: the CA is required, a client certificate comes with its key, verification cannot be turned off.
+        let tls = try AMQPConfig.parse("amqps://u:p@broker/v?cacertfile=/ca.pem&certfile=/c.pem&keyfile=/c.key")
+        #expect(tls.port == 5671 && tls.tls == AMQPConfig.TLS(caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/c.key"))
+        #expect(tls.redacted == "amqps://u@broker:5671/v")
+        #expect(try AMQPConfig.parse("amqp://u:p@h/v").tls == nil)
+        for bad in ["amqps://u:p@h/v", "amqps://u:p@h/v?cacertfile=/ca.pem&certfile=/c.pem",
+                    "amqps://u:p@h/v?cacertfile=/ca.pem&verify=verify_none", "amqp://u:p@h/v?cacertfile=/ca.pem"] {
+            #expect(throws: AMQPConfig.InvalidURL.self, "\(bad)") { try AMQPConfig.parse(bad) }
+        }
     }
 
     @Test func oneMultipleAckOnlyWhenItSettlesNothingStillOpen() {

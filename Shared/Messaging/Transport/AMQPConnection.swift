@@ -17,23 +17,51 @@ final class AMQPConnection {
     /// Told of every change of `blocked`, on this connection's thread, as it happens.
     var onBlockedChange: ((Bool) -> Void)?
 
+    /// A plain TCP socket, or for `amqps://` a TLS one that verifies the broker's certificate
+    /// against the given CA and its name against the host, with the client certificate if any.
+    private static func socket(_ state: amqp_connection_state_t, _ config: AMQPConfig) throws -> OpaquePointer {
+        guard let tls = config.tls else {
+            guard let socket = amqp_tcp_socket_new(state) else { throw AMQPError(.connection, "cannot create socket") }
+            return socket
+        }
+        guard let socket = amqp_ssl_socket_new(state) else { throw AMQPError(.connection, "cannot create TLS socket") }
+        amqp_ssl_socket_set_verify_peer(socket, 1)
+        amqp_ssl_socket_set_verify_hostname(socket, 1)
+        let status = amqp_ssl_socket_set_cacert(socket, tls.caFile)
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw AMQPError(.connection, "cannot load the CA \(tls.caFile): \(String(cString: amqp_error_string2(status)))")
+        }
+        if let cert = tls.certFile, let key = tls.keyFile {
+            let status = amqp_ssl_socket_set_key(socket, cert, key)
+            guard status == AMQP_STATUS_OK.rawValue else {
+                throw AMQPError(.connection, "cannot load the client certificate \(cert) / key \(key): \(String(cString: amqp_error_string2(status)))")
+            }
+        }
+        return socket
+    }
+
     /// `name` is what the management UI shows for the connection (service, role, replica).
     init(_ config: AMQPConfig, name: String) throws {
         guard let state = amqp_new_connection() else { throw AMQPError(.connection, "out of memory") }
         self.state = state
         // A throwing init of a fully initialised class still runs deinit: every failure
         // path below goes through close(), which destroys the state exactly once.
-        guard let socket = amqp_tcp_socket_new(state) else {
+        let socket: OpaquePointer
+        do { socket = try Self.socket(state, config) } catch {
             broken = true
             close()
-            throw AMQPError(.connection, "cannot create socket")
+            throw error
         }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         let status = amqp_socket_open_noblock(socket, config.host, Int32(config.port), &timeout)
         guard status == AMQP_STATUS_OK.rawValue else {
             broken = true
             close()
-            throw AMQPError(.connection, "cannot reach \(config.host):\(config.port): \(String(cString: amqp_error_string2(status)))")
+            let why = String(cString: amqp_error_string2(status))
+            if config.tls != nil, (-0x0204 ... -0x0200).contains(status) {  // AMQP_STATUS_SSL_*
+                throw AMQPError(.connection, "TLS with \(config.host):\(config.port) failed: \(why) (CA \(config.tls!.caFile))")
+            }
+            throw AMQPError(.connection, "cannot reach \(config.host):\(config.port): \(why)")
         }
         do {
             try check(bz_amqp_login_named(state, config.vhost, 0, 131_072, Int32(config.heartbeat), AMQPConnection.label(name),
