@@ -9,6 +9,13 @@ extension EndToEnd {
         @Test func orderFlowsFromPlacementToCompletedAndEveryDepartmentAgrees() async throws {
             try await Bizops.with { bz in
                 let customer = "E2E-\(bz.run)", sku = "SKU-\(bz.run)", ref = "WEB-\(bz.run)"
+                // With the local servers, all five run over TLS to the broker and the database.
+                if Bizops.overTLS {
+                    for service in Bizops.services {
+                        #expect(bz.children[service.exe]?.text.contains("amqps://\(service.id)@localhost:5671") == true,
+                                "\(service.exe) is not on amqps")
+                    }
+                }
                 try await bz.customer(customer, limit: 1_000_000)
                 try await bz.product(sku, price: 2_500, stock: 50)
                 let observer = try await bz.queue("completed", bindings: [.event("sales.order.completed")])

@@ -67,12 +67,18 @@ final class Bizops: @unchecked Sendable {
         return system
     }
 
-    /// How a service is started here: its own roles, a given port, clock-driven jobs off
+    /// The five reach the broker and the database over TLS when the local servers run it
+    /// (deploy/local/infra.sh does, with its CA in .local/tls), so every end-to-end test crosses it.
+    static var overTLS: Bool { FileManager.default.fileExists(atPath: TLSTests.ca) }
+    static var serviceAMQPURL: String { overTLS ? TLSTests.amqps() : TestServers.amqpURL }
+    static var serviceDatabaseURL: String { overTLS ? TLSTests.postgres() : TestServers.databaseURL }
+
+    /// How a service is started here: its own roles (over TLS when it is on), a given port, clock-driven jobs off
     /// (the tests run them on demand, "as of" a date), and a short wait for state that is on its
     /// way (3 s instead of 30 s: a command still early then is refused at its try at about 6 s).
     func environment(_ exe: String, port: Int) -> [String: String] {
         let id = Self.services.first { $0.exe == exe }!.id
-        return ["AMQP_URL": Self.url(TestServers.amqpURL, role: id), "DATABASE_URL": Self.url(TestServers.databaseURL, role: id),
+        return ["AMQP_URL": Self.url(Self.serviceAMQPURL, role: id), "DATABASE_URL": Self.url(Self.serviceDatabaseURL, role: id),
                 "HTTP_PORT": String(port), "HTTP_HOST": "127.0.0.1", "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60",
                 "JOB_COLLECTIONS_SECONDS": "0", "JOB_ESCALATION_SECONDS": "0",
                 "WAIT_FOR_STATE_SECONDS": "3"]
