@@ -68,7 +68,8 @@ let package = Package(
       + department("risk", "Risk", module: "Risk") + [
         // The operators' and integrators' command line (Tools/bizctl).
         .executableTarget(name: "bizctl", dependencies: [
-            "Messaging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Messaging", "ServiceKit", "SalesService", "LogisticsService", "CustomerServiceService", "FinanceService", "RiskService",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tools/bizctl"),
         // A small real process the integration tests start, kill and restart.

@@ -29,6 +29,9 @@ public struct ServiceConfig: Sendable {
     public var idleInTransactionTimeout: Double
     /// How long a caller waits for a free database connection before it fails.
     public var poolCheckoutTimeout: Double
+    /// Declare the service's exchanges, queues and bindings itself (`AMQP_DECLARE_TOPOLOGY=true`),
+    /// for a broker user with configure rights; by default only check that they were provisioned.
+    public var declareTopology = false
     /// `JOB_<NAME>_SECONDS` of the service's jobs that were set (0: off).
     public var jobSeconds: [String: Double] = [:]
 
@@ -131,6 +134,11 @@ public struct ServiceConfig: Sendable {
             idleInTransactionTimeout: seconds("DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS", 60, max: 3600),
             poolCheckoutTimeout: seconds("DB_POOL_TIMEOUT_SECONDS", 10, max: 3600))
         config.jobSeconds = jobSeconds
+        switch env["AMQP_DECLARE_TOPOLOGY"]?.lowercased() {
+        case nil, "", "false", "0", "no": config.declareTopology = false
+        case "true", "1", "yes": config.declareTopology = true
+        case let other?: problems.append("AMQP_DECLARE_TOPOLOGY=\(other) is invalid: expected true or false")
+        }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config
     }

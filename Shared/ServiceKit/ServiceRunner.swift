@@ -109,7 +109,8 @@ public enum ServiceMain {
                                                lockTimeout: config.lockTimeout, idleInTransactionTimeout: config.idleInTransactionTimeout,
                                                checkoutTimeout: config.poolCheckoutTimeout), logger: logger)
         let topology = Topology(service: spec.id, bindings: spec.bindings)
-        let channel = ConsumerChannel(config: config.amqp, topology: topology, prefetch: UInt16(config.prefetch), logger: logger)
+        let channel = ConsumerChannel(config: config.amqp, topology: topology, prefetch: UInt16(config.prefetch),
+                                      provision: config.declareTopology, logger: logger)
         let publisher = ConfirmedPublisher(config: config.amqp, name: "\(spec.id) outbox publisher", logger: logger)
 
         try await startupRetry("database", timeout: config.startupTimeout, logger: logger) { try await pool.warmUp() }

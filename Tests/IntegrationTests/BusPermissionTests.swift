@@ -28,7 +28,7 @@ import Testing
 
     @Test func aServicePublishesOnlyItsOwnEventsAndReachesNoOtherQueue() async throws {
         try await TestServers.requireUp()
-        try await AMQPClient(config: TestServers.amqp).declareSharedExchanges()
+        try await TestServers.provision()
         // Its own prefix on bizops.events: accepted (no queue binds this key; the sweeper counts it).
         #expect(await Self.publishing("finance", Topology.events, "finance.permission-probe") == nil)
         // Another department's event, a command, any other party's queue by any exchange: refused.
@@ -38,39 +38,46 @@ import Testing
         #expect(await Self.publishing("finance", Topology.internalRoutes, "risk.retry.1") == 403)
         #expect(await Self.publishing("finance", Topology.internalRoutes, "risk.dead") == 403)
         #expect(await Self.publishing("finance", Topology.deadLetters, "risk") == 403)
-        // It reads only its own queues, and cannot bind another's queue anywhere.
+        // It reads only its own queue...
         #expect(await Self.doing("finance") { try await $0.startConsuming("risk") } == 403)
-        #expect(await Self.doing("finance") { try await $0.declareDurableQueue("risk", bindings: [.event("finance.#")]) } == 403)
-        #expect(await Self.doing("finance") { try await $0.startConsuming("finance.dead") } == nil)
+        #expect(await Self.doing("finance") { try await $0.startConsuming("risk.dead") } == 403)
+        #expect(await Self.doing("finance") { try await $0.startConsuming("webshop.replies") } == 403)
+        #expect(await Self.doing("finance") { try await $0.startConsuming("finance") } == nil)
+        // ...and declares, binds and deletes nothing: no exchange or queue of its own to build a
+        // route around these rules with (an exchange bound into another, a queue that dead-letters
+        // into someone else's), and no shared exchange to delete.
+        #expect(await Self.doing("finance") { try await $0.declareDurableQueue("finance.sneak", bindings: []) } == 403)
+        #expect(await Self.doing("finance") { try await $0.declareDurableQueue("finance", bindings: [.event("sales.#")]) } == 403)
+        #expect(await Self.doing("finance") { try await $0.declareSharedExchanges() } == 403)
+        #expect(await Self.doing("finance") { try await $0.deleteQueue("risk") } == 403)
     }
 
-    @Test func anOutsideSystemSendsOnlyItsOwnCommandsAndReadsOnlyItsOwnQueues() async throws {
+    @Test func anOutsideSystemSendsOnlyItsOwnCommandsAndReadsOnlyItsOwnQueue() async throws {
         try await TestServers.requireUp()
-        try await AMQPClient(config: TestServers.amqp).declareSharedExchanges()
-        let run = String(UUID().uuidString.prefix(6)).lowercased()
+        try await TestServers.provision()
         // The bank feed may send payment.record (finance will dead-letter this empty one)...
         #expect(await Self.publishing("bank-feed", Topology.ingress, "payment.record") == nil)
-        // ...but not another system's command, an event, or anything through the default exchange.
+        // ...but not another system's command, an event, or anything through another exchange.
         #expect(await Self.publishing("bank-feed", Topology.ingress, "order.place") == 403)
         #expect(await Self.publishing("bank-feed", Topology.events, "finance.payment.received") == 403)
+        #expect(await Self.publishing("bank-feed", Topology.replies, "webshop.replies") == 403)
         #expect(await Self.publishing("bank-feed", "", "finance") == 403)
-        // It cannot read a service's queue, nor declare a queue outside its own names.
+        // It reads its own reply queue (provisioned for it), no service's and no other system's;
+        // it declares nothing, so it cannot bind itself to anyone's answers either.
+        #expect(await Self.doing("bank-feed") { try await $0.startConsuming(Topology.replyQueue(of: "bank-feed")) } == nil)
         #expect(await Self.doing("bank-feed") { try await $0.startConsuming("finance") } == 403)
-        #expect(await Self.doing("bank-feed") { try await $0.declareDurableQueue("finance.peek-\(run)", bindings: []) } == 403)
-        // Its reply queue receives answers addressed to it; it cannot bind to another system's answers.
-        let mine = "bank-feed.replies-\(run)"
-        #expect(await Self.doing("bank-feed") { try await $0.declareDurableQueue(mine, bindings: [.replies(to: mine)]) } == nil)
+        #expect(await Self.doing("bank-feed") { try await $0.startConsuming("webshop.replies") } == 403)
+        #expect(await Self.doing("bank-feed") { try await $0.declareDurableQueue("bank-feed.more", bindings: []) } == 403)
         #expect(await Self.doing("bank-feed") {
-            try await $0.declareDurableQueue(mine, bindings: [.replies(to: "webshop.replies-\(run)")])
+            try await $0.declareDurableQueue("bank-feed.replies", bindings: [.replies(to: "webshop.replies")])
         } == 403)
-        #expect(await Self.doing("bank-feed") { try await $0.declareDurableQueue(mine, bindings: [.event("#")]) } == 403)
-        #expect(await Self.doing("bank-feed") { try await $0.deleteQueue(mine) } == nil)
     }
 
     @Test func aForgedUserIdClosesTheChannel() async throws {
         try await TestServers.requireUp()
         // The web shop claims to be the bank feed: the broker checks user_id against the login.
         #expect(await Self.publishing("webshop", Topology.ingress, "order.place", userId: "bank-feed") == 406)
+        #expect(await Self.publishing("webshop", Topology.ingress, "order.place", userId: "webshop") == nil)
     }
 
     @Test func aCommandWithoutUserIdIsDeadLetteredWithItsReason() async throws {

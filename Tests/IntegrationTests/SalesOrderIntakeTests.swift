@@ -14,6 +14,7 @@ import Testing
     }
 
     func startSales(port: Int) async throws -> ChildProcess {
+        try await TestServers.provision()
         let child = try ChildProcess("sales", environment: [
             "AMQP_URL": Self.salesURL(TestServers.amqpURL), "DATABASE_URL": Self.salesURL(TestServers.databaseURL),
             "HTTP_PORT": String(port), "HTTP_HOST": "127.0.0.1"])

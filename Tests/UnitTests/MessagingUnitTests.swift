@@ -54,8 +54,8 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
 
     func delivery(type: String?, messageId: String?, routingKey: String = "test.ping", body: String = #"{"n":1}"#,
                   contentType: String? = "application/json", headers: [String: HeaderValue] = [:],
-                  userId: String? = "webshop") -> Delivery {
-        Delivery(deliveryTag: 1, generation: 1, exchange: "bizops.ingress", routingKey: routingKey, redelivered: false,
+                  userId: String? = "webshop", exchange: String = "bizops.ingress") -> Delivery {
+        Delivery(deliveryTag: 1, generation: 1, exchange: exchange, routingKey: routingKey, redelivered: false,
                  properties: MessageProperties(messageId: messageId, type: type, userId: userId, contentType: contentType, headers: headers),
                  body: Data(body.utf8))
     }
@@ -86,11 +86,20 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
     }
 
     @Test func retriedMessagesKeepTheirOriginalRoutingKey() throws {
+        // Back from the retry queue (the broker routes it through the default exchange by queue name).
         let d = delivery(type: "test.ping.v1", messageId: UUID().uuidString, routingKey: "svc",
-                         headers: ["x-original-exchange": .string("bizops.ingress"), "x-original-routing-key": .string("test.ping")])
+                         headers: ["x-original-exchange": .string("bizops.ingress"), "x-original-routing-key": .string("test.ping")],
+                         exchange: "")
         let message = try registry.decode(d)
         #expect(message.routingKey == "test.ping")
         #expect(message.exchange == "bizops.ingress")
+        // From a sender, those headers are its own words: the names it really came by count.
+        let claimed = delivery(type: nil, messageId: UUID().uuidString, headers: ["x-original-exchange": .string("bizops.events")],
+                               userId: nil)
+        #expect(throws: ContractError.self, "a header does not make a command an event") { try registry.decode(claimed) }
+        // A type is handled only on its own route: a sender allowed one key cannot name another type.
+        let smuggled = delivery(type: "test.ping.v1", messageId: UUID().uuidString, routingKey: "test.other")
+        #expect(throws: ContractError.self, "test.ping.v1 sent as test.other") { try registry.decode(smuggled) }
     }
 
     /// The sender's user_id moves into a header when the service forwards a message as its own;

@@ -20,11 +20,7 @@ struct Publish: AsyncParsableCommand {
     @Argument(help: "The command's JSON body.")
     var json: String
 
-    @Option(help: "The broker URL with the system's user (default: BIZCTL_AMQP_URL).")
-    var amqpURL: String?
-
-    @Option(help: "A file holding the broker URL (default: BIZCTL_AMQP_URL_FILE).")
-    var amqpURLFile: String?
+    @OptionGroup var broker: BrokerOptions
 
     @Option(help: "The correlation id (e.g. the order reference).")
     var correlationId: String?
@@ -47,19 +43,7 @@ struct Publish: AsyncParsableCommand {
 
     func run() async throws {
         let messageId = self.messageId ?? UUID().uuidString.lowercased()
-        let environment = ProcessInfo.processInfo.environment
-        let url: String
-        if let amqpURL {
-            url = amqpURL
-        } else if let path = amqpURLFile ?? environment["BIZCTL_AMQP_URL_FILE"] {
-            url = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        } else if let fromEnvironment = environment["BIZCTL_AMQP_URL"] {
-            url = fromEnvironment
-        } else {
-            throw ValidationError("give the broker URL: --amqp-url, --amqp-url-file, BIZCTL_AMQP_URL or BIZCTL_AMQP_URL_FILE")
-        }
-        let config: AMQPConfig
-        do { config = try AMQPConfig.parse(url) } catch { throw ValidationError("the broker URL is invalid: \(error)") }
+        let config = try broker.config()
         var logger = Logger(label: "bizctl")
         logger.logLevel = .warning
         let publisher = ConfirmedPublisher(config: config, name: "bizctl publish", logger: logger)
@@ -85,9 +69,4 @@ struct Publish: AsyncParsableCommand {
             throw ExitCode(error.code == 403 ? 77 : 69)
         }
     }
-}
-
-nonisolated(unsafe) var standardError = FileHandle.standardError
-extension FileHandle: @retroactive TextOutputStream {
-    public func write(_ string: String) { write(Data(string.utf8)) }
 }

@@ -26,6 +26,12 @@ ready() { curl -fsS --max-time 2 "http://127.0.0.1:$1/health/ready" >/dev/null 2
 
 start() {
     mkdir -p "$RUN_DIR" "$LOG_DIR"
+    # The services' broker users may not declare anything: the admin provisions their queues and
+    # bindings (and the outside systems' reply queues) first. The URL goes in the environment, not
+    # on a command line that `ps` shows.
+    [[ -x "$BIN_DIR/bizctl" ]] || { echo "error: $BIN_DIR/bizctl not built (run: swift build)" >&2; exit 1; }
+    BIZCTL_AMQP_URL="amqp://bizops:$PASSWORD@127.0.0.1:5672/bizops" \
+        "$BIN_DIR/bizctl" provision --systems "$REPO_ROOT/deploy/outside-systems.txt"
     for entry in "${SERVICES[@]}"; do
         IFS=: read -r exe id port <<<"$entry"
         [[ -x "$BIN_DIR/$exe" ]] || { echo "error: $BIN_DIR/$exe not built (run: swift build)" >&2; exit 1; }
@@ -81,8 +87,8 @@ publish() {
         "$REPO_ROOT/deploy/outside-systems.txt")
     [[ -n "$system" ]] || { echo "demo: no outside system sends $key" >&2; exit 1; }
     [[ -x "$BIN_DIR/bizctl" ]] || { echo "error: $BIN_DIR/bizctl not built (run: swift build)" >&2; exit 1; }
-    "$BIN_DIR/bizctl" publish --amqp-url "amqp://$system:$PASSWORD@127.0.0.1:5672/bizops" \
-        --correlation-id "$ref" --app-id demo "$key" "$body" >/dev/null
+    BIZCTL_AMQP_URL="amqp://$system:$PASSWORD@127.0.0.1:5672/bizops" \
+        "$BIN_DIR/bizctl" publish --correlation-id "$ref" --app-id demo "$key" "$body" >/dev/null
     echo "demo: $system published $key for $ref"
 }
 

@@ -40,35 +40,38 @@ NOTHING = "^$"
 
 
 def service_rules(sid, sweeper):
-    own = f"{re.escape(sid)}(\\..*)?"
-    # Vhost permissions: configure declares the shared exchanges and its own queues; write is what
-    # it publishes to (events, replies, its own retries and dead letters) and binds its own queues
-    # as; read is what it consumes and binds from. No service may write to bizops.ingress, to the
-    # default exchange or to bizops.dlx (the broker's own dead-lettering).
+    # No configure at all: an operator provisions the topology (bizctl provision), so a service
+    # cannot declare an exchange or queue of its own to route around these rules (an exchange
+    # bound into another, a queue that dead-letters into someone else's). It writes only to the
+    # three exchanges it publishes to, and reads only its own queue (sales also bizops.unrouted,
+    # which its sweeper empties). Nobody but the broker and the admin writes to bizops.ingress,
+    # the default exchange or bizops.dlx.
+    reads = [re.escape(sid)] + (["bizops\\.unrouted"] if sweeper else [])
     permission = {
-        "user": sid, "vhost": VHOST,
-        "configure": f"^(bizops\\.(ingress|events|replies|internal|dlx|unrouted|unrouted\\.dead)|{own})$",
-        "write": f"^(bizops\\.(events|replies|internal|unrouted|unrouted\\.dead)|{own})$",
-        "read": f"^(bizops\\.(ingress|events|internal|dlx|unrouted)|{own})$",
+        "user": sid, "vhost": VHOST, "configure": NOTHING,
+        "write": "^bizops\\.(events|replies|internal)$",
+        "read": f"^({'|'.join(reads)})$",
     }
     mine = f"{re.escape(sid)}\\..*"
     internal_write = f"^({mine}|bizops\\.unrouted\\.dead)$" if sweeper else f"^{mine}$"
     topics = [
-        ("bizops.ingress", NOTHING, ".*"),              # commands: bind to any, publish none
-        ("bizops.events", f"^{mine}$", ".*"),           # events: publish only its own
+        ("bizops.ingress", NOTHING, NOTHING),
+        ("bizops.events", f"^{mine}$", NOTHING),        # events: publish only its own
         ("bizops.replies", ".*", NOTHING),              # answers to any sender's reply queue
-        ("bizops.internal", internal_write, f"^({mine}|bizops\\.unrouted\\.dead)$"),
+        ("bizops.internal", internal_write, NOTHING),   # its own retries and dead letters
     ]
     return permission, [{"user": sid, "vhost": VHOST, "exchange": e, "write": w, "read": r} for e, w, r in topics]
 
 
 def system_rules(name, commands):
+    # Its reply queue `<name>.replies` is provisioned for it (bizctl provision); it may read that,
+    # and publish its own commands, nothing else.
     own = f"{re.escape(name)}\\..*"
-    permission = {"user": name, "vhost": VHOST, "configure": f"^{own}$",
-                  "write": f"^(bizops\\.ingress|{own})$", "read": f"^(bizops\\.replies|{own})$"}
+    permission = {"user": name, "vhost": VHOST, "configure": NOTHING,
+                  "write": "^bizops\\.ingress$", "read": f"^{own}$"}
     topics = [
         ("bizops.ingress", f"^({alternatives(commands)})$", NOTHING),  # only its own commands
-        ("bizops.replies", NOTHING, f"^{own}$"),                        # bind only its own reply queues
+        ("bizops.replies", NOTHING, NOTHING),
         ("bizops.events", NOTHING, NOTHING),
         ("bizops.internal", NOTHING, NOTHING),
     ]

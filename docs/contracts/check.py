@@ -361,7 +361,7 @@ def check_against_swift(schemas, contracts):
             problem(f"{c['file']}: message type {t!r} is not <routing key>.v<N>")
         reply_only = t.startswith(REPLY_PREFIX)
         if reply_only:
-            # sent only to a command's reply_to through the default exchange: no routing key, no exchange
+            # sent only to a command's reply_to through bizops.replies (key = the reply queue): no fixed routing key
             if c["routingKey"] is not None:
                 problem(f"{c['file']}: {c['struct']} ({t}) is a reply-only message ({REPLY_PREFIX}…) "
                         f"but has a routingKey {c['routingKey']}")

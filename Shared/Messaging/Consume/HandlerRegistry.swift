@@ -32,6 +32,7 @@ public struct HandlerRegistry: Sendable {
         contracts.register(T.self)
         handlers[T.messageType] = { payload, work in try handler(payload as! T, work) }
         bindings.append(binding)
+        routes[T.messageType] = binding
     }
 
     /// The bindings its routed contracts need: commands from `bizops.ingress`, events from `bizops.events`.
@@ -40,8 +41,14 @@ public struct HandlerRegistry: Sendable {
     public mutating func on<T: RoutedContract>(_ type: T.Type, _ handler: @escaping @Sendable (T, UnitOfWork) throws -> Void) {
         contracts.register(T.self)
         handlers[T.messageType] = { payload, work in try handler(payload as! T, work) }
-        bindings.append(T.self is any CommandContract.Type ? .command(T.routingKey) : .event(T.routingKey))
+        let binding: Topology.Binding = T.self is any CommandContract.Type ? .command(T.routingKey) : .event(T.routingKey)
+        bindings.append(binding)
+        routes[T.messageType] = binding
     }
+
+    /// Where each handled type travels: a message of that type from anywhere else is refused, so
+    /// a sender allowed one routing key cannot get another type handled by naming it in `type`.
+    private var routes: [String: Topology.Binding] = [:]
 
     func handler(for type: String) -> MessageHandlerFunction? { handlers[type] }
 
@@ -67,10 +74,15 @@ public struct HandlerRegistry: Sendable {
         let payload = try contracts.decode(type: type, body: delivery.body)
         var causation: String?
         if case .string(let value)? = delivery.properties.headers["causation_id"] { causation = value }
-        // After a retry the broker routed it by queue name; the original names travel in headers.
+        // After a retry the broker routed it by queue name; the original names travel in headers,
+        // which count only on a message back from the service's own retry queue.
         let headers = delivery.properties.headers
-        let exchange = headers["x-original-exchange"].map(\.description) ?? delivery.exchange
-        let routingKey = headers["x-original-routing-key"].map(\.description) ?? delivery.routingKey
+        let retried = delivery.isFromRetryQueue
+        let exchange = retried ? headers["x-original-exchange"].map(\.description) ?? delivery.exchange : delivery.exchange
+        let routingKey = retried ? headers["x-original-routing-key"].map(\.description) ?? delivery.routingKey : delivery.routingKey
+        if let route = routes[type], route != Topology.Binding(exchange, routingKey) {
+            throw ContractError(.invalidEnvelope, "type \(type) travels as \(route.routingKey) on \(route.exchange), not as \(routingKey) on \(exchange)")
+        }
         let envelope = Envelope(messageId: id, type: type, source: delivery.properties.appId ?? "unknown",
                                 time: delivery.properties.timestamp ?? Date(), correlationId: delivery.properties.correlationId,
                                 causationId: causation, replyTo: delivery.properties.replyTo)

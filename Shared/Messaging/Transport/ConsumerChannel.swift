@@ -18,16 +18,20 @@ public final class ConsumerChannel: Sendable {
     public let prefetch: UInt16
     private let logger: Logger
 
-    public init(config: AMQPConfig, topology: Topology, prefetch: UInt16 = 200, logger: Logger) {
-        self.config = config; self.topology = topology; self.prefetch = prefetch; self.logger = logger
+    /// Whether it declares its topology itself (a user with configure rights: the tests' probe,
+    /// a developer's admin) or only checks that an operator provisioned it (every service's own user).
+    private let provision: Bool
+
+    public init(config: AMQPConfig, topology: Topology, prefetch: UInt16 = 200, provision: Bool = false, logger: Logger) {
+        self.config = config; self.topology = topology; self.prefetch = prefetch; self.provision = provision; self.logger = logger
         self.slot = Confined(State(), name: "amqp-consumer-\(topology.service)")
     }
 
-    /// Connects (if needed) and declares the topology; the start-up check.
+    /// Connects (if needed) and checks (or declares) the topology; the start-up check.
     public func connect() async throws {
-        let config = self.config, topology = self.topology, prefetch = self.prefetch, logger = self.logger
+        let config = self.config, topology = self.topology, prefetch = self.prefetch, provision = self.provision, logger = self.logger
         try await slot.run { state in
-            _ = try Self.ensure(&state, config, topology, prefetch, logger)
+            _ = try Self.ensure(&state, config, topology, prefetch, provision, logger)
         }
     }
 
@@ -37,9 +41,9 @@ public final class ConsumerChannel: Sendable {
 
     /// One batch: waits up to `wait` seconds for a first delivery, then takes what has arrived.
     public func receive(max: Int, wait: Double) async throws -> [Delivery] {
-        let config = self.config, topology = self.topology, prefetch = self.prefetch, logger = self.logger
+        let config = self.config, topology = self.topology, prefetch = self.prefetch, provision = self.provision, logger = self.logger
         return try await slot.run { state in
-            let conn = try Self.ensure(&state, config, topology, prefetch, logger)
+            let conn = try Self.ensure(&state, config, topology, prefetch, provision, logger)
             do {
                 let batch = try conn.receive(max: max, wait: wait, generation: state.generation)
                 state.unsettled.formUnion(batch.map(\.deliveryTag))
@@ -100,12 +104,12 @@ public final class ConsumerChannel: Sendable {
 
     @discardableResult
     private static func ensure(_ state: inout State, _ config: AMQPConfig, _ topology: Topology,
-                               _ prefetch: UInt16, _ logger: Logger) throws -> AMQPConnection {
+                               _ prefetch: UInt16, _ provision: Bool, _ logger: Logger) throws -> AMQPConnection {
         if let existing = state.connection, !existing.broken { return existing }
         drop(&state)
         let fresh = try AMQPConnection(config, name: "\(topology.service) consumer")
         do {
-            try topology.declare(on: fresh)
+            if provision { try topology.declare(on: fresh) } else { try topology.verify(on: fresh) }
             try fresh.consume(queue: topology.queue, prefetch: prefetch)
         } catch {
             fresh.close()
@@ -143,6 +147,8 @@ public final class AMQPClient: Sendable {
 
     public func declare(_ topology: Topology) async throws { try await with { try topology.declare(on: $0) } }
     public func declareSharedExchanges() async throws { try await with { try Topology.declareShared(on: $0) } }
+    /// Provisions an outside system's reply queue (`<system>.replies`).
+    public func declareReplyQueue(of system: String) async throws { try await with { try Topology.declareReplyQueue(of: system, on: $0) } }
     public func declareTemporaryQueue(bindings: [Topology.Binding]) async throws -> String {
         try await with { conn in
             let name = try conn.declareTemporaryQueue()

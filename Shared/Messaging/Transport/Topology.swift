@@ -1,5 +1,8 @@
-/// The public names of ARCHITECTURE.md and one service's queues. Every service declares
-/// the shared exchanges with identical arguments, so any of them may start first.
+/// The public names of ARCHITECTURE.md and one service's queues. An operator provisions them
+/// with the broker's admin user (`bizctl provision`, which the local scripts and the tests run):
+/// a service's own broker user may not declare, bind or delete anything, so it cannot build a
+/// route around its permissions (an exchange bound into another, a queue that dead-letters into
+/// someone else's). A service only checks at start that its queue is there.
 public struct Topology: Sendable {
     public static let ingress = "bizops.ingress"
     public static let events = "bizops.events"
@@ -72,6 +75,26 @@ public struct Topology: Sendable {
         try connection.bindQueue(Self.unroutedDead, exchange: Self.internalRoutes, routingKey: Self.unroutedDead)
     }
 
+    /// The start-up check of a service without configure rights: its queue exists (a passive
+    /// declare needs no permission), or a clear error says who must provision it.
+    func verify(on connection: AMQPConnection) throws {
+        do { _ = try connection.messageCount(queue) } catch let error as AMQPError where error.code == 404 {
+            throw AMQPError(.connection, code: 404,
+                            "queue \(queue) is not provisioned: an operator runs `bizctl provision` (deploy/local/services.sh does)")
+        }
+    }
+
+    /// The reply queue an outside system reads its answers from: `<system>.replies`, bound to
+    /// `bizops.replies` under its own name.
+    public static func replyQueue(of system: String) -> String { "\(system).replies" }
+
+    static func declareReplyQueue(of system: String, on connection: AMQPConnection) throws {
+        let queue = replyQueue(of: system)
+        try connection.declareQueue(queue, arguments: quorum)
+        try connection.bindQueue(queue, exchange: replies, routingKey: queue)
+    }
+
+    /// Creates (or confirms, with identical arguments) everything the service uses: the admin's job.
     func declare(on connection: AMQPConnection) throws {
         try Self.declareShared(on: connection)
 

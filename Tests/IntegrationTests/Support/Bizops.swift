@@ -51,6 +51,7 @@ final class Bizops: @unchecked Sendable {
     /// Starts all five (after stopping any the local runner left, which would compete for the queues).
     static func start() async throws -> Bizops {
         try await TestServers.requireUp()
+        try await TestServers.provision()
         _ = system("bash '\(TestServers.repoRoot.appendingPathComponent("deploy/local/services.sh").path)' stop >/dev/null 2>&1")
         let system = Bizops()
         let started = try await withThrowingTaskGroup(of: (String, ChildProcess).self) { group in

@@ -21,7 +21,9 @@ struct Probe {
 
     func start(_ arguments: [String] = ["serve"], env extra: [String: String] = [:]) throws -> ChildProcess {
         var env = ["AMQP_URL": TestServers.amqpURL, "DATABASE_URL": TestServers.databaseURL, "PROBE_ID": id,
-                   "HTTP_PORT": String(freePort()), "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60"]
+                   "HTTP_PORT": String(freePort()), "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60",
+                   // The probe logs in as the admin and makes its own queues, as a developer's setup may.
+                   "AMQP_DECLARE_TOPOLOGY": "true"]
         env.merge(extra) { $1 }
         return try ChildProcess("kit-probe", arguments, environment: env)
     }
