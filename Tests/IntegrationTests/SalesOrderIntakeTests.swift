@@ -47,7 +47,7 @@ import Testing
         let run = UUID().uuidString.prefix(6).lowercased()
         let observer = "test.\(run).sales-events", replies = "test.\(run).replies"
         try await client.declareDurableQueue(observer, bindings: [.event("sales.order.*")])
-        try await client.declareDurableQueue(replies, bindings: [.replies(to: replies)])
+        try await client.declareDurableQueue(replies, bindings: TestBus.replyBindings(replies))
         let good = "WEB-\(run)-1", unknown = "WEB-\(run)-2", badQty = "WEB-\(run)-3"
         // A customer of its own (the demo's price list, a contract price like C-1001's), so the demo
         // customers' figures in `make run` never count this test's orders.

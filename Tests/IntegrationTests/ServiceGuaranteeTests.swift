@@ -59,8 +59,8 @@ import Testing
         let events = try await probe.drain(probe.observer, expected: 2)
         #expect(events.count == 2)
         // Sent once more, now asking for an answer the first copies never asked for: told it was handled.
-        let replies = "\(probe.id).replies"
-        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [.replies(to: replies)])
+        let replies = "test.\(probe.id).replies"
+        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: TestBus.replyBindings(replies))
         try await probe.send([probe.command(seq: 1, messageId: id, replyTo: replies)])
         let answer = try #require(try await probe.drain(replies, expected: 1).first)
         let outcome = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
@@ -146,8 +146,8 @@ import Testing
         let probe = try await Probe.make()
         let port = String(freePort())
         let service = try await probe.serve(env: ["MAX_RETRIES": "1", "HTTP_PORT": port])
-        let replies = "\(probe.id).replies"
-        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [.replies(to: replies)])
+        let replies = "test.\(probe.id).replies"
+        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: TestBus.replyBindings(replies))
         let doomed = probe.command(seq: 100, action: "transient", replyTo: replies)
         try await probe.send((1...10).map { probe.command(seq: $0) } + [doomed] + (11...20).map { probe.command(seq: $0) })
         // One retry (the 1 s queue), then the dead letter; only the failing command.
@@ -179,8 +179,8 @@ import Testing
         let probe = try await Probe.make()
         let port = String(freePort())
         let service = try await probe.serve(env: ["HTTP_PORT": port])
-        let replies = "\(probe.id).replies"
-        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [.replies(to: replies)])
+        let replies = "test.\(probe.id).replies"
+        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: TestBus.replyBindings(replies))
         let refused = probe.command(seq: 7, messageId: UUID().uuidString.lowercased(), action: "refuse", replyTo: replies)
         try await probe.send((1...5).map { probe.command(seq: $0) } + [refused, refused])
         #expect(try await eventually { try await probe.effects() == 5 })
@@ -217,8 +217,8 @@ import Testing
     @Test func aCommandThatCameEarlyWaitsForItsStateAndIsRefusedWithItsReasonWhenItNeverComes() async throws {
         let probe = try await Probe.make()
         let service = try await probe.serve(env: ["WAIT_FOR_STATE_SECONDS": "3", "MAX_RETRIES": "0"])
-        let replies = "\(probe.id).replies"
-        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: [.replies(to: replies)])
+        let replies = "test.\(probe.id).replies"
+        try await AMQPClient(config: TestServers.amqp).declareDurableQueue(replies, bindings: TestBus.replyBindings(replies))
         let early = probe.command(seq: 1, messageId: UUID().uuidString.lowercased(), action: "await", replyTo: replies)
         let never = probe.command(seq: 2, messageId: UUID().uuidString.lowercased(), action: "await", replyTo: replies)
         try await probe.send([early, never])

@@ -183,6 +183,11 @@ public final class MessageProcessor: Sendable {
         try outbox.flush(tx)  // the first one may be in this very batch
         for message in messages {
             let id = message.envelope.messageId.uuidString.lowercased()
+            guard let replyTo = message.envelope.replyTo, Topology.replyTo(replyTo, belongsTo: message.userId) else {
+                logger.notice("repeated command not answered: reply_to is not a queue of the sender", metadata: [
+                    "message_id": "\(id)", "reply_to": "\(message.envelope.replyTo ?? "-")", "sender": "\(message.userId ?? "-")"])
+                continue
+            }
             let copied = try tx.execute("""
                 INSERT INTO outbox (message_id, exchange, routing_key, message_type, app_id, correlation_id, headers, body, occurred_at)
                 SELECT gen_random_uuid(), exchange, $2, message_type, app_id, correlation_id,

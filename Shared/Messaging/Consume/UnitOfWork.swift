@@ -106,6 +106,11 @@ public final class UnitOfWork {
     /// correlation id, with its id as the causation id.
     public func reply<T: MessageContract>(_ answer: T, to kept: Cause) throws {
         guard let replyTo = kept.replyTo, !replyTo.isEmpty else { return }
+        guard Topology.replyTo(replyTo, belongsTo: kept.actor) else {
+            logger.notice("answer not sent: reply_to is not a queue of the sender", metadata: [
+                "reply_to": "\(replyTo)", "sender": "\(kept.actor ?? "-")", "cause": "\(kept.id)"])
+            return
+        }
         outbox.enqueue(try .answer(answer, to: replyTo, from: outbox.source, correlationId: kept.correlationId ?? correlationId,
                                    causationId: kept.id))
     }

@@ -118,9 +118,11 @@ extension OutgoingMessage {
     }
 
     /// The `rejected` outcome for a poison delivery whose sender asked for an answer; nil when
-    /// it gave no `reply_to`. The reason is the dead letter's.
+    /// it gave no `reply_to`, or one that is not a queue of its sender. The reason is the dead letter's.
     public static func rejection(of delivery: Delivery, code: ReasonCode, message: String, from source: String) -> OutgoingMessage? {
         guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else { return nil }
+        let sender = delivery.properties.userId ?? (delivery.isFromRetryQueue ? delivery.properties.headers["x-original-user-id"]?.description : nil)
+        guard Topology.replyTo(replyTo, belongsTo: sender) else { return nil }
         return try? .answer(CommandOutcome(outcome: .rejected, reasonCode: code, message: message, command: delivery.routingKey,
                                            messageId: delivery.properties.messageId),
                             to: replyTo, from: source, correlationId: delivery.properties.correlationId,

@@ -84,6 +84,13 @@ public struct Topology: Sendable {
         }
     }
 
+    /// Whether a command's `reply_to` names a queue of its sender (`<user_id>.…`): only then is it
+    /// answered, so no sender can direct answers into another party's reply queue.
+    public static func replyTo(_ replyTo: String, belongsTo sender: String?) -> Bool {
+        guard let sender, !sender.isEmpty else { return false }
+        return replyTo.hasPrefix(sender + ".")
+    }
+
     /// The reply queue an outside system reads its answers from: `<system>.replies`, bound to
     /// `bizops.replies` under its own name.
     public static func replyQueue(of system: String) -> String { "\(system).replies" }

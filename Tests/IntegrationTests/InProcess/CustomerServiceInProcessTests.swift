@@ -20,8 +20,8 @@ import Testing
                                              deliveryAddress: Self.address, requestedDeliveryDate: "2026-12-15", releasedBy: nil))
         let complaint = try ContractRegistry.decodeStrict(OpenComplaint.self, from: Data(
             #"{"channel":"phone","orderRef":"O-1","category":"damaged","description":"bent"}"#.utf8))
-        try await desk.deliver(complaint, replyTo: "caller")
-        let opened = try #require(try await desk.outbox("customer_service.complaint.opened.v1").first { $0.routingKey != "caller" })
+        try await desk.deliver(complaint, replyTo: "tests.caller")
+        let opened = try #require(try await desk.outbox("customer_service.complaint.opened.v1").first { $0.routingKey != "tests.caller" })
         let number = try #require(opened.body["caseNumber"] as? String)
         #expect(opened.body["routedTo"] as? String == "logistics")
         try await desk.http { client in

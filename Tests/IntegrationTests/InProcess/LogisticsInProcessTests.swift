@@ -40,7 +40,7 @@ import Testing
         try await logistics.deliver(accepted("B-1", [("A", 8)]), correlationId: "B-1")
         #expect(try await logistics.outbox("logistics.stock.backordered.v1").count == 1)
         // Backordered: the dispatch is refused (not a dead letter), and sales hears of it.
-        let early = try await logistics.deliver(DispatchShipment(orderRef: "B-1"), replyTo: "answers")
+        let early = try await logistics.deliver(DispatchShipment(orderRef: "B-1"), replyTo: "tests.answers")
         #expect(early.permanent.isEmpty && early.refusals == [.notReady])
         #expect(try await logistics.outbox("logistics.dispatch.refused.v1").first?.body["reasonCode"] as? String == "not-ready")
         let outcome = try await logistics.outbox("bizops.command.outcome.v1").first?.body

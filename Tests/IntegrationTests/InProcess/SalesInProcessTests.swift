@@ -34,16 +34,16 @@ import Testing
     @Test func anOrderIsPricedOrRejectedWithAReasonAndAnswered() async throws {
         let sales = try await ServiceHarness.make(Sales.spec)
         try await masterData(sales)
-        try await sales.deliver(try placeOrder("P-1", "C-1", quantity: 10), replyTo: "answers")
+        try await sales.deliver(try placeOrder("P-1", "C-1", quantity: 10), replyTo: "tests.answers")
         let placed = try #require(try await sales.outbox("sales.order.placed.v1").first { $0.routingKey == OrderPlaced.routingKey })
         #expect(int64(placed.body["total"]) == 4_500, "the tier for 10 or more")
-        try await sales.deliver(try placeOrder("P-1", "C-1"), replyTo: "answers")   // the same reference again
-        try await sales.deliver(try placeOrder("P-2", "NOBODY"), replyTo: "answers")
+        try await sales.deliver(try placeOrder("P-1", "C-1"), replyTo: "tests.answers")   // the same reference again
+        try await sales.deliver(try placeOrder("P-2", "NOBODY"), replyTo: "tests.answers")
         // Published once on bizops.events, and copied to each sender's reply_to.
         let rejected = try await sales.outbox("sales.order.rejected.v1").filter { $0.routingKey == OrderRejected.routingKey }
             .map { $0.body["reasonCode"] as? String }
         #expect(rejected == ["duplicate-order-ref", "unknown-customer"])
-        #expect(try await sales.outbox().filter { $0.routingKey == "answers" }.count == 3, "every order.place answered")
+        #expect(try await sales.outbox().filter { $0.routingKey == "tests.answers" }.count == 3, "every order.place answered")
         try await sales.http { client in
             let attempts = try await client.execute(uri: "/orders/P-1", method: .get)
             let orders = (try JSONSerialization.jsonObject(with: Data(attempts.body.readableBytesView)) as? [[String: Any]]) ?? []
@@ -63,12 +63,12 @@ import Testing
         let accepted = try #require(try await sales.outbox("sales.order.accepted.v1").first)
         #expect((accepted.body["lines"] as? [[String: Any]])?.first?["sku"] as? String == "S-1")
         let cancelId = UUID().uuidString.lowercased()
-        try await sales.deliver(CancelOrder(orderRef: "X-1", reason: "changed mind"), messageId: cancelId, correlationId: "web-77", replyTo: "shop")
+        try await sales.deliver(CancelOrder(orderRef: "X-1", reason: "changed mind"), messageId: cancelId, correlationId: "web-77", replyTo: "tests.shop")
         #expect(try await sales.outbox("sales.order.cancel_requested.v1").count == 1)
-        #expect(try await sales.outbox().filter { $0.routingKey == "shop" }.isEmpty, "no answer until the warehouse released")
+        #expect(try await sales.outbox().filter { $0.routingKey == "tests.shop" }.isEmpty, "no answer until the warehouse released")
         try await sales.deliver(StockReleased(orderRef: "X-1", warehouse: "SH-01", lines: [ItemQuantity(sku: "S-1", quantity: 2)]))
         let answer = try #require(try await sales.pool.query("""
-            SELECT message_type, correlation_id, headers->>'causation_id' AS causation FROM outbox WHERE routing_key = 'shop'
+            SELECT message_type, correlation_id, headers->>'causation_id' AS causation FROM outbox WHERE routing_key = 'tests.shop'
             """).first)
         #expect(try answer.string("message_type") == "sales.order.cancelled.v1")
         #expect(try answer.optionalString("correlation_id") == "web-77" && answer.optionalString("causation") == cancelId)

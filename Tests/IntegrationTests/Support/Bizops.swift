@@ -122,10 +122,10 @@ final class Bizops: @unchecked Sendable {
     }
 
     /// A queue of this test's own, `test.<run>.<name>` (for answers to `reply_to`, bound to
-    /// `bizops.replies` under its name, or to watch events); deleted when the test ends, whether it passed or not.
+    /// `bizops.replies` as `<sender>.test.<run>.<name>` for every sender, or to watch events); deleted when the test ends, whether it passed or not.
     func queue(_ name: String, bindings: [Topology.Binding] = []) async throws -> String {
         let queue = "test.\(run).\(name)"
-        try await bus.declareDurableQueue(queue, bindings: bindings + [.replies(to: queue)])
+        try await bus.declareDurableQueue(queue, bindings: bindings + TestBus.replyBindings(queue))
         queues.append(queue)
         return queue
     }

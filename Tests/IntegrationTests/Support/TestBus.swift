@@ -14,10 +14,19 @@ enum TestBus {
                 message.properties.userId = system?.user ?? "bizops"
             }
             let user = message.properties.userId!
+            // A test's reply queue `test.…` is bound under every sender's name: the answer is
+            // addressed to `<sender>.test.…`, a queue of the sender, as the services require.
+            if let replyTo = message.properties.replyTo, replyTo.hasPrefix("test.") { message.properties.replyTo = "\(user).\(replyTo)" }
             if bySender[user] == nil { order.append(user) }
             bySender[user, default: []].append(message)
         }
         for user in order { try await send(bySender[user]!, as: user) }
+    }
+
+    /// The bindings of a test's reply queue `test.…`: under its name for each possible sender
+    /// (the outside systems and the admin), since answers go only to a queue of the sender.
+    static func replyBindings(_ queue: String) -> [Topology.Binding] {
+        (OutsideSystem.all.map(\.user) + ["bizops"]).map { .replies(to: "\($0).\(queue)") }
     }
 
     /// How `user` logs in (every local user's password is bizops-dev).
