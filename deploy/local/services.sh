@@ -37,7 +37,7 @@ start() {
         [[ -x "$BIN_DIR/$exe" ]] || { echo "error: $BIN_DIR/$exe not built (run: swift build)" >&2; exit 1; }
         if pid=$(pid_of "$exe"); then echo "$exe: already running (pid $pid)"; continue; fi
         AMQP_URL="amqp://$id:$PASSWORD@127.0.0.1:5672/bizops" \
-        DATABASE_URL="postgresql://$id:$PASSWORD@127.0.0.1:5432/bizops" \
+        DATABASE_URL="postgresql://$id:$PASSWORD@127.0.0.1:5432/bizops?sslmode=${PGSSLMODE:-disable}" \
         HTTP_PORT="$port" HTTP_HOST=127.0.0.1 LOG_LEVEL="${LOG_LEVEL:-info}" LOG_FORMAT="${LOG_FORMAT:-text}" \
             nohup "$BIN_DIR/$exe" >>"$LOG_DIR/$exe.log" 2>&1 &
         echo $! >"$RUN_DIR/$exe.pid"
