@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+    /// `bizctl status` as an operator runs it against the running system.
+    @Suite struct OperatorToolTests {
+        func status(_ bz: Bizops, overriding: [String: String] = [:]) async throws -> (exit: Int32?, report: [String: Any], text: String) {
+            var arguments = ["status", "--json"]
+            for service in Bizops.services {
+                arguments += ["--service", "\(service.id)=\(overriding[service.id] ?? bz.url(service.exe, ""))"]
+            }
+            let child = try ChildProcess("bizctl", arguments, environment: [:])
+            let exit = await child.waitExit(timeout: 30)
+            let text = child.text
+            let json = text.firstIndex(of: "{").map { String(text[$0...]) } ?? ""
+            return (exit, (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:], text)
+        }
+
+        @Test func statusShowsEveryServiceAndQueueAndFailsWhenOneIsDown() async throws {
+            try await Bizops.with { bz in
+                var last: (exit: Int32?, report: [String: Any], text: String) = (nil, [:], "")
+                let healthy = await eventually(timeout: 20, every: 1) {
+                    last = (try? await status(bz)) ?? last
+                    return last.exit == 0
+                }
+                #expect(healthy, "bizctl status: \(last.text.suffix(2000))")
+                let services = last.report["services"] as? [[String: Any]] ?? []
+                #expect(Set(services.compactMap { $0["id"] as? String }) == Set(Bizops.services.map(\.id)))
+                for service in services {
+                    #expect(service["ready"] as? Bool == true && service["live"] as? Bool == true, "\(service)")
+                    let work = (service["queues"] as? [[String: Any]])?.first
+                    #expect(work?["name"] as? String == service["id"] as? String && (work?["consumers"] as? Int ?? 0) >= 1, "\(service)")
+                    #expect((service["queues"] as? [[String: Any]])?.count == 5, "the queue, three retry levels and the dead letters")
+                }
+                // One service unreachable: marked, and the exit says so.
+                let down = try await status(bz, overriding: ["risk": "http://127.0.0.1:1"])
+                #expect(down.exit == 1)
+                #expect(down.report["healthy"] as? Bool == false)
+                #expect((down.report["problems"] as? [String])?.contains { $0.hasPrefix("risk: not ready") } == true, "\(down.text.suffix(1500))")
+                #expect(!down.text.contains("bizops-dev"), "no password in the output")
+            }
+        }
+    }
+}
