@@ -13,7 +13,7 @@ import Messaging
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the services and their queues; exit 1 if anything is unhealthy.",
-        discussion: "Dead letters waiting are marked but are not a failure: they are work for a person (bizctl dead, to come).")
+        discussion: "Dead letters waiting are marked but are not a failure: they are work for a person. The management API counts consumers with its statistics (every 5 s): a ready service whose queue shows none is looked at again after 6 s before it counts as a problem.")
 
     @Option(help: "RabbitMQ's management API, with a user that may read it (default: BIZCTL_MANAGEMENT_URL or http://bizops:bizops-dev@127.0.0.1:15672).")
     var managementURL: String?
@@ -56,7 +56,13 @@ struct Status: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await gather()
+        var report = try await gather()
+        // The management API counts consumers with its statistics (every 5 s by default): a ready
+        // service whose queue shows none may simply have connected since. Look once more.
+        if report.services.contains(where: { $0.ready && $0.problems.contains { $0.hasSuffix("has no consumer") } }) {
+            try await Task.sleep(for: .seconds(6))
+            report = try await gather()
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
