@@ -44,6 +44,11 @@ import Testing
             .map { $0.body["reasonCode"] as? String }
         #expect(rejected == ["duplicate-order-ref", "unknown-customer"])
         #expect(try await sales.outbox().filter { $0.routingKey == "tests.answers" }.count == 3, "every order.place answered")
+        // A reply_to that is not a queue of the sender (user_id "tests") is not answered: no sender
+        // can have sales write into another party's reply queue.
+        try await sales.deliver(try placeOrder("P-3", "C-1"), replyTo: "bank-feed.replies")
+        #expect(try await sales.outbox("sales.order.placed.v1").contains { $0.body["orderRef"] as? String == "P-3" })
+        #expect(try await sales.outbox().filter { $0.routingKey == "bank-feed.replies" }.isEmpty, "answered into another party's queue")
         try await sales.http { client in
             let attempts = try await client.execute(uri: "/orders/P-1", method: .get)
             let orders = (try JSONSerialization.jsonObject(with: Data(attempts.body.readableBytesView)) as? [[String: Any]]) ?? []
