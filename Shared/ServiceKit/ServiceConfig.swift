@@ -32,6 +32,8 @@ public struct ServiceConfig: Sendable {
     /// Declare the service's exchanges, queues and bindings itself (`AMQP_DECLARE_TOPOLOGY=true`),
     /// for a broker user with configure rights; by default only check that they were provisioned.
     public var declareTopology = false
+    /// Where the issuer's signing keys are, and the issuer and audience a token must name.
+    public var auth: Authenticator.Config = Authenticator.Config(keys: .file(""), issuer: "bizops-local", audience: "bizops")
     /// `JOB_<NAME>_SECONDS` of the service's jobs that were set (0: off).
     public var jobSeconds: [String: Double] = [:]
 
@@ -138,6 +140,17 @@ public struct ServiceConfig: Sendable {
         case nil, "", "false", "0", "no": config.declareTopology = false
         case "true", "1", "yes": config.declareTopology = true
         case let other?: problems.append("AMQP_DECLARE_TOPOLOGY=\(other) is invalid: expected true or false")
+        }
+        config.auth.issuer = env["AUTH_ISSUER"].flatMap { $0.isEmpty ? nil : $0 } ?? "bizops-local"
+        config.auth.audience = env["AUTH_AUDIENCE"].flatMap { $0.isEmpty ? nil : $0 } ?? "bizops"
+        switch (env["AUTH_JWKS_FILE"].flatMap { $0.isEmpty ? nil : $0 }, env["AUTH_JWKS_URL"].flatMap { $0.isEmpty ? nil : $0 }) {
+        case (let file?, nil): config.auth.keys = .file(file)
+        case (nil, let text?):
+            if let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") { config.auth.keys = .url(url) } else {
+                problems.append("AUTH_JWKS_URL=\(text) is invalid: expected the identity provider's https:// JWKS address")
+            }
+        case (nil, nil): problems.append("AUTH_JWKS_FILE or AUTH_JWKS_URL is missing (the keys that sign sign-in tokens, e.g. AUTH_JWKS_FILE=.local/auth/jwks.json)")
+        case (_?, _?): problems.append("AUTH_JWKS_FILE and AUTH_JWKS_URL are both set: set one of them")
         }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config

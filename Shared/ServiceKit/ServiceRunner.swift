@@ -21,13 +21,16 @@ public struct ServiceSpec: Sendable {
     /// Work for the whole bus that this service owns (one service owns each).
     public let busDuties: [BusDuty]
     public let jobs: [PeriodicJob]
+    /// Who may call which route (department roles by default).
+    public let access: AccessPolicy
 
     public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
                 routes: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
-                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = []) {
+                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = [], writeRoles: [String: [String]] = [:]) {
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
         self.handlers = handlers; self.routes = routes; self.busDuties = busDuties
         self.jobs = jobs
+        access = AccessPolicy(department: id.replacingOccurrences(of: "_", with: "-"), writes: writeRoles)
     }
 }
 
@@ -44,8 +47,12 @@ public struct ServiceEnvironment: Sendable {
     public let id: String
     public let pool: PostgresPool
     public let logger: Logger
+    /// Verifies the bearer tokens of every request.
+    public let auth: Authenticator
 
-    public init(id: String, pool: PostgresPool, logger: Logger) { self.id = id; self.pool = pool; self.logger = logger }
+    public init(id: String, pool: PostgresPool, logger: Logger, auth: Authenticator) {
+        self.id = id; self.pool = pool; self.logger = logger; self.auth = auth
+    }
 
     /// Reads in one transaction on a database thread (the Store's read methods run inside).
     public func read<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
@@ -58,7 +65,7 @@ public struct ServiceEnvironment: Sendable {
     public func command<T: Sendable>(_ kind: Cause.Kind = .request, type: String = "http", correlationId: String? = nil,
                                      _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
         let id = self.id, logger = self.logger
-        let cause = Cause.local(kind, type, service: id, correlationId: correlationId)
+        let cause = Cause.local(kind, type, service: id, correlationId: correlationId, actor: RequestActor.current?.subject)
         return try await pool.transaction { tx in
             try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx), cause: cause, logger: logger))
         }
@@ -125,7 +132,9 @@ public enum ServiceMain {
         let relay = OutboxRelay(pool: pool, publisher: publisher, logger: logger)
 
         let readiness = Readiness()
-        let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger)
+        let auth = Authenticator(config.auth, logger: logger)
+        try await startupRetry("signing keys", timeout: config.startupTimeout, logger: logger) { try await auth.load() }
+        let environment = ServiceEnvironment(id: spec.id, pool: pool, logger: logger, auth: auth)
         let router = spec.makeRouter(environment) { router in
             HealthRoutes.add(to: router, pool: pool, channel: channel, publisher: publisher, readiness: readiness, registry: registry)
         }
@@ -191,6 +200,7 @@ extension ServiceSpec {
         // Spans per request through swift-distributed-tracing (a no-op until a tracer is bootstrapped).
         router.add(middleware: TracingMiddleware())
         router.add(middleware: UnknownRouteMiddleware(table))
+        router.add(middleware: AuthMiddleware(table: table, policy: access, authenticator: environment.auth))
         kit(router)
         addRoutes(to: router, environment)
         table.fill(from: router)

@@ -42,8 +42,8 @@ public struct Cause: Sendable, Codable, Equatable {
     }
 
     /// A synthetic cause for work the service starts itself (a request, a job run).
-    public static func local(_ kind: Kind, _ type: String, service: String, correlationId: String? = nil) -> Cause {
-        Cause(kind: kind, id: UUID().uuidString.lowercased(), type: type, source: service, correlationId: correlationId)
+    public static func local(_ kind: Kind, _ type: String, service: String, correlationId: String? = nil, actor: String? = nil) -> Cause {
+        Cause(kind: kind, id: UUID().uuidString.lowercased(), type: type, source: service, correlationId: correlationId, actor: actor)
     }
 
     /// The id as a UUID (every cause id is one).

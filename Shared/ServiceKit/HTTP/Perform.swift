@@ -29,7 +29,7 @@ extension ServiceEnvironment {
             let id = self.id
             do {
                 try await pool.transaction { tx in
-                    try RefusalLog.record(refusal, request: request, actor: nil, correlationId: correlationId, tx)
+                    try RefusalLog.record(refusal, request: request, actor: RequestActor.current?.subject, correlationId: correlationId, tx)
                 }
                 RefusalLog.count([refusal.code], service: id)
             } catch {

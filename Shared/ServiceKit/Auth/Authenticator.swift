@@ -1,0 +1,89 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import JWTKit
+import Logging
+
+/// Verifies bearer tokens against the issuer's keys (a JWKS from a file or a URL). A token
+/// signed with a key it does not know makes it read the keys again (at most every 10 s), so a
+/// rotated key is accepted without a restart.
+public actor Authenticator {
+    public struct Config: Sendable, Equatable {
+        public enum Keys: Sendable, Equatable { case file(String), url(URL) }
+        public var keys: Keys
+        public var issuer: String
+        public var audience: String
+        public init(keys: Keys, issuer: String, audience: String) { self.keys = keys; self.issuer = issuer; self.audience = audience }
+    }
+
+    /// Why a token was not accepted (what a 401 says; never the token itself).
+    public struct Refused: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let config: Config
+    private var collection = JWTKeyCollection()
+    private var loadedAt: ContinuousClock.Instant?
+    private let logger: Logger
+
+    public init(_ config: Config, logger: Logger) {
+        self.config = config; self.logger = logger
+    }
+
+    /// Reads the keys now; start-up calls it so a missing or broken JWKS stops the service at once.
+    public func load() async throws {
+        let json: Data
+        switch config.keys {
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else { throw Refused(description: "cannot read the JWKS file \(path)") }
+            json = data
+        case .url(let url):
+            let (data, response) = try await URLSession.shared.data(from: url)
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw Refused(description: "the JWKS at \(url) did not answer 200") }
+            json = data
+        }
+        let jwks: JWKS
+        do { jwks = try JSONDecoder().decode(JWKS.self, from: json) } catch {
+            throw Refused(description: "the JWKS is not valid: \(error)")
+        }
+        let fresh = JWTKeyCollection()
+        try await fresh.add(jwks: jwks)
+        collection = fresh
+        loadedAt = .now
+        logger.info("signing keys loaded", metadata: ["keys": "\(jwks.keys.count)", "kids": "\(jwks.keys.compactMap { $0.keyIdentifier?.string })"])
+    }
+
+    /// The person the token names, or `Refused` saying why not.
+    public func authenticate(_ token: String) async throws -> Person {
+        do {
+            return try await verify(token)
+        } catch let error as JWTError where error.errorType == .unknownKID {
+            if let loadedAt, ContinuousClock.now - loadedAt < .seconds(10) { throw Refused(description: "the token's key is not known") }
+            try? await load()
+            do { return try await verify(token) } catch let error as JWTError where error.errorType == .unknownKID {
+                throw Refused(description: "the token's key is not known")
+            }
+        }
+    }
+
+    private func verify(_ token: String) async throws -> Person {
+        let person: Person
+        do { person = try await collection.verify(token, as: Person.self) } catch let error as JWTError {
+            if error.errorType == .unknownKID { throw error }
+            throw Refused(description: Self.reason(error))
+        } catch { throw Refused(description: "the token is not valid") }
+        guard person.iss.value == config.issuer else { throw Refused(description: "the token is from another issuer") }
+        guard person.aud.value.contains(config.audience) else { throw Refused(description: "the token is for another audience") }
+        return person
+    }
+
+    private static func reason(_ error: JWTError) -> String {
+        switch error.errorType {
+        case .claimVerificationFailure: "the token has expired or its claims are not valid"
+        case .signatureVerificationFailed: "the token's signature is not valid"
+        case .malformedToken: "the token is malformed"
+        default: "the token is not valid"
+        }
+    }
+}
