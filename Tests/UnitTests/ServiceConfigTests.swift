@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ServiceConfigTests {
     let good = ["AMQP_URL": "amqp://sales:pw@127.0.0.1:5672/bizops",
-                "DATABASE_URL": "postgresql://sales:pw@127.0.0.1:5432/bizops"]
+                "DATABASE_URL": "postgresql://sales:pw@127.0.0.1:5432/bizops", "AUTH_JWKS_FILE": "/etc/bizops/jwks.json"]
 
     @Test func defaultsApply() throws {
         let config = try ServiceConfig.fromEnvironment(good, defaultPort: 8081)
@@ -24,7 +24,8 @@ import Testing
             #expect(text.contains("DATABASE_URL is missing"))
             #expect(text.contains("HTTP_PORT=99999"))
             #expect(text.contains("LOG_FORMAT=xml"))
-            #expect(error.problems.count == 4)
+            #expect(text.contains("AUTH_JWKS_FILE or AUTH_JWKS_URL is missing"))
+            #expect(error.problems.count == 5)
         } catch { Issue.record("wrong error \(error)") }
     }
 
@@ -36,7 +37,9 @@ import Testing
         let amqp = dir.appendingPathComponent("amqp"), database = dir.appendingPathComponent("database")
         try "amqp://sales:s3cret-a@127.0.0.1:5672/bizops\n".write(to: amqp, atomically: true, encoding: .utf8)
         try "postgresql://sales:s3cret-d@127.0.0.1:5432/bizops\n".write(to: database, atomically: true, encoding: .utf8)
-        let config = try ServiceConfig.fromEnvironment(["AMQP_URL_FILE": amqp.path, "DATABASE_URL_FILE": database.path], defaultPort: 8081)
+        let config = try ServiceConfig.fromEnvironment(["AMQP_URL_FILE": amqp.path, "DATABASE_URL_FILE": database.path,
+                                                        "AUTH_JWKS_URL": "https://id.example.com/.well-known/jwks.json"], defaultPort: 8081)
+        #expect(config.auth.keys == .url(URL(string: "https://id.example.com/.well-known/jwks.json")!))
         #expect(config.amqp.password == "s3cret-a" && config.amqp.user == "sales")
         #expect(config.databaseURL == "postgresql://sales:s3cret-d@127.0.0.1:5432/bizops")
         do {

@@ -10,6 +10,7 @@
 #             whole path by publishing onto bizops.ingress like the outside systems would
 #             (order.place, shipment.dispatch, shipment.deliver, payment.record) and show its history
 #   demo-data only load the demo master data
+#   token ID  print a sign-in token for a person of deploy/demo/people.json (bizctl token)
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -17,6 +18,8 @@ BIN_DIR="${2:-${BIZOPS_BIN_DIR:-$REPO_ROOT/.build/debug}}"
 RUN_DIR="$REPO_ROOT/.local/services"
 LOG_DIR="$REPO_ROOT/.local/logs"
 PASSWORD="bizops-dev"
+# The local identity provider's signing key and the JWKS the services trust (bizctl keys init).
+AUTH_DIR="$REPO_ROOT/.local/auth"
 # executable:service-id:port, from the one list of services
 mapfile -t SERVICES < <(awk '!/^#/ && NF { print $1 ":" $2 ":" $3 }' "$REPO_ROOT/deploy/services.txt")
 
@@ -32,13 +35,14 @@ start() {
     [[ -x "$BIN_DIR/bizctl" ]] || { echo "error: $BIN_DIR/bizctl not built (run: swift build)" >&2; exit 1; }
     BIZCTL_AMQP_URL="amqp://bizops:$PASSWORD@127.0.0.1:5672/bizops" \
         "$BIN_DIR/bizctl" provision --systems "$REPO_ROOT/deploy/outside-systems.txt"
+    "$BIN_DIR/bizctl" keys init --keys "$AUTH_DIR" >/dev/null
     for entry in "${SERVICES[@]}"; do
         IFS=: read -r exe id port <<<"$entry"
         [[ -x "$BIN_DIR/$exe" ]] || { echo "error: $BIN_DIR/$exe not built (run: swift build)" >&2; exit 1; }
         if pid=$(pid_of "$exe"); then echo "$exe: already running (pid $pid)"; continue; fi
         AMQP_URL="amqp://$id:$PASSWORD@127.0.0.1:5672/bizops" \
         DATABASE_URL="postgresql://$id:$PASSWORD@127.0.0.1:5432/bizops?sslmode=${PGSSLMODE:-disable}" \
-        HTTP_PORT="$port" HTTP_HOST=127.0.0.1 LOG_LEVEL="${LOG_LEVEL:-info}" LOG_FORMAT="${LOG_FORMAT:-text}" \
+        AUTH_JWKS_FILE="$AUTH_DIR/jwks.json" HTTP_PORT="$port" HTTP_HOST=127.0.0.1 LOG_LEVEL="${LOG_LEVEL:-info}" LOG_FORMAT="${LOG_FORMAT:-text}" \
             nohup "$BIN_DIR/$exe" >>"$LOG_DIR/$exe.log" 2>&1 &
         echo $! >"$RUN_DIR/$exe.pid"
     done
@@ -92,11 +96,23 @@ publish() {
     echo "demo: $system published $key for $ref"
 }
 
+# A sign-in token for a person of the demo directory.
+token() {
+    [[ -x "$BIN_DIR/bizctl" ]] || { echo "error: $BIN_DIR/bizctl not built (run: swift build)" >&2; exit 1; }
+    (cd "$REPO_ROOT" && "$BIN_DIR/bizctl" token --user "$1" --directory deploy/demo/people.json --keys "$AUTH_DIR")
+}
+
+# curl with a person's token: api PERSON URL [curl options...]
+api() {
+    local person=$1; shift
+    curl -fsS -H "authorization: Bearer $(token "$person")" "$@"
+}
+
 # Waits until sales reports the order in one of the given states (a regex).
 wait_status() {
     local ref=$1 want=$2 status=""
     for _ in $(seq 1 120); do
-        status=$(curl -fsS "http://127.0.0.1:8081/orders/$ref" 2>/dev/null \
+        status=$(curl -fsS -H "authorization: Bearer $READER" "http://127.0.0.1:8081/orders/$ref" 2>/dev/null \
             | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["status"])' 2>/dev/null || true)
         if [[ $status =~ ^($want)$ ]]; then echo "demo: sales says $ref is $status"; return 0; fi
         sleep 0.25
@@ -116,16 +132,19 @@ demo_data() {
 demo() {
     demo_data
     local ref="DEMO-$(date +%H%M%S)"
+    # Each step is done by a person of the demo directory with their own token: reads by
+    # operations (zhou.ops), the stock receipt by the storekeeper (store.xu).
+    READER=$(token zhou.ops)
     # Headquarters sends what the demo order needs, so the demo can run again and again.
     for item in SKU-001:120 SKU-003:1; do
-        curl -fsS -o /dev/null -H 'content-type: application/json' -d "$(printf '{"warehouse":"SH-01","sku":"%s","quantity":%s,"reference":"HQ-%s-%s"}' "${item%%:*}" "${item##*:}" "$ref" "${item%%:*}")" \
+        api store.xu -o /dev/null -H 'content-type: application/json' -d "$(printf '{"warehouse":"SH-01","sku":"%s","quantity":%s,"reference":"HQ-%s-%s"}' "${item%%:*}" "${item##*:}" "$ref" "${item%%:*}")" \
             http://127.0.0.1:8082/stock/receipts
     done
-    echo "demo: logistics received stock for $ref from headquarters (POST /stock/receipts)"
+    echo "demo: store.xu (logistics:staff) booked the stock headquarters sent for $ref (POST /stock/receipts)"
     publish order.place "$ref" "$(printf '{"orderRef":"%s","customerCode":"C-1001","lines":[{"sku":"SKU-001","quantity":120},{"sku":"SKU-003","quantity":1}],"deliveryAddress":{"line1":"88 Century Ave","city":"Shanghai","postalCode":"200120","country":"CN"},"requestedDeliveryDate":"2026-12-01"}' "$ref")"
     wait_status "$ref" reserved
     for _ in $(seq 1 40); do  # the warehouse ships once finance cleared the order (net terms: at once)
-        curl -fsS "http://127.0.0.1:8082/orders/$ref" 2>/dev/null | grep -q '"clearedForDispatch":true' && break
+        curl -fsS -H "authorization: Bearer $READER" "http://127.0.0.1:8082/orders/$ref" 2>/dev/null | grep -q '"clearedForDispatch":true' && break
         sleep 0.25
     done
     publish shipment.dispatch "$ref" "$(printf '{"orderRef":"%s","carrier":"SF Express","trackingNumber":"SF%s"}' "$ref" "$RANDOM")"
@@ -134,7 +153,7 @@ demo() {
     wait_status "$ref" delivered
     local invoice amount
     for _ in $(seq 1 40); do
-        read -r invoice amount < <(curl -fsS "http://127.0.0.1:8084/invoices?order=$ref" \
+        read -r invoice amount < <(curl -fsS -H "authorization: Bearer $READER" "http://127.0.0.1:8084/invoices?order=$ref" \
             | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["invoiceNumber"], i[0]["amount"]) if i else print("")') || true
         [[ -n ${invoice:-} ]] && break
         sleep 0.25
@@ -144,11 +163,13 @@ demo() {
     publish payment.record "$ref" "$(printf '{"amount":%s,"currency":"CNY","invoiceNumber":"%s","bankReference":"BANK-%s","valueDate":"%s"}' "$amount" "$invoice" "$ref" "$(date -u +%Y-%m-%d)")"
     wait_status "$ref" completed
     echo "demo: the order's history in sales (GET http://127.0.0.1:8081/orders/$ref):"
-    curl -fsS "http://127.0.0.1:8081/orders/$ref" | python3 -c '
+    curl -fsS -H "authorization: Bearer $READER" "http://127.0.0.1:8081/orders/$ref" | python3 -c '
 import json, sys
 order = json.load(sys.stdin)[-1]
 for h in order["history"]:
     print("  %-11s %-40s %s" % (h["status"], h["event"], h["detail"]))'
+    echo "demo: sign in as someone of deploy/demo/people.json: TOKEN=\$(deploy/local/services.sh token zhou.ops)"
+    echo "      curl -H \"authorization: Bearer \$TOKEN\" http://127.0.0.1:8081/orders/$ref"
     echo "demo: more to look at: logistics http://127.0.0.1:8082/stock, finance http://127.0.0.1:8084/customers/C-1001/account,"
     echo "      risk http://127.0.0.1:8085/customers/C-1001/credit, customer service http://127.0.0.1:8083/revisits"
 }
@@ -160,5 +181,6 @@ case "${1:-start}" in
     status) status ;;
     demo) demo ;;
     demo-data) demo_data ;;
-    *) echo "usage: $0 [start|stop|status|restart|demo|demo-data] [BIN_DIR]" >&2; exit 64 ;;
+    token) [[ -n "${2:-}" ]] || { echo "usage: $0 token PERSON" >&2; exit 64; }; BIN_DIR="${BIZOPS_BIN_DIR:-$REPO_ROOT/.build/debug}"; token "$2" ;;
+    *) echo "usage: $0 [start|stop|status|restart|demo|demo-data|token PERSON] [BIN_DIR]" >&2; exit 64 ;;
 esac

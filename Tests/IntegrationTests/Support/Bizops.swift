@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Messaging
 import Storage
 import Testing
@@ -170,8 +171,9 @@ final class Bizops: @unchecked Sendable {
     // MARK: HTTP
 
     @discardableResult
-    func call(_ exe: String, _ method: String, _ path: String, _ body: String? = nil, expect: Int? = nil) async throws -> Any {
-        let response = try await http(url(exe, path), method: method, json: body)
+    func call(_ exe: String, _ method: String, _ path: String, _ body: String? = nil, expect: Int? = nil,
+              as person: DirectoryPerson? = SignIn.tester) async throws -> Any {
+        let response = try await http(url(exe, path), method: method, json: body, as: person)
         if let expect, response.status != expect {
             throw TestSetupError("\(method) \(exe)\(path) answered \(response.status), expected \(expect): \(response.body)")
         }

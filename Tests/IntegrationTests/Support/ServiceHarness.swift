@@ -24,10 +24,12 @@ struct ServiceHarness {
         let schema = try await TestServers.freshSchema("ip_\(spec.schema)")
         let pool = TestServers.pool(schema: schema)
         try await Migrator.apply(MessagingMigrations.all(schema: schema) + spec.migrations, pool: pool, logger: TestServers.logger)
+        let auth = Authenticator(SignIn.config, logger: TestServers.logger)
+        try await auth.load()
         return ServiceHarness(spec: spec, schema: schema, pool: pool,
                               processor: MessageProcessor(service: spec.id, registry: spec.handlers, pool: pool, waitBound: waitBound,
                                                           logger: TestServers.logger),
-                              environment: ServiceEnvironment(id: spec.id, pool: pool, logger: TestServers.logger))
+                              environment: ServiceEnvironment(id: spec.id, pool: pool, logger: TestServers.logger, auth: auth))
     }
 
     /// Hands the service one message as the broker would deliver it; returns what became of it.
@@ -52,9 +54,14 @@ struct ServiceHarness {
         }
     }
 
-    /// The service's router as the process serves it (without the health routes), in-process.
-    func http<Value: Sendable>(_ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        try await Application(router: spec.makeRouter(environment)).test(.router, test)
+    /// The service's router as the process serves it (without the health routes), in-process;
+    /// each request signed in as `person` (the tests' default caller; nil: no token).
+    func http<Value: Sendable>(as person: DirectoryPerson? = SignIn.tester,
+                               _ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        let token = try await person.asyncMap { try await SignIn.token($0) }
+        return try await Application(router: spec.makeRouter(environment)).test(.router) { client in
+            try await test(SignedClient(base: client, token: token))
+        }
     }
 
     func cleanUp() async {

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Messaging
 
 /// The bus as the tests use it: publish like an outside system, read what came out.
@@ -79,16 +80,27 @@ enum TestBus {
     }
 }
 
-/// An HTTP call through curl: status and body.
-func http(_ url: String, method: String = "GET", json: String? = nil) async throws -> (status: Int, body: String) {
+/// An HTTP call through curl: status and body; signed in as `person` (the tests' default
+/// caller; nil: no token), or with the given Authorization header value.
+func http(_ url: String, method: String = "GET", json: String? = nil, as person: DirectoryPerson? = SignIn.tester,
+          authorization: String? = nil) async throws -> (status: Int, body: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
     var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10", "-X", method]
     if let json { arguments += ["-H", "content-type: application/json", "--data-binary", json] }
+    // Through a config file on stdin, not the command line, as a token should travel.
+    var header: String? = authorization
+    if header == nil, let person { header = "Bearer " + (try await SignIn.token(person)) }
+    let input = Pipe()
+    if header != nil { arguments += ["-K", "-"]; process.standardInput = input }
     process.arguments = arguments + [url]
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
+    if let header {
+        input.fileHandleForWriting.write(Data("header = \"Authorization: \(header)\"\n".utf8))
+        try input.fileHandleForWriting.close()
+    }
     let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
