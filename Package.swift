@@ -83,7 +83,7 @@ let package = Package(
         ], path: "Tests/KitBench"),
         // Orders per second and latency through the five running services (make flow-bench).
         .executableTarget(name: "flow-bench", dependencies: [
-            "Messaging", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "Messaging", "ServiceKit", .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/FlowBench"),
         .testTarget(name: "UnitTests", dependencies: ["Storage", "Messaging", "Contracts", "ServiceKit", "SalesDomain", "RiskDomain",

@@ -19,6 +19,6 @@ public enum CustomerService {
         }
         return ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all, handlers: handlers,
                            routes: CustomerServiceAPI.add,
-                           jobs: [escalation])
+                           jobs: [escalation], approvals: CustomerServiceApprovals.book)
     }
 }

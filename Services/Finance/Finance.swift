@@ -22,6 +22,6 @@ public enum Finance {
         }
         return ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all, handlers: handlers,
                            routes: FinanceAPI.add,
-                           jobs: [collections])
+                           jobs: [collections], approvals: FinanceApprovals.book)
     }
 }

@@ -22,6 +22,6 @@ public enum Logistics {
         handlers.on(OrderCleared.self, Shipping.cleared)
         handlers.on(InvoicePaid.self, Shipping.invoicePaid)
         return ServiceSpec(id: "logistics", defaultPort: 8082, migrations: LogisticsMigrations.all, handlers: handlers,
-                           routes: LogisticsAPI.add)
+                           routes: LogisticsAPI.add, approvals: LogisticsApprovals.book)
     }
 }

@@ -3,6 +3,9 @@ import Messaging
 import ServiceKit
 
 public enum Risk {
+    /// Risk's authority limits and approvals.
+    public static var approvals: ApprovalBook { RiskApprovals.book }
+
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderPlaced.self, CreditDesk.check)
@@ -14,6 +17,6 @@ public enum Risk {
         handlers.on(InvoiceVoided.self, CreditDesk.invoiceVoided)
         handlers.on(InvoiceOverdue.self, CreditDesk.invoiceOverdue)
         return ServiceSpec(id: "risk", defaultPort: 8085, migrations: RiskMigrations.all, handlers: handlers,
-                           routes: RiskAPI.add)
+                           routes: RiskAPI.add, approvals: approvals)
     }
 }

@@ -3,6 +3,9 @@ import Messaging
 import ServiceKit
 
 public enum Sales {
+    /// Sales' authority limits and approvals.
+    public static var approvals: ApprovalBook { SalesApprovals.book }
+
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(PlaceOrder.self, OrderIntake.place)
@@ -20,6 +23,6 @@ public enum Sales {
         OrderTracking.registerHistory(&handlers)
         return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
                            routes: SalesAPI.add,
-                           busDuties: [.sweepUnrouted])
+                           busDuties: [.sweepUnrouted], approvals: approvals)
     }
 }

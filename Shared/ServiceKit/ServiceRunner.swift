@@ -23,14 +23,31 @@ public struct ServiceSpec: Sendable {
     public let jobs: [PeriodicJob]
     /// Who may call which route (department roles by default).
     public let access: AccessPolicy
+    /// Its authority limits and approvals (nil: it puts nothing under limits).
+    public let approvals: ApprovalBook?
 
     public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
                 routes: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
-                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = [], writeRoles: [String: [String]] = [:]) {
+                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = [], writeRoles: [String: [String]] = [:],
+                approvals: ApprovalBook? = nil) {
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
         self.handlers = handlers; self.routes = routes; self.busDuties = busDuties
-        self.jobs = jobs
-        access = AccessPolicy(department: id.replacingOccurrences(of: "_", with: "-"), writes: writeRoles)
+        self.jobs = jobs; self.approvals = approvals
+        access = AccessPolicy(department: Self.department(of: id), writes: writeRoles)
+    }
+
+    /// The department's name in role names: the id with `_` as `-` (`customer-service:staff`).
+    public static func department(of id: String) -> String { id.replacingOccurrences(of: "_", with: "-") }
+
+    /// The kit's migrations (outbox, inbox, refusals; people and approvals) and the service's own.
+    public var allMigrations: [Migration] { MessagingMigrations.all(schema: schema) + ApprovalMigrations.all + migrations }
+
+    /// Brings the schema up to date and writes the default authority limits it lacks.
+    @discardableResult
+    public func prepareSchema(_ pool: PostgresPool, logger: Logger) async throws -> [Int] {
+        let applied = try await Migrator.apply(allMigrations, pool: pool, logger: logger)
+        if let approvals { try await pool.transaction { try approvals.seedDefaults($0) } }
+        return applied
     }
 }
 
@@ -65,9 +82,15 @@ public struct ServiceEnvironment: Sendable {
     public func command<T: Sendable>(_ kind: Cause.Kind = .request, type: String = "http", correlationId: String? = nil,
                                      _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
         let id = self.id, logger = self.logger
-        let cause = Cause.local(kind, type, service: id, correlationId: correlationId, actor: RequestActor.current?.subject)
+        let person = RequestActor.current
+        let cause = Cause.local(kind, type, service: id, correlationId: correlationId, actor: person?.subject, roles: person?.roles)
         return try await pool.transaction { tx in
-            try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx), cause: cause, logger: logger))
+            // What the token says of its person, kept so histories and reports can show them.
+            if let person {
+                try ApprovalStore(tx: tx).remember(subject: person.subject, name: person.name, department: person.department,
+                                                   team: person.team, manager: person.manager, roles: person.roles)
+            }
+            return try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx), cause: cause, logger: logger))
         }
     }
 }
@@ -121,7 +144,7 @@ public enum ServiceMain {
         let publisher = ConfirmedPublisher(config: config.amqp, name: "\(spec.id) outbox publisher", logger: logger)
 
         try await startupRetry("database", timeout: config.startupTimeout, logger: logger) { try await pool.warmUp() }
-        let applied = try await Migrator.apply(MessagingMigrations.all(schema: spec.schema) + spec.migrations, pool: pool, logger: logger)
+        let applied = try await spec.prepareSchema(pool, logger: logger)
         logger.info("schema \(spec.schema) up to date", metadata: ["applied": "\(applied)"])
         try await startupRetry("broker", timeout: config.startupTimeout, logger: logger) { try await channel.connect() }
 
@@ -211,6 +234,7 @@ extension ServiceSpec {
     /// route test hosts in-process, and what the OpenAPI check compares with its document.
     public func addRoutes(to router: Router<ServiceRequestContext>, _ environment: ServiceEnvironment) {
         RefusalRoutes.add(to: router, environment)
+        if let approvals { ApprovalRoutes.add(to: router, environment, approvals) }
         routes(router, environment)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Logging
 import Messaging
+import ServiceKit
 
 // End-to-end throughput and latency of the order path through the five running services
 // (make flow-bench starts them from a release build). Phase 1: order.place → logistics.stock.reserved
@@ -18,13 +19,23 @@ let customer = "FB-\(run)", sku = "FB-SKU-\(run)"
 var logger = Logger(label: "flow-bench")
 logger.logLevel = .error
 
+// Signed in with the local issuer's key (.local/auth, as deploy/local/services.sh starts the
+// services) as someone who directs the four departments whose master data it sets.
+let benchPerson = DirectoryPerson(id: "flow-bench", name: "Flow bench", department: "operations",
+                                  roles: ["sales:director", "logistics:director", "finance:director", "risk:director"])
+let token = try await LocalIssuer.prepare(URL(fileURLWithPath: env["AUTH_DIR"] ?? ".local/auth")).token(for: benchPerson, lifetime: 3600)
+
 /// Master data through the services' own APIs.
 func call(_ port: Int, _ method: String, _ path: String, _ body: String) throws {
     let curl = Process()
     curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
     curl.arguments = ["-fsS", "-o", "/dev/null", "-X", method, "-H", "content-type: application/json", "--data-binary", body,
-                      "http://127.0.0.1:\(port)\(path)"]
+                      "-K", "-", "http://127.0.0.1:\(port)\(path)"]
+    let input = Pipe()
+    curl.standardInput = input
     try curl.run()
+    input.fileHandleForWriting.write(Data("header = \"Authorization: Bearer \(token)\"\n".utf8))
+    try input.fileHandleForWriting.close()
     curl.waitUntilExit()
     guard curl.terminationStatus == 0 else { throw NSError(domain: "flow-bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(method) \(path) failed"]) }
 }

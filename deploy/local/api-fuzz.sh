@@ -15,13 +15,19 @@ if ! command -v st >/dev/null 2>&1; then
     hash -r
 fi
 
+# Signed in as each department's director (deploy/demo/people.json); schemathesis also checks
+# that every operation refuses a request without the token (401).
+director() { case "$1" in sales) echo sales.dir ;; logistics) echo log.dir ;; customer_service) echo cs.dir ;;
+                           finance) echo fin.dir ;; risk) echo risk.dir ;; esac; }
 status=0
 while read -r exe id port; do
     [[ -z "$exe" || "$exe" == \#* ]] && continue
     doc="$REPO_ROOT/docs/api/$exe.yaml"
     [[ -f "$doc" ]] || { echo "api-fuzz: $exe has no OpenAPI document yet ($doc)"; continue; }
     echo "api-fuzz: $exe on :$port from docs/api/$exe.yaml ($EXAMPLES examples per operation)"
+    token=$("$REPO_ROOT/deploy/local/services.sh" token "$(director "$id")")
     if ! st --config-file "$REPO_ROOT/docs/api/schemathesis.toml" run "$doc" --url "http://127.0.0.1:$port" --checks all --exclude-path /health/ready \
+            --header "Authorization: Bearer $token" \
             --max-examples "$EXAMPLES" --generation-deterministic --request-timeout 10 --no-color; then
         status=1
     fi

@@ -12,15 +12,20 @@ struct ComplaintRoutes: Sendable {
 
     struct Resolve: Decodable, Sendable {
         let resolution: String, note: String?, lines: [ItemQuantity]?
+        /// What goodwill pays the customer, minor units of the order's currency.
+        let compensation: Int64?
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             resolution = try c.decode(String.self, forKey: .resolution)
             note = try c.decodeIfPresent(String.self, forKey: .note)
             lines = try c.decodeIfPresent([ItemQuantity].self, forKey: .lines)
+            compensation = try c.decodeIfPresent(Int64.self, forKey: .compensation)
             try Validate.oneOf(resolution, ComplaintPolicy.resolutions, "resolution")
             try Validate.require(resolution != "return" || !(lines ?? []).isEmpty, "lines", "a return needs the lines that come back")
+            try Validate.require(compensation.map { $0 > 0 && $0 <= 1_000_000_000_000 } ?? true, "compensation", "must be 1 to 1000000000000")
+            try Validate.require(compensation == nil || resolution == "goodwill", "compensation", "only goodwill pays compensation")
         }
-        enum CodingKeys: CodingKey { case resolution, note, lines }
+        enum CodingKeys: CodingKey { case resolution, note, lines, compensation }
     }
 
     struct EscalationRun: Decodable, Sendable { let asOf: String? }
@@ -55,13 +60,18 @@ struct ComplaintRoutes: Sendable {
             guard let detail = try await env.read({ try CaseReads(tx: $0).caseDetail(number) }) else { throw APIError.notFound("no case \(number)") }
             return detail
         }
-        group.post(":number/resolve") { request, context -> Resolved in
+        group.post(":number/resolve") { request, context -> Response in
             let number = try context.parameters.require("number")
             let body = try await request.decode(as: Resolve.self, context: context)
-            let status = try await env.perform("POST /complaints/{number}/resolve") { work in
-                try Cases.resolve(number, resolution: body.resolution, note: body.note, lines: body.lines ?? [], work)
+            let asked = CustomerServiceApprovals.Resolution(number: number, resolution: body.resolution, note: body.note,
+                                                            lines: body.lines ?? [], compensation: body.compensation)
+            let outcome = try await env.perform("POST /complaints/{number}/resolve") { work in
+                try CustomerServiceApprovals.resolve(asked, work)
             }
-            return Resolved(caseNumber: number, status: status)
+            switch outcome {
+            case .pending(let approval): return try ApprovalPending(approval).response()
+            case .resolved(let status): return try Resolved(caseNumber: number, status: status).response(from: request, context: context)
+            }
         }
         // The escalation the service runs every few minutes, on demand and "as of" a time.
         group.post("escalations/run") { request, context -> Escalated in

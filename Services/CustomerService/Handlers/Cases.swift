@@ -47,6 +47,27 @@ enum Cases {
 
     /// A person resolves the case. A return authorises the goods back; the case closes when
     /// finance's credit note for them arrives. Other results close it at once.
+    /// What a resolution costs the company, in the order's minor units: the goods that come back
+    /// or are replaced (all of the order's when a replacement names no lines), or the goodwill paid.
+    static func cost(of asked: CustomerServiceApprovals.Resolution, _ work: UnitOfWork) throws -> Int64 {
+        guard let record = try CaseStore(tx: work.transaction).lockCase(asked.number) else { throw Refusal(.notFound, "no case \(asked.number)") }
+        let prices = Dictionary((record.orderLines ?? []).map { ($0.sku, $0.unitPrice) }, uniquingKeysWith: { a, _ in a })
+        func value(_ lines: [ItemQuantity]) -> Int64 { lines.reduce(0) { $0 + (prices[$1.sku] ?? 0) * $1.quantity } }
+        switch asked.resolution {
+        case "return": return value(asked.lines)
+        case "replacement":
+            return asked.lines.isEmpty ? (record.orderLines ?? []).reduce(0) { $0 + $1.lineTotal } : value(asked.lines)
+        case "goodwill": return asked.compensation ?? 0
+        default: return 0
+        }
+    }
+
+    /// The note kept with a resolution, and the compensation paid when there is one.
+    static func note(_ note: String?, compensation: Int64?) -> String? {
+        guard let compensation, compensation > 0 else { return note }
+        return [note, "compensation \(compensation)"].compactMap { $0 }.joined(separator: "; ")
+    }
+
     static func resolve(_ number: String, resolution: String, note: String?, lines: [ItemQuantity], _ work: UnitOfWork) throws -> String {
         let store = CaseStore(tx: work.transaction)
         guard let record = try store.lockCase(number) else { throw Refusal(.notFound, "no case \(number)") }

@@ -6,7 +6,7 @@ import Messaging
 import ServiceKit
 import Storage
 
-/// Payments: one recorded from the bank, once per bank reference.
+/// Payments entered by hand, once per bank reference; beyond the person's limit, an approval request.
 struct PaymentRoutes: Sendable {
     let env: ServiceEnvironment
 
@@ -16,14 +16,18 @@ struct PaymentRoutes: Sendable {
     func add(to router: Router<ServiceRequestContext>) {
         router.post("/payments") { request, context -> Response in
             let payment = try await request.decode(as: RecordPayment.self, context: context)
-            let event = try await env.perform("POST /payments") { work in try Billing.record(payment, work) }
-            guard let event else {
+            let entered = try await env.perform("POST /payments") { work in try FinanceApprovals.enter(payment, work) }
+            switch entered {
+            case .pending(let approval):
+                return try ApprovalPending(approval).response()
+            case .recorded(nil):
                 return try Unchanged(bankReference: payment.bankReference, note: "recorded before; nothing changed")
                     .response(from: request, context: context)
+            case .recorded(let event?):
+                var response = try event.response(from: request, context: context)
+                response.status = .created
+                return response
             }
-            var response = try event.response(from: request, context: context)
-            response.status = .created
-            return response
         }
     }
 }

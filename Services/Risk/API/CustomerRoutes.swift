@@ -45,13 +45,16 @@ struct CustomerRoutes: Sendable {
             }
             return ProfileAnswer(customerCode: code, creditLimit: body.creditLimit, rating: body.rating.rawValue)
         }
-        group.post("release-hold") { request, context -> HoldLifted in
+        group.post("release-hold") { request, context -> Response in
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: RiskAPI.DecisionRequest.self, context: context)
-            try await env.perform("POST /customers/{code}/release-hold") { work in
-                try CreditDesk.releaseCustomer(code, by: body.authorisedBy, note: body.note, work)
+            let outcome = try await env.perform("POST /customers/{code}/release-hold") { work in
+                try CreditDesk.requestCustomerRelease(code, note: body.note, work)
             }
-            return HoldLifted(customerCode: code, onHold: false)
+            switch outcome {
+            case .allowed: return try HoldLifted(customerCode: code, onHold: false).response(from: request, context: context)
+            case .pending(let approval): return try ApprovalPending(approval).response()
+            }
         }
         group.get("orders") { request, context -> Page<RiskOrderView> in
             let code = try context.parameters.require("code")

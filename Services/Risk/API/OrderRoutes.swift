@@ -21,15 +21,26 @@ struct OrderRoutes: Sendable {
             }
             return order
         }
-        for (path, release) in [("release", true), ("reject", false)] {
-            group.post(":ref/\(path)") { request, context -> Reviewed in
-                let ref = try context.parameters.require("ref")
-                let body = try await request.decode(as: RiskAPI.DecisionRequest.self, context: context)
-                try await env.perform("POST /orders/{ref}/\(path)", correlationId: ref) { work in
-                    try CreditDesk.review(ref, release: release, by: body.authorisedBy, note: body.note, work)
-                }
-                return Reviewed(orderRef: ref, status: release ? "approved" : "rejected", decidedBy: body.authorisedBy)
+        group.post(":ref/release") { request, context -> Response in
+            let ref = try context.parameters.require("ref")
+            let body = try await request.decode(as: RiskAPI.DecisionRequest.self, context: context)
+            let outcome = try await env.perform("POST /orders/{ref}/release", correlationId: ref) { work in
+                (try CreditDesk.requestRelease(ref, note: body.note, work), work.cause.actor ?? "-")
             }
+            switch outcome.0 {
+            case .allowed: return try Reviewed(orderRef: ref, status: "approved", decidedBy: outcome.1).response(from: request, context: context)
+            case .pending(let approval): return try ApprovalPending(approval).response()
+            }
+        }
+        group.post(":ref/reject") { request, context -> Reviewed in
+            let ref = try context.parameters.require("ref")
+            let body = try await request.decode(as: RiskAPI.DecisionRequest.self, context: context)
+            let person = try await env.perform("POST /orders/{ref}/reject", correlationId: ref) { work in
+                let person = work.cause.actor ?? "-"
+                try CreditDesk.review(ref, release: false, by: person, note: body.note, work)
+                return person
+            }
+            return Reviewed(orderRef: ref, status: "rejected", decidedBy: person)
         }
     }
 }

@@ -12,8 +12,16 @@ import Storage
 enum RiskAPI {
     static let maxLimit = 500
 
-    /// An authorised decision: releasing a customer's hold, or releasing or rejecting an order.
-    struct DecisionRequest: Decodable, Sendable { let authorisedBy: String; let note: String? }
+    /// A release or a rejection: who decides is the signed-in person, never a name in the body.
+    struct DecisionRequest: Decodable, Sendable {
+        let note: String?
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            note = try c.decodeIfPresent(String.self, forKey: .note)
+            if let note { try Validate.notBlank(note, "note", max: 1000) }
+        }
+        enum CodingKeys: CodingKey { case note }
+    }
 
     static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
         CustomerRoutes(env: env).add(to: router)

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Messaging
 import RiskDomain
+import ServiceKit
 import Storage
 
 /// Risk's work on the order path: checks each placed order, keeps exposure current from
@@ -51,10 +52,22 @@ enum CreditDesk {
                                                                "exposure": "\(exposure)"])
     }
 
-    /// An authorised person decides a held order: release (it goes on) or reject.
+    /// Someone of risk asks to release a held order: within their limit for its total it goes
+    /// on now; beyond it, an approval request waits for the level whose limit covers it.
+    static func requestRelease(_ orderRef: String, note: String?, _ work: UnitOfWork) throws -> ApprovalBook.Authorisation {
+        let store = CreditStore(tx: work.transaction)
+        guard let order = try store.lockOrder(orderRef) else { throw Refusal(.notFound, "risk has no order \(orderRef)") }
+        guard order.status == .held else { throw Refusal(.notHeld, "order \(orderRef) is \(order.status.rawValue), not held") }
+        let authorisation = try Risk.approvals.authorise(
+            RiskApprovals.releaseOrder, subject: orderRef, amount: order.total, payload: RiskApprovals.Release(ref: orderRef, note: note),
+            summary: "release held order \(orderRef) of customer \(order.customer) (total \(order.total))", work)
+        if case .allowed = authorisation { try review(orderRef, release: true, by: work.cause.actor ?? "-", note: note, work) }
+        return authorisation
+    }
+
+    /// A held order decided: released (it goes on) or rejected, by the person named.
     static func review(_ orderRef: String, release: Bool, by person: String, note: String?, _ work: UnitOfWork) throws {
         let store = CreditStore(tx: work.transaction)
-        guard try store.isAuthoriser(person) else { throw Refusal(.notAuthorised, "\(person) may not release or reject credit holds") }
         guard let order = try store.lockOrder(orderRef) else { throw Refusal(.notFound, "risk has no order \(orderRef)") }
         try store.lockCustomer(order.customer)
         work.correlate(with: order.correlationId)
@@ -109,10 +122,23 @@ enum CreditDesk {
         work.logger.notice("customer put on credit hold", metadata: ["customer": "\(event.customerCode)", "rating": "\(rating.rawValue)"])
     }
 
-    /// An authorised person lifts a customer's hold (the rating stays as it is).
+    /// Someone of risk asks to lift a customer's hold: the amount at stake is the customer's
+    /// exposure; beyond their limit for it, an approval request waits.
+    static func requestCustomerRelease(_ customer: String, note: String?, _ work: UnitOfWork) throws -> ApprovalBook.Authorisation {
+        let store = CreditStore(tx: work.transaction)
+        guard let profile = try store.profile(customer, lock: true) else { throw Refusal(.notFound, "no credit profile for \(customer)") }
+        guard profile.onHold else { throw Refusal(.notHeld, "customer \(customer) is not on hold") }
+        let exposure = try store.exposure(of: customer)
+        let authorisation = try Risk.approvals.authorise(
+            RiskApprovals.releaseCustomer, subject: customer, amount: exposure, payload: RiskApprovals.Release(ref: customer, note: note),
+            summary: "lift the credit hold of customer \(customer) (exposure \(exposure))", work)
+        if case .allowed = authorisation { try releaseCustomer(customer, by: work.cause.actor ?? "-", note: note, work) }
+        return authorisation
+    }
+
+    /// A customer's hold lifted by the person named (the rating stays as it is).
     static func releaseCustomer(_ customer: String, by person: String, note: String?, _ work: UnitOfWork) throws {
         let store = CreditStore(tx: work.transaction)
-        guard try store.isAuthoriser(person) else { throw Refusal(.notAuthorised, "\(person) may not release credit holds") }
         guard let profile = try store.profile(customer, lock: true) else { throw Refusal(.notFound, "no credit profile for \(customer)") }
         guard profile.onHold else { throw Refusal(.notHeld, "customer \(customer) is not on hold") }
         try store.releaseHold(customer)
@@ -125,6 +151,7 @@ enum CreditDesk {
     static func setProfile(_ customer: String, limit: Int64, currency: String, rating: Rating, _ work: UnitOfWork) throws {
         let store = CreditStore(tx: work.transaction)
         try store.saveProfile(customer, limit: limit, currency: currency, rating: rating)
-        try store.log(customer, order: nil, "profile set", "limit \(limit) \(currency), rating \(rating.rawValue)", exposure: nil, by: nil)
+        try store.log(customer, order: nil, "profile set", "limit \(limit) \(currency), rating \(rating.rawValue)", exposure: nil,
+                      by: work.cause.actor)
     }
 }

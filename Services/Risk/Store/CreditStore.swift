@@ -92,10 +92,6 @@ struct CreditStore {
                        [.text(customer)])
     }
 
-    func isAuthoriser(_ person: String) throws -> Bool {
-        try !tx.query("SELECT 1 FROM authorisers WHERE name = $1", [.text(person)]).isEmpty
-    }
-
     /// Open receivables + the uninvoiced part of open (approved or held) orders, without `excluding`.
     func exposure(of customer: String, excluding orderRef: String = "") throws -> Int64 {
         try tx.query(Self.exposureSQL, [.text(customer), .text(orderRef), Self.statuses(\.countsTowardsExposure)]).first!.int("exposure")

@@ -59,5 +59,8 @@ enum RiskMigrations {
             CREATE INDEX orders_status_seq ON orders (status, seq);
             CREATE INDEX orders_customer_seq ON orders (customer_code, seq);
             """),
+        Migration(103, "who may release holds comes from sign-in roles and authority limits", """
+            DROP TABLE authorisers;
+            """),
     ]
 }

@@ -32,6 +32,21 @@ struct OrderRoutes: Sendable {
             let rows = try await env.read { try SalesReads(tx: $0).orders(status: status, customer: customer, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }
         }
+        // A salesperson enters an order by hand; the outcome is on the order (GET /orders/{ref}).
+        group.post { request, context -> Response in
+            let order = try await request.decode(as: PlaceOrder.self, context: context)
+            let outcome = try await env.perform("POST /orders", correlationId: order.orderRef) { work in
+                try OrderIntake.enter(order, work)
+            }
+            switch outcome {
+            case .allowed:
+                let orders = try await env.read { try SalesReads(tx: $0).orders(ref: order.orderRef) }
+                var response = try orders.response(from: request, context: context)
+                response.status = .created
+                return response
+            case .pending(let approval): return try ApprovalPending(approval).response()
+            }
+        }
         group.post(":ref/cancel") { request, context -> Response in
             let ref = try context.parameters.require("ref")
             let body = try await request.decode(as: Cancel.self, context: context)

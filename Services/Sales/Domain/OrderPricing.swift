@@ -30,8 +30,23 @@ public enum OrderPricing {
     public static let maxQuantity: Int64 = 1_000_000
 
     /// `priceList` maps SKU → tiers in that customer's currency; a SKU missing from it is unknown.
-    public static func price(_ order: PlaceOrder, customer: CustomerTerms?, priceList: [String: [PriceTier]])
-        -> Result<[OrderPlaced.Line], OrderRejection> {
+    /// The deepest discount a typed price gives below the price (contract or list) a line would
+    /// have, in hundredths of a percent (1250 = 12.50 %); 0 when no line is typed below it.
+    public static func discount(_ order: PlaceOrder, customer: CustomerTerms, priceList: [String: [PriceTier]]) -> Int64 {
+        order.lines.compactMap { line -> Int64? in
+            guard let typed = line.unitPrice, let tiers = priceList[line.sku], !tiers.isEmpty else { return nil }
+            let price = customer.contractPrices[line.sku]
+                ?? tiers.filter { $0.minQuantity <= line.quantity }.max { $0.minQuantity < $1.minQuantity }?.unitPrice
+                ?? tiers.min { $0.minQuantity < $1.minQuantity }!.unitPrice
+            guard typed < price, price > 0 else { return nil }
+            return (price - typed) * 10_000 / price
+        }.max() ?? 0
+    }
+
+    /// `typedPricesAuthorised`: the typed prices were entered by a person within (or approved
+    /// beyond) their authority, so the contract's override rule (meant for outside systems) does not apply.
+    public static func price(_ order: PlaceOrder, customer: CustomerTerms?, priceList: [String: [PriceTier]],
+                             typedPricesAuthorised: Bool = false) -> Result<[OrderPlaced.Line], OrderRejection> {
         guard let customer else {
             return .failure(OrderRejection(code: .unknownCustomer, message: "no customer with code \(order.customerCode)"))
         }
@@ -53,7 +68,7 @@ public enum OrderPricing {
                 ?? tiers.filter { $0.minQuantity <= line.quantity }.max { $0.minQuantity < $1.minQuantity }?.unitPrice
                 ?? tiers.min { $0.minQuantity < $1.minQuantity }!.unitPrice
             if let override = line.unitPrice {
-                guard customer.allowsPriceOverride else {
+                guard customer.allowsPriceOverride || typedPricesAuthorised else {
                     return .failure(OrderRejection(code: .priceOverrideNotAllowed,
                                                    message: "lines[\(index)].unitPrice: customer \(customer.code)'s contract does not allow price overrides"))
                 }

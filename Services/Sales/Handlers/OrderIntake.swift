@@ -2,13 +2,35 @@ import Contracts
 import Foundation
 import Messaging
 import SalesDomain
+import ServiceKit
 import Storage
 
 /// `order.place`: validate against the customer file and the price list, price it, and
 /// record it as placed, or record and announce why it was rejected. Either way the sender's
 /// `reply_to` gets the outcome.
 enum OrderIntake {
-    static func place(_ order: PlaceOrder, _ work: UnitOfWork) throws {
+    /// An order a salesperson enters by hand (`POST /orders`): a price typed below the price it
+    /// would have is a discount, within the person's limit or else an approval request; the
+    /// order is placed only once approved.
+    static func enter(_ order: PlaceOrder, _ work: UnitOfWork) throws -> ApprovalBook.Authorisation {
+        let store = SalesStore(tx: work.transaction)
+        if let customer = try store.customerTerms(order.customerCode) {
+            let priceList = try store.priceList(skus: order.lines.map(\.sku), currency: customer.currency)
+            let discount = OrderPricing.discount(order, customer: customer, priceList: priceList)
+            if discount > 0 {
+                let authorisation = try Sales.approvals.authorise(
+                    SalesApprovals.discount, subject: order.orderRef, amount: discount, payload: order,
+                    summary: "order \(order.orderRef) for \(order.customerCode) at up to \(Double(discount) / 100) % below its price", work)
+                guard case .allowed = authorisation else { return authorisation }
+            }
+        }
+        try place(order, typedPricesAuthorised: true, work)
+        return .allowed
+    }
+
+    static func place(_ order: PlaceOrder, _ work: UnitOfWork) throws { try place(order, typedPricesAuthorised: false, work) }
+
+    static func place(_ order: PlaceOrder, typedPricesAuthorised: Bool, _ work: UnitOfWork) throws {
         let store = SalesStore(tx: work.transaction)
         // Without a correlation id from the sender, the order reference ties the flow together.
         work.correlate(with: work.cause.correlationId ?? order.orderRef)
@@ -20,7 +42,7 @@ enum OrderIntake {
             let customer = try store.customerTerms(order.customerCode)
             currency = customer?.currency ?? currency
             let priceList = try store.priceList(skus: order.lines.map(\.sku), currency: customer?.currency ?? "")
-            outcome = OrderPricing.price(order, customer: customer, priceList: priceList)
+            outcome = OrderPricing.price(order, customer: customer, priceList: priceList, typedPricesAuthorised: typedPricesAuthorised)
         }
         let orderId = UUID()
         switch outcome {

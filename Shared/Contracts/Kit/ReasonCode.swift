@@ -11,8 +11,10 @@ public enum ReasonCode: ExtensibleCode {
     case alreadyDispatched, alreadyDelivered, alreadyRecorded, alreadyHandled, cancellationPending
     // Poison: it can never succeed (`rejected`; dead-lettered)
     case malformedJson, invalidField, invalidEnvelope, missingUserId, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
+    // Approvals: a decision the request's state or the decider's authority refuses; an order whose approval was rejected
+    case notPending, selfApproval, notApprover, approvalRejected
     // HTTP only
-    case methodNotAllowed
+    case methodNotAllowed, unauthenticated, forbidden
     case unknown(String)
 
     public static let known: [ReasonCode] = [
@@ -24,7 +26,7 @@ public enum ReasonCode: ExtensibleCode {
         .creditReviewRejected, .creditLimitReview, .customerOnHold, .noCreditProfile, .cancelled, .alreadyDispatched,
         .alreadyDelivered, .alreadyRecorded, .alreadyHandled, .cancellationPending, .malformedJson, .invalidField,
         .invalidEnvelope, .unknownType, .invalidMessage, .databaseRejected, .retriesExhausted, .unknownRoutingKey,
-        .noWarehouse, .missingUserId,
+        .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .approvalRejected, .unauthenticated, .forbidden,
     ]
 
     public var rawValue: String {
@@ -76,6 +78,12 @@ public enum ReasonCode: ExtensibleCode {
         case .unknownRoutingKey: "unknown-routing-key"
         case .noWarehouse: "no-warehouse"
         case .methodNotAllowed: "method-not-allowed"
+        case .unauthenticated: "unauthenticated"
+        case .forbidden: "forbidden"
+        case .notPending: "not-pending"
+        case .selfApproval: "self-approval"
+        case .notApprover: "not-approver"
+        case .approvalRejected: "approval-rejected"
         case .unknown(let raw): raw
         }
     }

@@ -14,6 +14,14 @@ public struct InboundMessage: Sendable {
     /// The sender's broker-checked user (`user_id`), when it set one.
     public let userId: String?
     public let payload: any MessageContract
+
+    /// Who is responsible for it: a command's sender (its `user_id`); for an event, the actor
+    /// the publishing service put in `x-actor` (only services may publish on `bizops.events`,
+    /// so it is theirs; on a command the header is the sender's own words and counts for nothing).
+    public var actor: String? {
+        if exchange == Topology.events, let actor = headers[Topology.actorHeader]?.description, !actor.isEmpty { return actor }
+        return userId
+    }
 }
 
 public typealias MessageHandlerFunction = @Sendable (any MessageContract, UnitOfWork) throws -> Void

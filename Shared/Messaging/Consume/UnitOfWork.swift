@@ -24,13 +24,17 @@ public struct Cause: Sendable, Codable, Equatable {
     public var replyTo: String?
     /// The routing key a message came with (the command's name).
     public var routingKey: String?
-    /// The party responsible: the broker-checked `user_id` of a message when it has one.
+    /// The party responsible: the person of a request's token, the broker-checked `user_id` of a
+    /// command (the outside system), or for an event the actor it carries (`x-actor`).
     public var actor: String?
+    /// The roles the actor's token gave (a request's); none for a system.
+    public var roles: [String]?
 
     public init(kind: Kind, id: String, type: String, source: String, time: Date = Date(), correlationId: String? = nil,
-                replyTo: String? = nil, routingKey: String? = nil, actor: String? = nil) {
+                replyTo: String? = nil, routingKey: String? = nil, actor: String? = nil, roles: [String]? = nil) {
         self.kind = kind; self.id = id; self.type = type; self.source = source; self.time = time
         self.correlationId = correlationId; self.replyTo = replyTo; self.routingKey = routingKey; self.actor = actor
+        self.roles = roles
     }
 
     /// The cause of handling a message from the bus.
@@ -38,12 +42,14 @@ public struct Cause: Sendable, Codable, Equatable {
         let envelope = message.envelope
         self.init(kind: .message, id: envelope.messageId.uuidString.lowercased(), type: envelope.type, source: envelope.source,
                   time: envelope.time, correlationId: envelope.correlationId, replyTo: envelope.replyTo,
-                  routingKey: message.routingKey, actor: message.userId)
+                  routingKey: message.routingKey, actor: message.actor)
     }
 
     /// A synthetic cause for work the service starts itself (a request, a job run).
-    public static func local(_ kind: Kind, _ type: String, service: String, correlationId: String? = nil, actor: String? = nil) -> Cause {
-        Cause(kind: kind, id: UUID().uuidString.lowercased(), type: type, source: service, correlationId: correlationId, actor: actor)
+    public static func local(_ kind: Kind, _ type: String, service: String, correlationId: String? = nil, actor: String? = nil,
+                             roles: [String]? = nil) -> Cause {
+        Cause(kind: kind, id: UUID().uuidString.lowercased(), type: type, source: service, correlationId: correlationId, actor: actor,
+              roles: roles)
     }
 
     /// The id as a UUID (every cause id is one).
@@ -78,7 +84,7 @@ public final class UnitOfWork {
     /// An event caused by this work: its correlation id, causation id = the cause's id.
     @discardableResult
     public func publish<T: MessageContract>(_ event: T, routingKey: String) throws -> UUID {
-        try outbox.publish(event, routingKey: routingKey, correlationId: correlationId, causationId: cause.id)
+        try outbox.publish(event, routingKey: routingKey, correlationId: correlationId, causationId: cause.id, actor: cause.actor)
     }
 
     /// An event whose contract names its routing key.
@@ -89,14 +95,16 @@ public final class UnitOfWork {
     /// of the same fact is the same message and is published once).
     @discardableResult
     public func publish<T: RoutedContract>(_ event: T, messageId: UUID) throws -> UUID {
-        try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId, causationId: cause.id, messageId: messageId)
+        try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId, causationId: cause.id, messageId: messageId,
+                           actor: cause.actor)
     }
 
     /// An event about one of several records the work touches (a job's run over many orders),
     /// under that record's correlation id (the work's when it has none).
     @discardableResult
     public func publish<T: RoutedContract>(_ event: T, correlationId: String?) throws -> UUID {
-        try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId ?? self.correlationId, causationId: cause.id)
+        try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId ?? self.correlationId, causationId: cause.id,
+                           actor: cause.actor)
     }
 
     /// Answers the cause's `reply_to` (a command whose sender asked); does nothing otherwise.

@@ -18,10 +18,11 @@ public final class OutboxWriter {
     @discardableResult
     public func publish<T: MessageContract>(_ event: T, routingKey: String, exchange: String = Topology.events,
                                             correlationId: String?, causationId: String? = nil,
-                                            messageId: UUID = UUID(), time: Date = Date()) throws -> UUID {
+                                            messageId: UUID = UUID(), time: Date = Date(), actor: String? = nil) throws -> UUID {
         let body = try JSONEncoder.contracts.encode(event)
         var headers: [String: HeaderValue] = [:]
         if let causationId { headers["causation_id"] = .string(causationId) }
+        if let actor { headers[Topology.actorHeader] = .string(actor) }
         pending.append(OutgoingMessage(
             exchange: exchange, routingKey: routingKey,
             properties: MessageProperties(messageId: messageId.uuidString.lowercased(), type: T.messageType, appId: source,

@@ -5,6 +5,8 @@
 /// someone else's). A service only checks at start that its queue is there.
 public struct Topology: Sendable {
     public static let ingress = "bizops.ingress"
+    /// The header an event carries its actor in: the person or outside system whose action caused it.
+    public static let actorHeader = "x-actor"
     public static let events = "bizops.events"
     /// Where the broker itself dead-letters (a queue's `x-dead-letter-exchange`); no user publishes here.
     public static let deadLetters = "bizops.dlx"

@@ -11,9 +11,15 @@ public struct AccessPolicy: Sendable {
 
     public var departmentRoles: [String] { ["staff", "manager", "director"].map { "\(department):\($0)" } }
 
+    /// The kit's approval routes: the department's people and executive decide, delegate and set
+    /// limits (who may set which limit, and decide which request, the approval book checks).
+    static let approvalRoutes = ["/approvals/", "/authority-limits/", "/delegations"]
+
     /// The roles of which a caller needs one.
     public func roles(method: String, route: String) -> [String] {
         if method == "GET" || method == "HEAD" { return departmentRoles + ["operations", "executive", "auditor"] }
-        return writes["\(method) \(route)"] ?? departmentRoles
+        if let roles = writes["\(method) \(route)"] { return roles }
+        if Self.approvalRoutes.contains(where: route.hasPrefix) { return departmentRoles + ["executive"] }
+        return departmentRoles
     }
 }

@@ -6,14 +6,16 @@ import JWTKit
 import Logging
 
 /// Verifies bearer tokens against the issuer's keys (a JWKS from a file or a URL). A token
-/// signed with a key it does not know makes it read the keys again (at most every 10 s), so a
-/// rotated key is accepted without a restart.
+/// signed with a key it does not know makes it read the keys again, so a rotated key is accepted
+/// without a restart; such reads are at most one per `reloadInterval`, so tokens with made-up
+/// key ids cannot make it fetch the JWKS on every request.
 public actor Authenticator {
     public struct Config: Sendable, Equatable {
         public enum Keys: Sendable, Equatable { case file(String), url(URL) }
         public var keys: Keys
         public var issuer: String
         public var audience: String
+        public var reloadInterval: Duration = .seconds(5)
         public init(keys: Keys, issuer: String, audience: String) { self.keys = keys; self.issuer = issuer; self.audience = audience }
     }
 
@@ -24,7 +26,8 @@ public actor Authenticator {
 
     public let config: Config
     private var collection = JWTKeyCollection()
-    private var loadedAt: ContinuousClock.Instant?
+    /// When an unknown key id last made it read the keys.
+    private var reloadedForUnknownKey: ContinuousClock.Instant?
     private let logger: Logger
 
     public init(_ config: Config, logger: Logger) {
@@ -50,7 +53,6 @@ public actor Authenticator {
         let fresh = JWTKeyCollection()
         try await fresh.add(jwks: jwks)
         collection = fresh
-        loadedAt = .now
         logger.info("signing keys loaded", metadata: ["keys": "\(jwks.keys.count)", "kids": "\(jwks.keys.compactMap { $0.keyIdentifier?.string })"])
     }
 
@@ -59,8 +61,11 @@ public actor Authenticator {
         do {
             return try await verify(token)
         } catch let error as JWTError where error.errorType == .unknownKID {
-            if let loadedAt, ContinuousClock.now - loadedAt < .seconds(10) { throw Refused(description: "the token's key is not known") }
-            try? await load()
+            if let last = reloadedForUnknownKey, ContinuousClock.now - last < config.reloadInterval {
+                throw Refused(description: "the token's key is not known")
+            }
+            reloadedForUnknownKey = .now
+            do { try await load() } catch { logger.warning("cannot read the signing keys again", metadata: ["error": "\(error)"]) }
             do { return try await verify(token) } catch let error as JWTError where error.errorType == .unknownKID {
                 throw Refused(description: "the token's key is not known")
             }

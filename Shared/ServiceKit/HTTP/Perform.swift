@@ -10,7 +10,8 @@ extension ServiceEnvironment {
     static func status(of code: ReasonCode) -> HTTPResponse.Status {
         switch code {
         case .notFound: .notFound
-        case .notAuthorised: .forbidden
+        case .notAuthorised, .selfApproval, .notApprover, .forbidden: .forbidden
+        case .unauthenticated: .unauthorized
         case _ where code.rawValue.hasPrefix("unknown-") || code.rawValue.hasPrefix("invalid-"): .unprocessableContent
         default: .conflict
         }

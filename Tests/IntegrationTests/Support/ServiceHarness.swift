@@ -19,12 +19,12 @@ struct ServiceHarness {
     let processor: MessageProcessor
     let environment: ServiceEnvironment
 
-    static func make(_ spec: ServiceSpec, waitBound: Double = 0) async throws -> ServiceHarness {
+    static func make(_ spec: ServiceSpec, waitBound: Double = 0, auth: Authenticator.Config = SignIn.config) async throws -> ServiceHarness {
         try await TestServers.requireUp()
         let schema = try await TestServers.freshSchema("ip_\(spec.schema)")
         let pool = TestServers.pool(schema: schema)
-        try await Migrator.apply(MessagingMigrations.all(schema: schema) + spec.migrations, pool: pool, logger: TestServers.logger)
-        let auth = Authenticator(SignIn.config, logger: TestServers.logger)
+        try await spec.prepareSchema(pool, logger: TestServers.logger)
+        let auth = Authenticator(auth, logger: TestServers.logger)
         try await auth.load()
         return ServiceHarness(spec: spec, schema: schema, pool: pool,
                               processor: MessageProcessor(service: spec.id, registry: spec.handlers, pool: pool, waitBound: waitBound,

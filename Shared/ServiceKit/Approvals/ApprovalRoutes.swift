@@ -1,0 +1,204 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Messaging
+import Storage
+
+/// An approval request as the API shows it.
+public struct ApprovalView: Codable, Sendable, ResponseEncodable {
+    /// The number it is listed by (`after` takes it).
+    public let seq: Int64
+    public let id: UUID
+    public let action: String
+    public let subject: String
+    public let amount: Int64
+    public let unit: String
+    public let summary: String
+    public let requestedBy: String
+    public let requestedAt: Date
+    public let approverRole: String
+    public let ruleId: Int64
+    public let status: String
+    public let decidedBy: String?
+    public let onBehalfOf: String?
+    public let decidedAt: Date?
+    public let decisionRuleId: Int64?
+    public let reason: String?
+
+    public init(_ r: ApprovalRecord) {
+        seq = r.seq; id = r.id; action = r.action; subject = r.subject; amount = r.amount; unit = r.unit; summary = r.summary
+        requestedBy = r.requestedBy; requestedAt = r.requestedAt; approverRole = r.approverRole; ruleId = r.ruleId; status = r.status
+        decidedBy = r.decidedBy; onBehalfOf = r.onBehalfOf; decidedAt = r.decidedAt; decisionRuleId = r.decisionRuleId; reason = r.reason
+    }
+}
+
+/// The answer to a command that went beyond its actor's authority: 202, and the request that waits.
+public struct ApprovalPending: Codable, Sendable, ResponseEncodable {
+    public let status: String
+    public let approval: ApprovalView
+
+    public init(_ record: ApprovalRecord) { status = "pending-approval"; approval = ApprovalView(record) }
+
+    public func response() throws -> Response {
+        Response(status: .accepted, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder.contracts.encode(self))))
+    }
+}
+
+/// The kit's approval routes, in every service that has an approval book: requests (listed per
+/// approver), decisions, the authority limits and their history, delegations, the decision log
+/// and the people the service knows.
+enum ApprovalRoutes {
+    static let maxLimit = 500
+
+    struct DecisionBody: Decodable, Sendable {
+        let reason: String?
+    }
+    struct LimitBody: Decodable, Sendable {
+        let limit: Int64?
+        let note: String?
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard c.contains(.limit) else { throw ContractError(.invalidField, "limit: required (a whole number, or null for no limit)") }
+            limit = try c.decodeIfPresent(Int64.self, forKey: .limit)
+            note = try c.decodeIfPresent(String.self, forKey: .note)
+            try Validate.require(limit.map { $0 >= 0 } ?? true, "limit", "must not be negative")
+            if let note { try Validate.notBlank(note, "note", max: 500) }
+        }
+        enum CodingKeys: CodingKey { case limit, note }
+    }
+    struct DelegationBody: Decodable, Sendable {
+        let delegate: String, starts: String, ends: String, note: String?
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            delegate = try c.decode(String.self, forKey: .delegate)
+            starts = try c.decode(String.self, forKey: .starts)
+            ends = try c.decode(String.self, forKey: .ends)
+            note = try c.decodeIfPresent(String.self, forKey: .note)
+            try Validate.notBlank(delegate, "delegate", max: 200)
+            try Validate.date(starts, "starts")
+            try Validate.date(ends, "ends")
+            try Validate.require(ends >= starts, "ends", "must not be before starts")
+            if let note { try Validate.notBlank(note, "note", max: 500) }
+        }
+        enum CodingKeys: CodingKey { case delegate, starts, ends, note }
+    }
+    struct Rules: Codable, Sendable, ResponseEncodable { let rules: [AuthorityRule] }
+    struct Detail: Codable, Sendable, ResponseEncodable { let approval: ApprovalView; let log: [ApprovalLogEntry] }
+}
+
+extension AuthorityRule: ResponseEncodable {}
+extension Delegation: ResponseEncodable {}
+extension ApprovalLogEntry: ResponseEncodable {}
+extension KnownPerson: ResponseEncodable {}
+
+extension ApprovalRoutes {
+
+    static func add(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment, _ book: ApprovalBook) {
+        router.get("/approvals") { request, _ -> Page<ApprovalView> in
+            let query = request.uri.queryParameters
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
+            let status = query.get("status")
+            if let status { try Validate.oneOf(status, ["pending", "approved", "rejected", "superseded"], "status") }
+            // `for=me`: what the caller may decide now, in person or for someone they stand in for today.
+            let mine = query.get("for") == "me"
+            if let value = query.get("for"), value != "me" { throw APIError(.badRequest, "invalid-field", "for: only `me`") }
+            let person = RequestActor.current
+            let rows = try await env.read { tx -> [ApprovalRecord] in
+                let store = ApprovalStore(tx: tx)
+                var roles: [String]?
+                if mine, let person {
+                    var levels = book.level(of: person.roles).map { [$0] } ?? []
+                    levels += try store.delegators(of: person.subject, on: Date()).compactMap { book.level(of: $0.roles) }
+                    let top = levels.max()
+                    roles = AuthorityLevel.allCases.filter { level in top.map { level <= $0 } ?? false }.map(book.role)
+                }
+                let found = try store.requests(status: mine ? "pending" : status, roles: roles, subject: query.get("subject"),
+                                               after: after, limit: limit + 1)
+                return mine ? found.filter { $0.requestedBy != person?.subject } : found
+            }
+            return Page(rows.map(ApprovalView.init), limit: limit) { String($0.seq) }
+        }
+        router.get("/approvals/:id") { _, context -> Detail in
+            let id = try uuid(context)
+            guard let detail = try await env.read({ tx -> Detail? in
+                let store = ApprovalStore(tx: tx)
+                guard let record = try store.request(id) else { return nil }
+                return Detail(approval: ApprovalView(record), log: try store.logEntries(request: id, after: 0, limit: 1000))
+            }) else { throw APIError.notFound("no approval request \(id)") }
+            return detail
+        }
+        for (path, approve) in [("approve", true), ("reject", false)] {
+            router.post("/approvals/:id/\(path)") { request, context -> ApprovalView in
+                let id = try uuid(context)
+                let body = try await request.decode(as: DecisionBody.self, context: context)
+                if !approve { try Validate.notBlank(body.reason ?? "", "reason", max: 1000) }
+                if let reason = body.reason, approve { try Validate.notBlank(reason, "reason", max: 1000) }
+                let record = try await env.perform("POST /approvals/{id}/\(path)") { work in
+                    try book.decide(id, approve: approve, reason: body.reason, work)
+                }
+                return ApprovalView(record)
+            }
+        }
+        router.get("/approval-log") { request, _ -> Page<ApprovalLogEntry> in
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
+            let rows = try await env.read { try ApprovalStore(tx: $0).logEntries(request: nil, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.id) }
+        }
+        router.get("/authority-limits") { _, _ -> Rules in
+            Rules(rules: try await env.read { try ApprovalStore(tx: $0).currentRules() })
+        }
+        router.get("/authority-limits/history") { request, _ -> Page<AuthorityRule> in
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
+            let rows = try await env.read { try ApprovalStore(tx: $0).ruleHistory(after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.id) }
+        }
+        router.put("/authority-limits/:action/:role") { request, context -> AuthorityRule in
+            let actionName = try context.parameters.require("action"), role = try context.parameters.require("role")
+            guard let action = book.actions[actionName] else { throw APIError.notFound("\(env.id) has no action \(actionName)") }
+            let levels = [AuthorityLevel.staff, .manager, .director]
+            guard let level = levels.first(where: { book.role($0) == role }) else {
+                throw APIError(.badRequest, "invalid-field", "role: one of \(levels.map(book.role).joined(separator: ", ")) (executive has no limit)")
+            }
+            let body = try await request.decode(as: LimitBody.self, context: context)
+            // A director's limits are set by executive; staff and manager limits by the department's director.
+            let setter = level == .director ? "executive" : book.role(.director)
+            return try await env.perform("PUT /authority-limits/{action}/{role}") { work in
+                guard (work.cause.roles ?? []).contains(setter) else {
+                    throw Refusal(.notAuthorised, "the limits of \(role) are set by \(setter)")
+                }
+                return try ApprovalStore(tx: work.transaction).insertRule(actionName, role: role, limit: body.limit, unit: action.unit.rawValue,
+                                                                       by: work.cause.actor ?? "-", note: body.note)
+            }
+        }
+        router.get("/delegations") { request, _ -> Page<Delegation> in
+            let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
+            let person = request.uri.queryParameters.get("person")
+            let rows = try await env.read { try ApprovalStore(tx: $0).delegations(involving: person, after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { String($0.id) }
+        }
+        router.post("/delegations") { request, context -> Delegation in
+            let body = try await request.decode(as: DelegationBody.self, context: context)
+            return try await env.perform("POST /delegations") { work in
+                let delegator = work.cause.actor ?? ""
+                guard book.level(of: work.cause.roles ?? []) != nil else {
+                    throw Refusal(.notAuthorised, "only someone with authority in \(book.department) delegates it")
+                }
+                guard body.delegate != delegator else { throw Refusal(.invalidField, "delegate: not yourself") }
+                return try ApprovalStore(tx: work.transaction).insertDelegation(delegator: delegator, delegate: body.delegate,
+                                                                               starts: body.starts, ends: body.ends, note: body.note)
+            }
+        }
+        router.get("/people") { request, _ -> Page<KnownPerson> in
+            let (limit, after) = try PageRequest.keyed(request, max: maxLimit)
+            let rows = try await env.read { try ApprovalStore(tx: $0).people(after: after, limit: limit + 1) }
+            return Page(rows, limit: limit) { $0.subject }
+        }
+    }
+
+    static func uuid(_ context: ServiceRequestContext) throws -> UUID {
+        let text = try context.parameters.require("id")
+        guard let id = UUID(uuidString: text) else { throw APIError.notFound("no approval request \(text)") }
+        return id
+    }
+}
