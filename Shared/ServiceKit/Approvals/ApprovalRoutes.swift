@@ -99,7 +99,10 @@ extension ApprovalRoutes {
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let status = query.get("status")
-            if let status { try Validate.oneOf(status, ["pending", "approved", "rejected", "superseded"], "status") }
+            let statuses = ["pending", "approved", "rejected", "superseded"]
+            if let status, !statuses.contains(status) {
+                throw APIError(.badRequest, "invalid-field", "status: one of \(statuses.joined(separator: ", "))")
+            }
             // `for=me`: what the caller may decide now, in person or for someone they stand in for today.
             let mine = query.get("for") == "me"
             if let value = query.get("for"), value != "me" { throw APIError(.badRequest, "invalid-field", "for: only `me`") }
@@ -132,10 +135,10 @@ extension ApprovalRoutes {
             router.post("/approvals/:id/\(path)") { request, context -> ApprovalView in
                 let id = try uuid(context)
                 let body = try await request.decode(as: DecisionBody.self, context: context)
-                if !approve { try Validate.notBlank(body.reason ?? "", "reason", max: 1000) }
-                if let reason = body.reason, approve { try Validate.notBlank(reason, "reason", max: 1000) }
                 let record = try await env.perform("POST /approvals/{id}/\(path)") { work in
-                    try book.decide(id, approve: approve, reason: body.reason, work)
+                    // A rejection says why; an approval may.
+                    if !approve || body.reason != nil { try Validate.notBlank(body.reason ?? "", "reason", max: 1000) }
+                    return try book.decide(id, approve: approve, reason: body.reason, work)
                 }
                 return ApprovalView(record)
             }

@@ -4,7 +4,7 @@
 public struct AccessPolicy: Sendable {
     /// The department's name in role names: `<department>:staff`.
     public let department: String
-    /// Roles for a write route, keyed `"<METHOD> <path as registered>"`, e.g. `"POST /customers/:code/release-hold"`.
+    /// Roles for a write route, keyed `"<METHOD> <path as registered>"`, e.g. `"POST /customers/{code}/release-hold"`.
     public let writes: [String: [String]]
 
     public init(department: String, writes: [String: [String]] = [:]) { self.department = department; self.writes = writes }

@@ -8,9 +8,10 @@ public enum RequestActor {
     @TaskLocal public static var current: Person?
 }
 
-/// Every route but `/health/*` and `/metrics` needs a bearer token of the issuer (401 without a
-/// valid one) and one of the roles its `AccessPolicy` names (403 naming them). Unknown paths are
-/// left to `UnknownRouteMiddleware` (404/405). Tokens are never logged, at any level.
+/// Every path but `/health/*` and `/metrics` needs a bearer token of the issuer (401 without a
+/// valid one, so nobody signed out learns which paths exist), and a route one of the roles its
+/// `AccessPolicy` names (403 naming them); a path no route answers is then left to
+/// `UnknownRouteMiddleware` (404/405). Tokens are never logged, at any level.
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     let table: RouteTable
@@ -25,9 +26,7 @@ public struct AuthMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard !Self.isOpen(path), let route = table.route(for: path, method: request.method.rawValue) else {
-            return try await next(request, context)
-        }
+        guard !Self.isOpen(path) else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
               case let token = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces), !token.isEmpty else {
             throw APIError(.unauthorized, "unauthenticated", "sign in: send Authorization: Bearer <token of \(authenticator.config.issuer)>",
@@ -37,6 +36,9 @@ public struct AuthMiddleware: RouterMiddleware {
         do { person = try await authenticator.authenticate(token) } catch let refused as Authenticator.Refused {
             context.logger.notice("sign-in refused", metadata: ["reason": "\(refused.description)", "path": "\(path)"])
             throw APIError(.unauthorized, "unauthenticated", refused.description, headers: [.wwwAuthenticate: #"Bearer error="invalid_token""#])
+        }
+        guard let route = table.route(for: path, method: request.method.rawValue) else {
+            return try await RequestActor.$current.withValue(person) { try await next(request, context) }
         }
         let needed = policy.roles(method: request.method.rawValue, route: route)
         guard person.roles.contains(where: needed.contains) else {

@@ -26,6 +26,8 @@ public actor Authenticator {
 
     public let config: Config
     private var collection = JWTKeyCollection()
+    /// The key ids of the keys read.
+    private var kids: Set<String> = []
     /// When an unknown key id last made it read the keys.
     private var reloadedForUnknownKey: ContinuousClock.Instant?
     private let logger: Logger
@@ -53,29 +55,26 @@ public actor Authenticator {
         let fresh = JWTKeyCollection()
         try await fresh.add(jwks: jwks)
         collection = fresh
+        kids = Set(jwks.keys.compactMap { $0.keyIdentifier?.string })
         logger.info("signing keys loaded", metadata: ["keys": "\(jwks.keys.count)", "kids": "\(jwks.keys.compactMap { $0.keyIdentifier?.string })"])
     }
 
-    /// The person the token names, or `Refused` saying why not.
+    /// The person the token names, or `Refused` saying why not. A key id the keys do not have
+    /// makes it read them again first (a rotation); jwt-kit would otherwise try its default key.
     public func authenticate(_ token: String) async throws -> Person {
-        do {
-            return try await verify(token)
-        } catch let error as JWTError where error.errorType == .unknownKID {
-            if let last = reloadedForUnknownKey, ContinuousClock.now - last < config.reloadInterval {
-                throw Refused(description: "the token's key is not known")
+        if let kid = try? DefaultJWTParser().parse(Array(token.utf8), as: Person.self).header.kid, !kids.contains(kid) {
+            if reloadedForUnknownKey.map({ ContinuousClock.now - $0 >= config.reloadInterval }) ?? true {
+                reloadedForUnknownKey = .now
+                do { try await load() } catch { logger.warning("cannot read the signing keys again", metadata: ["error": "\(error)"]) }
             }
-            reloadedForUnknownKey = .now
-            do { try await load() } catch { logger.warning("cannot read the signing keys again", metadata: ["error": "\(error)"]) }
-            do { return try await verify(token) } catch let error as JWTError where error.errorType == .unknownKID {
-                throw Refused(description: "the token's key is not known")
-            }
+            guard kids.contains(kid) else { throw Refused(description: "the token's key is not known") }
         }
+        return try await verify(token)
     }
 
     private func verify(_ token: String) async throws -> Person {
         let person: Person
         do { person = try await collection.verify(token, as: Person.self) } catch let error as JWTError {
-            if error.errorType == .unknownKID { throw error }
             throw Refused(description: Self.reason(error))
         } catch { throw Refused(description: "the token is not valid") }
         guard person.iss.value == config.issuer else { throw Refused(description: "the token is from another issuer") }

@@ -27,10 +27,11 @@ extension ServiceEnvironment {
             return try await command(.request, type: request, correlationId: correlationId, body)
         } catch let refusal as Refusal {
             logger.notice("request refused", metadata: ["reason": "\(refusal.code)", "detail": "\(refusal.message)"])
-            let id = self.id
+            // Read here: the transaction's closure runs on a database thread, outside this task's locals.
+            let id = self.id, actor = RequestActor.current?.subject
             do {
                 try await pool.transaction { tx in
-                    try RefusalLog.record(refusal, request: request, actor: RequestActor.current?.subject, correlationId: correlationId, tx)
+                    try RefusalLog.record(refusal, request: request, actor: actor, correlationId: correlationId, tx)
                 }
                 RefusalLog.count([refusal.code], service: id)
             } catch {

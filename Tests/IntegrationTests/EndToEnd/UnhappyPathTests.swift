@@ -28,15 +28,17 @@ extension EndToEnd {
                 #expect(try await bz.order(held)["reasonCode"] as? String == "credit-limit-review")
                 let holds = try await bz.get("risk", "/holds") as! [[String: Any]]
                 #expect(holds.contains { $0["orderRef"] as? String == held })
-                // Only an authorised person may release it.
-                let refused = try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"authorisedBy":"intern"}"#, expect: 403)
-                #expect("\(refused)".contains("not-authorised"))
-                try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"authorisedBy":"li.wei","note":"known customer"}"#, expect: 200)
+                // Only someone of risk may release it, and the release names who did: the signed-in person.
+                let refused = try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"note":"x"}"#, expect: 403,
+                                                as: SignIn.person("wang.fang"))
+                #expect("\(refused)".contains("forbidden") && "\(refused)".contains("risk:manager"))
+                try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"note":"known customer"}"#, expect: 200,
+                                  as: SignIn.person("li.wei"))
                 try await bz.waitStatus(held, "reserved")
                 let history = (try await bz.order(held)["history"] as! [[String: Any]]).map { $0["detail"] as! String }
                 #expect(history.contains { $0.contains("released by li.wei") })
                 // Releasing twice is refused, not doubled.
-                try await bz.call("risk", "POST", "/orders/\(held)/release", #"{"authorisedBy":"li.wei"}"#, expect: 409)
+                try await bz.call("risk", "POST", "/orders/\(held)/release", "{}", expect: 409, as: SignIn.person("li.wei"))
                 let reserves = try await bz.scalar("logistics", "SELECT count(*) AS n FROM movements WHERE order_ref = $1 AND kind = 'reserve'",
                                                    [.text(held)])
                 #expect(reserves == 1)
@@ -192,7 +194,7 @@ extension EndToEnd {
                 let details = (try await bz.order(first)["history"] as! [[String: Any]]).map { $0["event"] as! String }
                 #expect(details.contains("finance.invoice.overdue.v1"))
                 // An authorised person lifts the customer's hold; the rating stays lowered.
-                try await bz.call("risk", "POST", "/customers/\(customer)/release-hold", #"{"authorisedBy":"zhang.min"}"#, expect: 200)
+                try await bz.call("risk", "POST", "/customers/\(customer)/release-hold", "{}", expect: 200, as: SignIn.person("risk.dir"))
                 let lifted = try await bz.get("risk", "/customers/\(customer)/credit") as! [String: Any]
                 #expect(lifted["onHold"] as? Bool == false && lifted["rating"] as? String == "B")
             }

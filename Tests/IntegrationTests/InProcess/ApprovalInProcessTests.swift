@@ -1,0 +1,239 @@
+import Contracts
+import CustomerServiceService
+import FinanceService
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LogisticsService
+import Messaging
+import RiskService
+import SalesService
+import ServiceKit
+import Storage
+import Testing
+
+/// Authority limits and approvals, in-process against the real PostgreSQL: an action beyond
+/// its actor's limit waits for the right level and takes effect only on approval; a rejection
+/// changes nothing; nobody approves their own request; a delegate decides for an approver and
+/// both are named; a changed amount needs a new approval while a rule change leaves open
+/// requests where they are; one approval in each department.
+@Suite(.serialized, .enabled(if: TestServers.enabled)) struct ApprovalInProcessTests {
+    /// One request as a person, answered with its status and JSON body.
+    func call(_ service: ServiceHarness, _ person: String, _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil,
+              made: DirectoryPerson? = nil) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
+        let response = try await service.http(as: made ?? SignIn.person(person)) { client in
+            try await client.execute(uri: uri, method: method, body: body.map { ByteBuffer(string: $0) })
+        }
+        return (response.status, response.json)
+    }
+
+    func code(_ json: [String: Any]) -> String? { (json["error"] as? [String: Any])?["code"] as? String }
+
+    /// Someone of risk's credit team that the demo directory does not have.
+    static let riskStaff = DirectoryPerson(id: "risk.kong", name: "Kong Rui", department: "risk", team: "credit", manager: "li.wei",
+                                           roles: ["risk:staff"])
+
+    func heldOrder(_ risk: ServiceHarness, _ ref: String, total: Int64) async throws {
+        try await risk.deliver(OrderPlaced(orderId: UUID(), orderRef: ref, customerCode: "BIG", currency: "CNY",
+                                           lines: [.init(sku: "S", quantity: 1, unitPrice: total, lineTotal: total)], total: total,
+                                           requestedDeliveryDate: "2026-12-15"))
+    }
+
+    func riskWithABigCustomer() async throws -> ServiceHarness {
+        let risk = try await ServiceHarness.make(Risk.spec)
+        let profile = try await call(risk, "risk.dir", .put, "/customers/BIG/credit", #"{"creditLimit":100000000,"currency":"CNY","rating":"A"}"#)
+        #expect(profile.status == .ok)
+        return risk
+    }
+
+    @Test func aReleaseBeyondTheStaffLimitWaitsForTheManagerAndTakesEffectOnlyOnApproval() async throws {
+        let risk = try await riskWithABigCustomer()
+        try await heldOrder(risk, "BIG-1", total: 120_000_000)  // 20 % over the limit: held; beyond staff's 1,000,000
+        let asked = try await call(risk, "risk.deng", .post, "/orders/BIG-1/release", #"{"note":"long-standing customer"}"#)
+        #expect(asked.status == .accepted && asked.json["status"] as? String == "pending-approval")
+        let approval = try #require(asked.json["approval"] as? [String: Any])
+        let id = try #require(approval["id"] as? String)
+        #expect(approval["approverRole"] as? String == "risk:director", "120,000,000 is beyond the manager's 20,000,000")
+        #expect(approval["requestedBy"] as? String == "risk.deng" && int64(approval["amount"]) == 120_000_000)
+        #expect(try await risk.outbox("risk.approval.requested.v1").count == 1)
+        #expect(try await risk.outbox("risk.credit.approved.v1").isEmpty, "nothing happens before the approval")
+        // Asking again finds the same request.
+        let again = try await call(risk, "risk.deng", .post, "/orders/BIG-1/release", #"{"note":"long-standing customer"}"#)
+        #expect((again.json["approval"] as? [String: Any])?["id"] as? String == id)
+        #expect(try await risk.outbox("risk.approval.requested.v1").count == 1)
+        // Not the requester, not a level below the one addressed, not another department.
+        #expect(code(try await call(risk, "risk.deng", .post, "/approvals/\(id)/approve", "{}").json) == "self-approval")
+        #expect(code(try await call(risk, "li.wei", .post, "/approvals/\(id)/approve", "{}").json) == "not-approver")
+        let otherDepartment = try await call(risk, "sales.dir", .post, "/approvals/\(id)/approve", "{}")
+        #expect(otherDepartment.status == .forbidden && code(otherDepartment.json) == "forbidden")
+        // Listed for the director, not for the requester.
+        let listed = try await call(risk, "risk.dir", .get, "/approvals?for=me")
+        #expect(((listed.json["items"] as? [[String: Any]]) ?? []).map { $0["id"] as? String } == [id])
+        #expect(((try await call(risk, "risk.deng", .get, "/approvals?for=me").json["items"] as? [[String: Any]]) ?? []).isEmpty)
+        let decided = try await call(risk, "risk.dir", .post, "/approvals/\(id)/approve", #"{"reason":"paid on time for years"}"#)
+        #expect(decided.status == .ok && decided.json["status"] as? String == "approved" && decided.json["decidedBy"] as? String == "risk.dir")
+        let released = try await risk.outbox("risk.credit.approved.v1")
+        #expect(released.count == 1 && (released.first?.body["decision"] as? [String: Any])?["decidedBy"] as? String == "risk.dir")
+        let event = try #require(try await risk.outbox("risk.approval.decided.v1").first)
+        let decision = try #require(event.body["decision"] as? [String: Any])
+        #expect(decision["outcome"] as? String == "approved" && int64(decision["limit"]) == 200_000_000 && decision["ruleId"] != nil)
+        #expect(code(try await call(risk, "risk.dir", .post, "/approvals/\(id)/approve", "{}").json) == "not-pending")
+        // The decision log says who did what under which rule and limit.
+        let detail = try await call(risk, "auditor", .get, "/approvals/\(id)", made: SignIn.person("audit.sun"))
+        let steps = (detail.json["log"] as? [[String: Any]]) ?? []
+        #expect(steps.map { $0["step"] as? String } == ["requested", "approved"])
+        #expect(steps.last?["actor"] as? String == "risk.dir" && int64(steps.last?["limit"]) == 200_000_000)
+        #expect(int64(steps.first?["limit"]) == 200_000_000, "addressed under the director's rule")
+        // The log is append-only, for the service's own role too.
+        await #expect(throws: (any Error).self) { try await risk.pool.execute("UPDATE approval_log SET actor = 'someone else'") }
+        await risk.cleanUp()
+    }
+
+    @Test func aRejectedRequestChangesNothingAndNeedsAReason() async throws {
+        let risk = try await riskWithABigCustomer()
+        try await heldOrder(risk, "BIG-2", total: 110_000_000)
+        let asked = try await call(risk, "risk.deng", .post, "/orders/BIG-2/release", "{}")
+        let id = try #require((asked.json["approval"] as? [String: Any])?["id"] as? String)
+        #expect(try await call(risk, "risk.dir", .post, "/approvals/\(id)/reject", "{}").status == .badRequest)
+        let rejected = try await call(risk, "risk.dir", .post, "/approvals/\(id)/reject", #"{"reason":"exposure too high this quarter"}"#)
+        #expect(rejected.status == .ok && rejected.json["status"] as? String == "rejected")
+        #expect(try await risk.outbox("risk.credit.approved.v1").isEmpty)
+        #expect(try await call(risk, "risk.dir", .get, "/orders/BIG-2").json["status"] as? String == "held")
+        #expect((try await risk.outbox("risk.approval.decided.v1").first?.body["decision"] as? [String: Any])?["outcome"] as? String == "rejected")
+        await risk.cleanUp()
+    }
+
+    @Test func aDelegateDecidesForTheApproverOnTheDatesGivenAndBothAreNamed() async throws {
+        let risk = try await riskWithABigCustomer()
+        try await heldOrder(risk, "BIG-3", total: 101_000_000)
+        let asked = try await call(risk, "risk.deng", .post, "/orders/BIG-3/release", "{}")
+        let id = try #require((asked.json["approval"] as? [String: Any])?["id"] as? String)
+        #expect(code(try await call(risk, "", .post, "/approvals/\(id)/approve", "{}", made: Self.riskStaff).json) == "not-approver")
+        // The director is away: yesterday's delegation has ended; today's counts.
+        let day = 86_400.0
+        func date(_ offset: Double) -> String { String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(offset)).prefix(10)) }
+        let past = try await call(risk, "risk.dir", .post, "/delegations",
+                                  #"{"delegate":"risk.kong","starts":"\#(date(-3 * day))","ends":"\#(date(-day))"}"#)
+        #expect(past.status == .ok)
+        #expect(code(try await call(risk, "", .post, "/approvals/\(id)/approve", "{}", made: Self.riskStaff).json) == "not-approver")
+        let bad = try await call(risk, "risk.dir", .post, "/delegations", #"{"delegate":"risk.kong","starts":"2026-12-09","ends":"2026-12-01"}"#)
+        #expect(bad.status == .badRequest)
+        let now = try await call(risk, "risk.dir", .post, "/delegations",
+                                 #"{"delegate":"risk.kong","starts":"\#(date(-day))","ends":"\#(date(7 * day))","note":"holiday"}"#)
+        #expect(now.status == .ok)
+        let listed = try await call(risk, "", .get, "/approvals?for=me", made: Self.riskStaff)
+        #expect(((listed.json["items"] as? [[String: Any]]) ?? []).map { $0["id"] as? String } == [id])
+        let decided = try await call(risk, "", .post, "/approvals/\(id)/approve", "{}", made: Self.riskStaff)
+        #expect(decided.status == .ok && decided.json["decidedBy"] as? String == "risk.kong" && decided.json["onBehalfOf"] as? String == "risk.dir")
+        let decision = try await risk.outbox("risk.approval.decided.v1").first?.body["decision"] as? [String: Any]
+        #expect(decision?["decidedBy"] as? String == "risk.kong" && decision?["onBehalfOf"] as? String == "risk.dir")
+        #expect(try await risk.outbox("risk.credit.approved.v1").count == 1)
+        await risk.cleanUp()
+    }
+
+    /// Finance: a hand-entered payment beyond the accountant's limit. Changing the manager's limit
+    /// leaves the open request where it is; asking again with another amount supersedes it.
+    @Test func aChangedAmountNeedsANewApprovalAndARuleChangeLeavesOpenRequestsWhereTheyAre() async throws {
+        let finance = try await ServiceHarness.make(Finance.spec)
+        #expect(try await call(finance, "fin.dir", .put, "/customers/F-1/terms", #"{"kind":"deposit","depositPercent":50,"netDays":15}"#).status == .ok)
+        try await finance.deliver(OrderAccepted(orderId: UUID(), orderRef: "F-O1", customerCode: "F-1", currency: "CNY",
+                                                lines: [.init(sku: "A", quantity: 1, unitPrice: 40_000_000, lineTotal: 40_000_000)],
+                                                total: 40_000_000, deliveryAddress: FinanceInProcessTests.address,
+                                                requestedDeliveryDate: "2026-12-15", releasedBy: nil))
+        let invoice = try #require(try await finance.outbox("finance.deposit.requested.v1").first?.body["invoiceNumber"] as? String)
+        func payment(_ amount: Int64) -> String {
+            #"{"amount":\#(amount),"currency":"CNY","invoiceNumber":"\#(invoice)","bankReference":"HAND-1","valueDate":"2026-12-02"}"#
+        }
+        let first = try await call(finance, "acct.luo", .post, "/payments", payment(6_000_000))
+        #expect(first.status == .accepted)
+        let a = try #require(first.json["approval"] as? [String: Any])
+        #expect(a["approverRole"] as? String == "finance:manager")
+        // Who sets which limit: the director for staff and managers, executive for the director.
+        #expect(code(try await call(finance, "fin.mgr", .put, "/authority-limits/payment.manual/finance:staff", #"{"limit":1}"#).json) == "not-authorised")
+        #expect(code(try await call(finance, "fin.dir", .put, "/authority-limits/payment.manual/finance:director", #"{"limit":1}"#).json) == "not-authorised")
+        #expect(try await call(finance, "chen.jie", .put, "/authority-limits/payment.manual/finance:director",
+                               #"{"limit":400000000,"note":"board decision"}"#).status == .ok)
+        let lowered = try await call(finance, "fin.dir", .put, "/authority-limits/payment.manual/finance:manager", #"{"limit":1000000}"#)
+        #expect(lowered.status == .ok && int64(lowered.json["limit"]) == 1_000_000 && lowered.json["setBy"] as? String == "fin.dir")
+        let still = try await call(finance, "fin.mgr", .get, "/approvals/\(a["id"] as! String)")
+        #expect((still.json["approval"] as? [String: Any])?["approverRole"] as? String == "finance:manager")
+        #expect(int64((still.json["approval"] as? [String: Any])?["ruleId"]) == int64(a["ruleId"]), "the rule it was addressed under")
+        // The same payment with another amount is a new request; the old one is superseded.
+        let second = try await call(finance, "acct.luo", .post, "/payments", payment(7_000_000))
+        let b = try #require(second.json["approval"] as? [String: Any])
+        #expect(b["id"] as? String != a["id"] as? String && b["approverRole"] as? String == "finance:director")
+        #expect(code(try await call(finance, "fin.mgr", .post, "/approvals/\(a["id"] as! String)/approve", "{}").json) == "not-pending")
+        #expect(try await call(finance, "fin.dir", .post, "/approvals/\(b["id"] as! String)/approve", "{}").status == .ok)
+        let paid = try await finance.outbox("finance.payment.received.v1")
+        #expect(paid.count == 1 && int64(paid.first?.body["amount"]) == 7_000_000)
+        let history = try await call(finance, "audit.sun", .get, "/authority-limits/history?limit=500")
+        let versions = ((history.json["items"] as? [[String: Any]]) ?? []).filter { $0["role"] as? String == "finance:manager" }
+        #expect(versions.map { int64($0["limit"]) } == [50_000_000, 1_000_000], "every version kept")
+        await finance.cleanUp()
+    }
+
+    @Test func logisticsBooksGoodsWithoutAPurchaseOrderOnlyWithinTheLimitOrOnceApproved() async throws {
+        let logistics = try await ServiceHarness.make(Logistics.spec)
+        #expect(try await call(logistics, "log.dir", .put, "/warehouses/SH-01", #"{"name":"Shanghai","branch":"East"}"#).status == .ok)
+        let small = try await call(logistics, "store.xu", .post, "/stock/receipts", #"{"warehouse":"SH-01","sku":"A","quantity":10,"reference":"R-1"}"#)
+        #expect(small.status == .created)
+        let ordered = try await call(logistics, "store.xu", .post, "/stock/receipts",
+                                     #"{"warehouse":"SH-01","sku":"A","quantity":5000,"reference":"R-2","purchaseOrder":"PO-7"}"#)
+        #expect(ordered.status == .created, "a purchase order explains the goods")
+        let big = try await call(logistics, "store.xu", .post, "/stock/receipts", #"{"warehouse":"SH-01","sku":"A","quantity":5000,"reference":"R-3"}"#)
+        #expect(big.status == .accepted && (big.json["approval"] as? [String: Any])?["approverRole"] as? String == "logistics:manager")
+        let id = try #require((big.json["approval"] as? [String: Any])?["id"] as? String)
+        func onHand() async throws -> Int64? {
+            let items = try await call(logistics, "log.mgr", .get, "/stock?sku=A").json["items"] as? [[String: Any]]
+            return int64(items?.first?["onHand"])
+        }
+        #expect(try await onHand() == 5_010)
+        #expect(try await call(logistics, "log.mgr", .post, "/approvals/\(id)/approve", "{}").status == .ok)
+        #expect(try await onHand() == 10_010)
+        await logistics.cleanUp()
+    }
+
+    @Test func aSalespersonsDiscountBeyondTheirLimitWaitsForTheManager() async throws {
+        let sales = try await ServiceHarness.make(Sales.spec)
+        #expect(try await call(sales, "sales.dir", .put, "/products/S-1",
+                               #"{"name":"Widget","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":1000}]}"#).status == .ok)
+        #expect(try await call(sales, "sales.dir", .put, "/customers/C-1", #"{"name":"Test","currency":"CNY"}"#).status == .ok)
+        func order(_ ref: String, price: Int64) -> String {
+            #"{"orderRef":"\#(ref)","customerCode":"C-1","lines":[{"sku":"S-1","quantity":3,"unitPrice":\#(price)}],"deliveryAddress":{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"},"requestedDeliveryDate":"2026-12-15"}"#
+        }
+        // 4 % off is within a salesperson's 5 %: placed at once, at the typed price.
+        let within = try await call(sales, "wang.fang", .post, "/orders", order("D-1", price: 960))
+        #expect(within.status == .created)
+        #expect(int64(try await sales.outbox("sales.order.placed.v1").first?.body["total"]) == 2_880)
+        // 10 % off waits for the manager (15 %); nothing is placed before.
+        let beyond = try await call(sales, "wang.fang", .post, "/orders", order("D-2", price: 900))
+        let approval = try #require(beyond.json["approval"] as? [String: Any])
+        #expect(beyond.status == .accepted && approval["approverRole"] as? String == "sales:manager" && int64(approval["amount"]) == 1_000)
+        #expect(try await sales.outbox("sales.order.placed.v1").count == 1)
+        #expect(try await call(sales, "sales.mgr", .post, "/approvals/\(approval["id"] as! String)/approve", "{}").status == .ok)
+        let placed = try await sales.outbox("sales.order.placed.v1")
+        #expect(placed.count == 2 && int64(placed.last?.body["total"]) == 2_700)
+        // An outside system's typed price still needs the customer's contract: the web shop has no authority.
+        try await sales.deliver(try ContractRegistry.decodeStrict(PlaceOrder.self, from: Data(order("D-3", price: 900).utf8)))
+        #expect((try await sales.outbox("sales.order.rejected.v1").first?.body["reasonCode"]) as? String == "price-override-not-allowed")
+        await sales.cleanUp()
+    }
+
+    @Test func aResolutionThatCostsMoneyBeyondTheAgentsLimitWaitsForTheManager() async throws {
+        let desk = try await ServiceHarness.make(CustomerService.spec)
+        try await desk.deliver(OrderAccepted(orderId: UUID(), orderRef: "CS-1", customerCode: "C-1", currency: "CNY",
+                                             lines: [.init(sku: "A", quantity: 4, unitPrice: 100, lineTotal: 400)], total: 400,
+                                             deliveryAddress: FinanceInProcessTests.address, requestedDeliveryDate: "2026-12-15", releasedBy: nil))
+        try await desk.deliver(try ContractRegistry.decodeStrict(OpenComplaint.self, from: Data(
+            #"{"channel":"phone","orderRef":"CS-1","category":"delivery","description":"two weeks late"}"#.utf8)))
+        let number = try #require(try await desk.outbox("customer_service.complaint.opened.v1").first?.body["caseNumber"] as? String)
+        let asked = try await call(desk, "cs.hu", .post, "/complaints/\(number)/resolve", #"{"resolution":"goodwill","compensation":500000}"#)
+        let approval = try #require(asked.json["approval"] as? [String: Any])
+        #expect(asked.status == .accepted && approval["approverRole"] as? String == "customer-service:manager")
+        #expect(try await desk.outbox("customer_service.complaint.resolved.v1").isEmpty)
+        #expect(try await call(desk, "cs.mgr", .post, "/approvals/\(approval["id"] as! String)/approve", "{}").status == .ok)
+        let resolved = try #require(try await desk.outbox("customer_service.complaint.resolved.v1").first)
+        #expect(resolved.body["resolution"] as? String == "goodwill" && (resolved.body["note"] as? String ?? "").contains("compensation 500000"))
+        await desk.cleanUp()
+    }
+}

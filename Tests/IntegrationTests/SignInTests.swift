@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import RiskService
+import ServiceKit
+import Testing
+
+/// Sign-in: every route but `/health/*` and `/metrics` needs a valid token of the issuer (401
+/// otherwise, saying why), and one of the roles the route names (403 naming them); a rotated key
+/// is accepted without a restart; no token appears in any log line.
+@Suite(.serialized, .enabled(if: TestServers.enabled)) struct SignInTests {
+    func error(_ response: TestResponse) -> (code: String?, message: String) {
+        let error = response.json["error"] as? [String: Any]
+        return (error?["code"] as? String, error?["message"] as? String ?? "")
+    }
+
+    @Test func withoutAValidTokenIs401AndWithoutTheRoleIs403() async throws {
+        let risk = try await ServiceHarness.make(Risk.spec)
+        let stranger = try LocalIssuer.prepare(FileManager.default.temporaryDirectory.appendingPathComponent("bizops-stranger-\(UUID())"))
+        let person = SignIn.person("li.wei")
+        let expired = try await SignIn.issuer.token(for: person, lifetime: 60, now: Date().addingTimeInterval(-3600))
+        let foreign = try await stranger.token(for: person)
+        let valid = try await SignIn.token(person)
+        var characters = Array(valid)
+        characters[characters.count - 3] = characters[characters.count - 3] == "A" ? "B" : "A"
+        let tampered = String(characters)
+        try await risk.http(as: nil) { client in
+            let none = try await client.execute(uri: "/holds", method: .get)
+            #expect(none.status == .unauthorized && error(none).code == "unauthenticated" && none.headers[.wwwAuthenticate] == "Bearer")
+            #expect(error(none).message.contains("Bearer"))
+            let cases: [(String, String)] = [("Bearer not-a-token", "malformed"), ("Bearer \(expired)", "expired"),
+                                             ("Bearer \(foreign)", "key is not known"), ("Bearer \(tampered)", "signature"),
+                                             ("Basic bGkud2VpOnB3", "Bearer")]
+            for (header, reason) in cases {
+                let refused = try await client.execute(uri: "/holds", method: .get, headers: [.authorization: header])
+                #expect(refused.status == .unauthorized && error(refused).code == "unauthenticated", "\(reason)")
+                #expect(error(refused).message.contains(reason), "\(error(refused).message) should say \(reason)")
+            }
+            let ok = try await client.execute(uri: "/holds", method: .get, headers: [.authorization: "Bearer \(valid)"])
+            #expect(ok.status == .ok)
+            // Signed out, nobody learns which paths exist; signed in, a path nobody serves is 404.
+            #expect(try await client.execute(uri: "/nowhere", method: .get).status == .unauthorized)
+            #expect(try await client.execute(uri: "/nowhere", method: .get, headers: [.authorization: "Bearer \(valid)"]).status == .notFound)
+        }
+        // Reads are open to the department, operations, executive and auditor; writes to the roles the route names.
+        for (id, status) in [("risk.deng", HTTPResponse.Status.ok), ("zhou.ops", .ok), ("chen.jie", .ok), ("audit.sun", .ok),
+                             ("wang.fang", .forbidden)] {
+            let answer = try await risk.http(as: SignIn.person(id)) { try await $0.execute(uri: "/holds", method: .get) }
+            #expect(answer.status == status, "\(id) reading /holds")
+        }
+        let auditorWrites = try await risk.http(as: SignIn.person("audit.sun")) { client in
+            try await client.execute(uri: "/customers/C-9/credit", method: .put,
+                                     body: ByteBuffer(string: #"{"creditLimit":1,"currency":"CNY","rating":"A"}"#))
+        }
+        #expect(auditorWrites.status == .forbidden && error(auditorWrites).code == "forbidden")
+        #expect(error(auditorWrites).message.contains("risk:staff, risk:manager, risk:director") && error(auditorWrites).message.contains("auditor"))
+        await risk.cleanUp()
+    }
+
+    @Test func aRotatedKeyIsAcceptedWithoutARestart() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bizops-rotation-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let issuer = try LocalIssuer.prepare(folder)
+        var config = Authenticator.Config(keys: .file(issuer.jwksFile.path), issuer: LocalIssuer.issuer, audience: LocalIssuer.audience)
+        config.reloadInterval = .seconds(60)
+        let risk = try await ServiceHarness.make(Risk.spec, auth: config)
+        let person = SignIn.person("risk.deng")
+        let before = try await issuer.token(for: person)
+        func status(_ token: String) async throws -> HTTPResponse.Status {
+            try await risk.http(as: nil) { try await $0.execute(uri: "/holds", method: .get, headers: [.authorization: "Bearer \(token)"]).status }
+        }
+        #expect(try await status(before) == .ok)
+        try issuer.rotate()
+        let after = try await issuer.token(for: person)
+        #expect(try await status(after) == .ok, "the new key is read when a token names it")
+        #expect(try await status(before) == .ok, "the previous key stays until it leaves the JWKS")
+        // Keys are read again at most once a minute here: made-up key ids cannot make it read the JWKS every time.
+        try issuer.rotate()
+        try issuer.rotate()
+        #expect(try await status(try await issuer.token(for: person)) == .unauthorized)
+        await risk.cleanUp()
+    }
+
+    /// A real process at `trace`: tokens, valid or not, never reach its log.
+    @Test func noTokenAppearsInAnyLogLine() async throws {
+        let probe = try await Probe.make()
+        let port = String(freePort())
+        let service = try await probe.serve(env: ["LOG_LEVEL": "trace", "HTTP_PORT": port])
+        let person = DirectoryPerson(id: "ops.tester", name: "Ops", roles: ["operations"])
+        let valid = try await SignIn.token(person)
+        let expired = try await SignIn.issuer.token(for: person, lifetime: 60, now: Date().addingTimeInterval(-3600))
+        let url = "http://127.0.0.1:\(port)/refusals"
+        #expect(try await http(url, authorization: "Bearer \(valid)").status == 200)
+        #expect(try await http(url, authorization: "Bearer \(expired)").status == 401)
+        #expect(try await http(url, authorization: "Bearer \(valid.dropLast(4))AAAA").status == 401)
+        #expect(try await http(url, authorization: "Bearer secret-looking-garbage-4711").status == 401)
+        await service.stop()
+        let log = service.text
+        #expect(log.contains("sign-in refused"), "failed sign-ins are logged (without the token)")
+        for token in [valid, expired, String(valid.dropLast(4))] {
+            for part in token.split(separator: ".") where part.count > 12 {
+                #expect(!log.contains(part), "a token's part in the log")
+            }
+        }
+        #expect(!log.contains("secret-looking-garbage-4711"))
+        await probe.cleanUp()
+    }
+}
