@@ -11,8 +11,8 @@ public enum ReasonCode: ExtensibleCode {
     case alreadyDispatched, alreadyDelivered, alreadyRecorded, alreadyHandled, cancellationPending
     // Poison: it can never succeed (`rejected`; dead-lettered)
     case malformedJson, invalidField, invalidEnvelope, missingUserId, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
-    // Approvals: a decision the request's state or the decider's authority refuses; an order whose approval was rejected
-    case notPending, selfApproval, notApprover, approvalRejected
+    // Approvals: a decision the request's state or the decider's authority refuses
+    case notPending, selfApproval, notApprover
     // HTTP only
     case methodNotAllowed, unauthenticated, forbidden
     case unknown(String)
@@ -26,7 +26,7 @@ public enum ReasonCode: ExtensibleCode {
         .creditReviewRejected, .creditLimitReview, .customerOnHold, .noCreditProfile, .cancelled, .alreadyDispatched,
         .alreadyDelivered, .alreadyRecorded, .alreadyHandled, .cancellationPending, .malformedJson, .invalidField,
         .invalidEnvelope, .unknownType, .invalidMessage, .databaseRejected, .retriesExhausted, .unknownRoutingKey,
-        .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .approvalRejected, .unauthenticated, .forbidden,
+        .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .unauthenticated, .forbidden,
     ]
 
     public var rawValue: String {
@@ -83,7 +83,6 @@ public enum ReasonCode: ExtensibleCode {
         case .notPending: "not-pending"
         case .selfApproval: "self-approval"
         case .notApprover: "not-approver"
-        case .approvalRejected: "approval-rejected"
         case .unknown(let raw): raw
         }
     }

@@ -90,7 +90,9 @@ func http(_ url: String, method: String = "GET", json: String? = nil, as person:
     if let json { arguments += ["-H", "content-type: application/json", "--data-binary", json] }
     // Through a config file on stdin, not the command line, as a token should travel.
     var header: String? = authorization
-    if header == nil, let person { header = "Bearer " + (try await SignIn.token(person)) }
+    // A URL with its own credentials (RabbitMQ's management API) signs in with those instead.
+    let ownCredentials = URLComponents(string: url)?.user != nil
+    if header == nil, let person, !ownCredentials { header = "Bearer " + (try await SignIn.token(person)) }
     let input = Pipe()
     if header != nil { arguments += ["-K", "-"]; process.standardInput = input }
     process.arguments = arguments + [url]
