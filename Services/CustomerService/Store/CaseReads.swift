@@ -24,7 +24,11 @@ struct CaseView: Codable, Sendable, Equatable {
     let seq: Int64
 }
 
-struct CaseLogView: Codable, Sendable, Equatable { let id: Int64; let entry: String; let at: Date }
+struct CaseLogView: Codable, Sendable, Equatable {
+    let id: Int64; let entry: String; let at: Date
+    /// Who caused it: a person (token subject) or an outside system; absent for rows from before it was kept.
+    let actor: String?
+}
 
 /// A case's fields with its log.
 struct CaseDetailView: Encodable, Sendable, Equatable {
@@ -87,8 +91,8 @@ struct CaseReads {
     func caseDetail(_ number: String) throws -> CaseDetailView? {
         guard let row = try tx.query("SELECT \(Self.caseColumns) FROM cases WHERE number = $1", [.text(number)]).first else { return nil }
         let record = try Self.caseView(row)
-        let log = try tx.query("SELECT id, entry, at FROM case_log WHERE case_id = $1 ORDER BY id", [.uuid(record.caseId)]).map {
-            CaseLogView(id: try $0.int("id"), entry: try $0.string("entry"), at: try $0.timestamp("at"))
+        let log = try tx.query("SELECT id, entry, at, actor FROM case_log WHERE case_id = $1 ORDER BY id", [.uuid(record.caseId)]).map {
+            CaseLogView(id: try $0.int("id"), entry: try $0.string("entry"), at: try $0.timestamp("at"), actor: try $0.optionalString("actor"))
         }
         return CaseDetailView(record: record, log: log)
     }

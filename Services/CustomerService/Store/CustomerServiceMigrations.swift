@@ -63,5 +63,8 @@ enum CustomerServiceMigrations {
             ALTER TABLE orders ADD COLUMN seq bigserial;
             CREATE UNIQUE INDEX orders_seq ON orders (seq);
             """),
+        Migration(104, "every case log row says who: the unit of work's actor", """
+            ALTER TABLE case_log ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
+            """),
     ]
 }

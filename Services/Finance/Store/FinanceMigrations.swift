@@ -108,5 +108,8 @@ enum FinanceMigrations {
             CREATE UNIQUE INDEX invoices_seq ON invoices (seq);
             CREATE INDEX invoices_customer_seq ON invoices (customer_code, seq);
             """),
+        Migration(103, "every journal entries row says who: the unit of work's actor", """
+            ALTER TABLE journal_entries ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
+            """),
     ]
 }

@@ -61,6 +61,8 @@ struct JournalEntryView: Codable, Sendable, Equatable {
     let reference: String
     let currency: String
     let lines: [Line]
+    /// Who caused it: a person (token subject) or an outside system; absent for rows from before it was kept.
+    let actor: String?
 }
 
 struct TrialBalanceView: Codable, Sendable, Equatable {
@@ -116,7 +118,7 @@ struct ReceivablesReads {
     /// Journal entries with their lines, oldest first; `reference` matches the reference or the memo.
     func journal(reference: String?, after: Int64, limit: Int) throws -> [JournalEntryView] {
         let entries = try tx.query("""
-            SELECT id, entry_date::text AS entry_date, memo, reference, currency FROM journal_entries
+            SELECT id, entry_date::text AS entry_date, memo, reference, currency, actor FROM journal_entries
             WHERE ($1::text IS NULL OR reference = $1 OR memo LIKE '%' || $1 || '%') AND id > $2 ORDER BY id LIMIT $3
             """, [reference.map(PGValue.text) ?? .null, .int(after), .int(Int64(limit))])
         let ids = try entries.map { try $0.int("id") }
@@ -129,7 +131,8 @@ struct ReceivablesReads {
         return try entries.map { r in
             let id = try r.int("id")
             return JournalEntryView(id: id, entryDate: try r.string("entry_date"), memo: try r.string("memo"), reference: try r.string("reference"),
-                                    currency: try r.string("currency"), lines: lines[id] ?? [])
+                                    currency: try r.string("currency"), lines: lines[id] ?? [],
+                                    actor: try r.optionalString("actor"))
         }
     }
 

@@ -98,5 +98,8 @@ enum LogisticsMigrations {
             CREATE UNIQUE INDEX returns_seq ON returns (seq);
             CREATE INDEX movements_order ON movements (order_ref, id);
             """),
+        Migration(104, "every movements row says who: the unit of work's actor", """
+            ALTER TABLE movements ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
+            """),
     ]
 }

@@ -27,6 +27,8 @@ struct MovementView: Codable, Sendable, Equatable {
     let quarantineDelta: Int64
     let orderRef: String?
     let reference: String?
+    /// Who caused it: a person (token subject) or an outside system; absent for rows from before it was kept.
+    let actor: String?
 }
 
 struct WarehouseView: Codable, Sendable, Equatable {
@@ -91,13 +93,13 @@ struct WarehouseReads {
 
     func movements(sku: String?, order: String?, after: Int64, limit: Int) throws -> [MovementView] {
         try tx.query("""
-            SELECT id, at, warehouse, sku, kind, on_hand_delta, reserved_delta, quarantine_delta, order_ref, reference FROM movements
+            SELECT id, at, warehouse, sku, kind, on_hand_delta, reserved_delta, quarantine_delta, order_ref, reference, actor FROM movements
             WHERE ($1::text IS NULL OR sku = $1) AND ($2::text IS NULL OR order_ref = $2) AND id > $3 ORDER BY id LIMIT $4
             """, [sku.map(PGValue.text) ?? .null, order.map(PGValue.text) ?? .null, .int(after), .int(Int64(limit))]).map { r in
             MovementView(id: try r.int("id"), at: try r.timestamp("at"), warehouse: try r.string("warehouse"), sku: try r.string("sku"),
                          kind: try r.string("kind"), onHandDelta: try r.int("on_hand_delta"), reservedDelta: try r.int("reserved_delta"),
                          quarantineDelta: try r.int("quarantine_delta"), orderRef: try r.optionalString("order_ref"),
-                         reference: try r.optionalString("reference"))
+                         reference: try r.optionalString("reference"), actor: try r.optionalString("actor"))
         }
     }
 

@@ -13,27 +13,59 @@ enum OrderIntake {
     /// would have is a discount, within the person's limit or else an approval request; the
     /// order is placed only once approved.
     static func enter(_ order: PlaceOrder, _ work: UnitOfWork) throws -> ApprovalBook.Authorisation {
-        let store = SalesStore(tx: work.transaction)
-        if let customer = try store.customerTerms(order.customerCode) {
-            let priceList = try store.priceList(skus: order.lines.map(\.sku), currency: customer.currency)
-            let discount = OrderPricing.discount(order, customer: customer, priceList: priceList)
-            if discount > 0 {
-                let authorisation = try Sales.approvals.authorise(
-                    SalesApprovals.discount, subject: order.orderRef, amount: discount, payload: order,
-                    summary: "order \(order.orderRef) for \(order.customerCode) at up to \(Double(discount) / 100) % below its price", work)
-                guard case .allowed = authorisation else { return authorisation }
-            }
-        }
+        if case .pending(let request) = try discountAuthorisation(order, answering: nil, work) { return .pending(request) }
         try place(order, typedPricesAuthorised: true, work)
         return .allowed
     }
 
-    static func place(_ order: PlaceOrder, _ work: UnitOfWork) throws { try place(order, typedPricesAuthorised: false, work) }
+    /// `order.place` from an outside system: a typed price is honoured only where the customer's
+    /// contract allows overrides, and below the line's price it waits for a person's approval.
+    static func place(_ order: PlaceOrder, _ work: UnitOfWork) throws {
+        if case .pending(let request) = try discountAuthorisation(order, answering: work.cause, work) {
+            try work.reply(CommandOutcome(outcome: .pending, reasonCode: .approvalPending,
+                                          message: "a price \(Double(request.amount) / 100) % below the list waits for \(request.approverRole) (approval request \(request.id))",
+                                          command: work.cause.routingKey ?? PlaceOrder.routingKey, messageId: work.cause.id))
+            return
+        }
+        try place(order, typedPricesAuthorised: false, work)
+    }
 
-    static func place(_ order: PlaceOrder, typedPricesAuthorised: Bool, _ work: UnitOfWork) throws {
+    /// The discount a typed price gives, checked against the actor's limit (none for a system,
+    /// nor for a customer whose contract refuses overrides from systems: pricing rejects those).
+    static func discountAuthorisation(_ order: PlaceOrder, answering: Cause?, _ work: UnitOfWork) throws -> ApprovalBook.Authorisation {
+        let store = SalesStore(tx: work.transaction)
+        guard let customer = try store.customerTerms(order.customerCode), answering == nil || customer.allowsPriceOverride,
+              try !store.hasLiveOrder(order.orderRef) else { return .allowed }
+        let priceList = try store.priceList(skus: order.lines.map(\.sku), currency: customer.currency)
+        let discount = OrderPricing.discount(order, customer: customer, priceList: priceList)
+        guard discount > 0 else { return .allowed }
+        work.correlate(with: work.cause.correlationId ?? order.orderRef)
+        return try Sales.approvals.authorise(
+            SalesApprovals.discount, subject: order.orderRef, amount: discount, payload: SalesApprovals.Discounted(order: order, answer: answering),
+            summary: "order \(order.orderRef) for \(order.customerCode) at up to \(Double(discount) / 100) % below its price", sameAs: order, work)
+    }
+
+    /// A discounted order whose approval was rejected: recorded and announced as rejected, and its sender told.
+    static func rejectDiscount(_ order: PlaceOrder, reason: String, answering: Cause?, _ work: UnitOfWork) throws {
+        let store = SalesStore(tx: work.transaction)
+        work.correlate(with: answering?.correlationId ?? order.orderRef)
+        let orderId = UUID()
+        try store.addRejected(orderId, order, reason: .discountRejected)
+        try store.addHistory(orderId, .rejected, event: OrderRejected.messageType, detail: "discount-rejected: \(reason)", messageId: work.cause.uuid)
+        let event = OrderRejected(orderRef: order.orderRef, customerCode: order.customerCode, reasonCode: .discountRejected,
+                                  message: "the discount was not approved: \(reason)")
+        try work.publish(event)
+        if let answering { try work.reply(event, to: answering) }
+    }
+
+    static func place(_ order: PlaceOrder, typedPricesAuthorised: Bool, answering: Cause? = nil, _ work: UnitOfWork) throws {
+        /// The sender's answer: to the command that asked, also when it waited for an approval.
+        func answer<T: MessageContract>(_ event: T) throws {
+            if let answering { try work.reply(event, to: answering) } else { try work.reply(event) }
+        }
         let store = SalesStore(tx: work.transaction)
         // Without a correlation id from the sender, the order reference ties the flow together.
-        work.correlate(with: work.cause.correlationId ?? order.orderRef)
+        work.correlate(with: answering?.correlationId ?? work.cause.correlationId ?? order.orderRef)
         let outcome: Result<[OrderPlaced.Line], OrderRejection>
         var currency = order.currency
         if try store.hasLiveOrder(order.orderRef) {
@@ -57,7 +89,7 @@ enum OrderIntake {
             let event = OrderPlaced(orderId: orderId, orderRef: order.orderRef, customerCode: order.customerCode,
                                     currency: currency ?? "", lines: lines, total: total, requestedDeliveryDate: order.requestedDeliveryDate)
             try work.publish(event)
-            try work.reply(event)
+            try answer(event)
             work.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
         case .failure(let rejection):
             try reject(rejection)
@@ -70,7 +102,7 @@ enum OrderIntake {
             let event = OrderRejected(orderRef: order.orderRef, customerCode: order.customerCode,
                                       reasonCode: rejection.code, message: rejection.message)
             try work.publish(event)
-            try work.reply(event)
+            try answer(event)
             work.logger.notice("order rejected", metadata: ["order_ref": "\(order.orderRef)", "reason": "\(rejection.code)"])
         }
     }

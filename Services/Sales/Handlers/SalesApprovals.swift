@@ -3,17 +3,28 @@ import Foundation
 import Messaging
 import ServiceKit
 
-/// What sales puts under authority limits: a price a person types below the price an order
-/// line would have (the discount, in hundredths of a percent). Orders from outside systems
-/// follow the customer's contract instead (`allowsPriceOverride`); an approved discount carries
+/// What sales puts under authority limits: a price typed below the price an order line would
+/// have (the discount, in hundredths of a percent), whether a salesperson types it (`POST
+/// /orders`) or an outside system sends it (`order.place`, for a customer whose contract allows
+/// price overrides at all). A system has no authority of its own, so its discounted order waits
+/// for a person and the sender is answered once they decide. An approved discount carries
 /// forward to the invoice, which takes the order's prices without asking again.
 enum SalesApprovals {
     static let discount = "order.discount"
 
+    /// A discounted order as it was asked, and the command to answer once decided (on the bus).
+    struct Discounted: Codable, Sendable { let order: PlaceOrder; let answer: Cause? }
+
     static let book = ApprovalBook(department: "sales", actions: [
         ApprovalAction(discount, "a price below the list", unit: .percent,
-                       defaults: [.staff: 500, .manager: 1_500, .director: 3_000]) { request, _, work in
-            try OrderIntake.place(try request.decode(PlaceOrder.self), typedPricesAuthorised: true, work)
-        },
+                       defaults: [.staff: 500, .manager: 1_500, .director: 3_000],
+                       perform: { request, _, work in
+                           let asked = try request.decode(Discounted.self)
+                           try OrderIntake.place(asked.order, typedPricesAuthorised: true, answering: asked.answer, work)
+                       },
+                       onReject: { request, decision, work in
+                           let asked = try request.decode(Discounted.self)
+                           try OrderIntake.rejectDiscount(asked.order, reason: decision.reason ?? "rejected", answering: asked.answer, work)
+                       }),
     ], requested: SalesApprovalRequested.self, decided: SalesApprovalDecided.self)
 }

@@ -80,5 +80,8 @@ enum SalesMigrations {
             CREATE UNIQUE INDEX orders_seq ON orders (seq);
             CREATE INDEX orders_customer_seq ON orders (customer_code, seq);
             """),
+        Migration(106, "every order history row says who: the unit of work's actor", """
+            ALTER TABLE order_history ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
+            """),
     ]
 }

@@ -16,6 +16,8 @@ struct OrderHistoryView: Codable, Sendable, Equatable {
     let event: String
     let detail: String?
     let at: Date
+    /// Who caused it: a person (token subject) or an outside system; absent for rows from before it was kept.
+    let actor: String?
 }
 
 struct SalesOrderView: Codable, Sendable, Equatable {
@@ -66,10 +68,10 @@ struct SalesReads {
     /// Every order under the reference (rejected attempts too), oldest first, each with its history.
     func orders(ref: String) throws -> [SalesOrderView] {
         try tx.query("SELECT \(Self.columns) FROM orders WHERE order_ref = $1 ORDER BY created_at, seq", [.text(ref)]).map { row in
-            let history = try tx.query("SELECT id, status, event, detail, at FROM order_history WHERE order_id = $1 ORDER BY id",
+            let history = try tx.query("SELECT id, status, event, detail, at, actor FROM order_history WHERE order_id = $1 ORDER BY id",
                                        [.uuid(try row.uuid("id"))]).map { h in
                 OrderHistoryView(id: try h.int("id"), status: try h.string("status"), event: try h.string("event"),
-                                 detail: try h.optionalString("detail"), at: try h.timestamp("at"))
+                                 detail: try h.optionalString("detail"), at: try h.timestamp("at"), actor: try h.optionalString("actor"))
             }
             return try Self.order(row, history: history)
         }

@@ -62,14 +62,18 @@ public enum Outcome: ExtensibleCode {
     case rejected
     /// It repeated what was already done and changed nothing.
     case unchanged
+    /// Accepted, but beyond its sender's authority: it waits for an approval, and the answer
+    /// (the event it causes, or its rejection) follows once a person has decided.
+    case pending
     case unknown(String)
 
-    public static let known: [Outcome] = [.refused, .rejected, .unchanged]
+    public static let known: [Outcome] = [.refused, .rejected, .unchanged, .pending]
     public var rawValue: String {
         switch self {
         case .refused: "refused"
         case .rejected: "rejected"
         case .unchanged: "unchanged"
+        case .pending: "pending"
         case .unknown(let raw): raw
         }
     }

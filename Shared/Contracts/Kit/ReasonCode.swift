@@ -13,6 +13,8 @@ public enum ReasonCode: ExtensibleCode {
     case malformedJson, invalidField, invalidEnvelope, missingUserId, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
     // Approvals: a decision the request's state or the decider's authority refuses
     case notPending, selfApproval, notApprover
+    // A command waiting for an approval (`pending`); an order whose discount was not approved (`sales.order.rejected`)
+    case approvalPending, discountRejected
     // HTTP only
     case methodNotAllowed, unauthenticated, forbidden
     case unknown(String)
@@ -26,7 +28,7 @@ public enum ReasonCode: ExtensibleCode {
         .creditReviewRejected, .creditLimitReview, .customerOnHold, .noCreditProfile, .cancelled, .alreadyDispatched,
         .alreadyDelivered, .alreadyRecorded, .alreadyHandled, .cancellationPending, .malformedJson, .invalidField,
         .invalidEnvelope, .unknownType, .invalidMessage, .databaseRejected, .retriesExhausted, .unknownRoutingKey,
-        .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .unauthenticated, .forbidden,
+        .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .approvalPending, .discountRejected, .unauthenticated, .forbidden,
     ]
 
     public var rawValue: String {
@@ -83,6 +85,8 @@ public enum ReasonCode: ExtensibleCode {
         case .notPending: "not-pending"
         case .selfApproval: "self-approval"
         case .notApprover: "not-approver"
+        case .approvalPending: "approval-pending"
+        case .discountRejected: "discount-rejected"
         case .unknown(let raw): raw
         }
     }

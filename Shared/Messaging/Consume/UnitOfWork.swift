@@ -70,6 +70,10 @@ public final class UnitOfWork {
     public init(transaction: Transaction, outbox: OutboxWriter, cause: Cause, logger: Logger) {
         self.transaction = transaction; self.outbox = outbox; self.cause = cause; self.logger = logger
         self.correlationId = cause.correlationId
+        // The actor for the rows this work writes: history tables default their `actor` column to
+        // it (`current_setting('bizops.actor')`), so every record says who without each store passing it.
+        // Transaction-local, so a batch's next message (or a rolled-back savepoint) sets its own.
+        _ = try? transaction.execute("SELECT set_config('bizops.actor', $1, true)", [.text(cause.actor ?? "")])
     }
 
     /// Work on a record that keeps its own correlation id (the order's, from when it was placed):

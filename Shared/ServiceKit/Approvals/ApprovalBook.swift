@@ -32,9 +32,13 @@ public struct ApprovalAction: Sendable {
     public let unit: Unit
     public let defaults: [AuthorityLevel: Int64]
     public let perform: Perform
+    /// What a rejection does besides changing nothing (telling a waiting sender, say); nil: nothing.
+    public let onReject: Perform?
 
-    public init(_ name: String, _ summary: String, unit: Unit, defaults: [AuthorityLevel: Int64], perform: @escaping Perform) {
+    public init(_ name: String, _ summary: String, unit: Unit, defaults: [AuthorityLevel: Int64], perform: @escaping Perform,
+                onReject: Perform? = nil) {
         self.name = name; self.summary = summary; self.unit = unit; self.defaults = defaults; self.perform = perform
+        self.onReject = onReject
     }
 }
 
@@ -110,8 +114,10 @@ public struct ApprovalBook: Sendable {
     /// action, document, amount and payload is returned), addressed to the lowest level whose
     /// current limit covers the amount. A changed amount or payload supersedes the open request
     /// with a new one: what was approved is exactly what was asked.
+    /// `sameAs`: what makes two requests the same (default: the payload), when the payload also
+    /// carries what differs between copies of one ask (the sender's message, to answer later).
     public func authorise<P: Encodable>(_ actionName: String, subject: String, amount: Int64, payload: P, summary: String,
-                                        _ work: UnitOfWork) throws -> Authorisation {
+                                        sameAs: (any Encodable)? = nil, _ work: UnitOfWork) throws -> Authorisation {
         guard let action = actions[actionName] else { preconditionFailure("\(actionName) is not an action of \(department)") }
         let store = ApprovalStore(tx: work.transaction)
         let actor = work.cause.actor ?? work.cause.source
@@ -131,7 +137,8 @@ public struct ApprovalBook: Sendable {
             throw Refusal(.notAuthorised, "\(action.summary) of \(amount) is beyond every limit in \(department)")
         }
         let payloadJSON = String(decoding: try JSONEncoder.contracts.encode(payload), as: UTF8.self)
-        let fingerprint = "\(amount)|\(payloadJSON)"
+        let sameJSON = try sameAs.map { String(decoding: try JSONEncoder.contracts.encode($0), as: UTF8.self) } ?? payloadJSON
+        let fingerprint = "\(amount)|\(sameJSON)"
         if let open = try store.openRequest(actionName, subject: subject) {
             if try store.fingerprint(open.id) == fingerprint { return .pending(open) }
             try store.supersede(open.id)
@@ -189,9 +196,8 @@ public struct ApprovalBook: Sendable {
         try decided(ApprovalDecisionInfo(requestId: id, action: request.action, subject: request.subject, amount: request.amount,
                                          unit: request.unit, outcome: outcome, requestedBy: request.requestedBy, decidedBy: decider,
                                          onBehalfOf: onBehalfOf, ruleId: rule?.id, limit: rule?.limit, reason: reason), work)
-        if approve {
-            try action.perform(request, Decision(by: decider, onBehalfOf: onBehalfOf, approved: true, reason: reason), work)
-        }
+        let decision = Decision(by: decider, onBehalfOf: onBehalfOf, approved: approve, reason: reason)
+        if approve { try action.perform(request, decision, work) } else { try action.onReject?(request, decision, work) }
         work.logger.notice("approval \(outcome)", metadata: ["request": "\(id)", "by": "\(decider)", "on_behalf_of": "\(onBehalfOf ?? "-")"])
         return try store.request(id)!
     }

@@ -45,6 +45,16 @@ extension EndToEnd {
                 for status in history.map({ $0["status"] as! String }) where seen.last != status { seen.append(status) }
                 #expect(seen == path)
                 #expect(order["paid"] as? Bool == true && int64(order["total"]) == 30_000)
+                // Every record says who: the outside system whose command started each step, carried
+                // from service to service in the events' x-actor header.
+                func actor(_ event: String) -> String? { history.first { $0["event"] as? String == event }?["actor"] as? String }
+                #expect(actor("sales.order.placed.v1") == "webshop" && actor("risk.credit.approved.v1") == "webshop")
+                #expect(actor("logistics.shipment.dispatched.v1") == "warehouse" && actor("logistics.shipment.delivered.v1") == "driver-app")
+                #expect(actor("finance.payment.received.v1") == "bank-feed")
+                let moves = try await bz.items("logistics", "/movements?order=\(ref)")
+                #expect(moves.first { $0["kind"] as? String == "dispatch" }?["actor"] as? String == "warehouse", "\(moves)")
+                let receipts = try await bz.items("logistics", "/movements?sku=\(sku)").filter { $0["kind"] as? String == "receipt" }
+                #expect(receipts.first?["actor"] as? String == SignIn.tester.id, "a receipt booked over HTTP names the person")
                 // The completion event is on the bus for anyone, tied to the order by correlation id.
                 let completed = try await TestBus.drain(observer, expected: 1, timeout: 10).filter { $0.properties.correlationId == ref }
                 #expect(completed.count == 1 && completed.first?.properties.type == "sales.order.completed.v1")

@@ -213,9 +213,45 @@ import Testing
         #expect(try await call(sales, "sales.mgr", .post, "/approvals/\(approval["id"] as! String)/approve", "{}").status == .ok)
         let placed = try await sales.outbox("sales.order.placed.v1")
         #expect(placed.count == 2 && int64(placed.last?.body["total"]) == 2_700)
-        // An outside system's typed price still needs the customer's contract: the web shop has no authority.
+        // An outside system's typed price still needs the customer's contract.
         try await sales.deliver(try ContractRegistry.decodeStrict(PlaceOrder.self, from: Data(order("D-3", price: 900).utf8)))
         #expect((try await sales.outbox("sales.order.rejected.v1").first?.body["reasonCode"]) as? String == "price-override-not-allowed")
+        await sales.cleanUp()
+    }
+
+    /// On the bus alike: a system has no authority of its own, so a discounted `order.place` (for a
+    /// customer whose contract allows overrides) waits for a person, and its sender hears the outcome.
+    @Test func aDiscountFromAnOutsideSystemWaitsForAPersonAndItsSenderIsAnsweredOnceDecided() async throws {
+        let sales = try await ServiceHarness.make(Sales.spec)
+        #expect(try await call(sales, "sales.dir", .put, "/products/S-1",
+                               #"{"name":"Widget","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":1000}]}"#).status == .ok)
+        #expect(try await call(sales, "sales.dir", .put, "/customers/C-2", #"{"name":"Shop","currency":"CNY","allowsPriceOverride":true}"#).status == .ok)
+        func order(_ ref: String, price: Int64) throws -> PlaceOrder {
+            try ContractRegistry.decodeStrict(PlaceOrder.self, from: Data(#"{"orderRef":"\#(ref)","customerCode":"C-2","lines":[{"sku":"S-1","quantity":2,"unitPrice":\#(price)}],"deliveryAddress":{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"},"requestedDeliveryDate":"2026-12-15"}"#.utf8))
+        }
+        let first = UUID().uuidString.lowercased()
+        try await sales.deliver(try order("B-1", price: 900), messageId: first, correlationId: "B-1", replyTo: "tests.shop")
+        let pending = try #require(try await sales.outbox("bizops.command.outcome.v1").first)
+        #expect(pending.routingKey == "tests.shop" && pending.body["outcome"] as? String == "pending"
+                && pending.body["reasonCode"] as? String == "approval-pending" && pending.body["messageId"] as? String == first)
+        #expect(try await sales.outbox("sales.order.placed.v1").isEmpty)
+        let requests = try await call(sales, "sales.mgr", .get, "/approvals?for=me").json["items"] as? [[String: Any]] ?? []
+        #expect(requests.count == 1 && requests.first?["requestedBy"] as? String == "tests" && requests.first?["subject"] as? String == "B-1")
+        // The same order sent again (a new message id) finds the same request.
+        try await sales.deliver(try order("B-1", price: 900), replyTo: "tests.shop")
+        #expect((try await call(sales, "sales.mgr", .get, "/approvals?status=pending").json["items"] as? [Any])?.count == 1)
+        let approved = try await call(sales, "sales.mgr", .post, "/approvals/\(requests.first?["id"] as? String ?? "")/approve", "{}")
+        #expect(approved.status == .ok)
+        let placed = try await sales.outbox("sales.order.placed.v1")
+        #expect(placed.filter { $0.routingKey == OrderPlaced.routingKey }.count == 1)
+        #expect(placed.contains { $0.routingKey == "tests.shop" }, "the sender hears the order placed")
+        // Rejected: the order is rejected with a reason, and its sender told.
+        try await sales.deliver(try order("B-2", price: 880), correlationId: "B-2", replyTo: "tests.shop")
+        let second = try #require((try await call(sales, "sales.mgr", .get, "/approvals?for=me").json["items"] as? [[String: Any]])?.first)
+        #expect(try await call(sales, "sales.mgr", .post, "/approvals/\(second["id"] as? String ?? "")/reject", #"{"reason":"below our floor"}"#).status == .ok)
+        let rejected = try await sales.outbox("sales.order.rejected.v1")
+        #expect(rejected.contains { $0.routingKey == OrderRejected.routingKey && $0.body["reasonCode"] as? String == "discount-rejected" })
+        #expect(rejected.contains { $0.routingKey == "tests.shop" })
         await sales.cleanUp()
     }
 
