@@ -162,12 +162,12 @@ demo() {
     echo "demo: finance issued $invoice for $amount (minor units, CNY)"
     publish payment.record "$ref" "$(printf '{"amount":%s,"currency":"CNY","invoiceNumber":"%s","bankReference":"BANK-%s","valueDate":"%s"}' "$amount" "$invoice" "$ref" "$(date -u +%Y-%m-%d)")"
     wait_status "$ref" completed
-    echo "demo: the order's history in sales (GET http://127.0.0.1:8081/orders/$ref):"
+    echo "demo: the order's history in sales (GET http://127.0.0.1:8081/orders/$ref), with who caused each step:"
     curl -fsS -H "authorization: Bearer $READER" "http://127.0.0.1:8081/orders/$ref" | python3 -c '
 import json, sys
 order = json.load(sys.stdin)[-1]
 for h in order["history"]:
-    print("  %-11s %-40s %s" % (h["status"], h["event"], h["detail"]))'
+    print("  %-11s %-40s %-10s %s" % (h["status"], h["event"], h.get("actor", "-"), h["detail"]))'
     echo "demo: sign in as someone of deploy/demo/people.json: TOKEN=\$(deploy/local/services.sh token zhou.ops)"
     echo "      curl -H \"authorization: Bearer \$TOKEN\" http://127.0.0.1:8081/orders/$ref"
     echo "demo: more to look at: logistics http://127.0.0.1:8082/stock, finance http://127.0.0.1:8084/customers/C-1001/account,"

@@ -38,8 +38,7 @@ public struct PlaceOrder: CommandContract, Equatable {
         requestedDeliveryDate = try c.decode(String.self, forKey: .requestedDeliveryDate)
         currency = try c.decodeIfPresent(String.self, forKey: .currency)
         note = try c.decodeIfPresent(String.self, forKey: .note)
-        try Validate.require(!orderRef.trimmingCharacters(in: .whitespaces).isEmpty && orderRef.count <= 64,
-                             "orderRef", "must be 1 to 64 characters")
+        try Validate.notBlank(orderRef, "orderRef", max: 64)
         try Validate.require(!customerCode.isEmpty, "customerCode", "must not be empty")
         try Validate.require(!lines.isEmpty, "lines", "must have at least one line")
         try Validate.date(requestedDeliveryDate, "requestedDeliveryDate")

@@ -78,7 +78,6 @@ enum ApprovalRoutes {
             try Validate.notBlank(delegate, "delegate", max: 200)
             try Validate.date(starts, "starts")
             try Validate.date(ends, "ends")
-            try Validate.require(ends >= starts, "ends", "must not be before starts")
             if let note { try Validate.notBlank(note, "note", max: 500) }
         }
         enum CodingKeys: CodingKey { case delegate, starts, ends, note }
@@ -134,7 +133,14 @@ extension ApprovalRoutes {
         for (path, approve) in [("approve", true), ("reject", false)] {
             router.post("/approvals/:id/\(path)") { request, context -> ApprovalView in
                 let id = try uuid(context)
-                let body = try await request.decode(as: DecisionBody.self, context: context)
+                // The body is optional for an approval: none means no reason.
+                var request = request
+                let bytes = try await request.collectBody(upTo: context.maxUploadSize)
+                let body: DecisionBody
+                do {
+                    body = bytes.readableBytes == 0 ? DecisionBody(reason: nil)
+                        : try ContractRegistry.decodeStrict(DecisionBody.self, from: Data(bytes.readableBytesView))
+                } catch let error as ContractError { throw APIError(.badRequest, error.code.rawValue, error.message) }
                 let record = try await env.perform("POST /approvals/{id}/\(path)") { work in
                     // A rejection says why; an approval may.
                     if !approve || body.reason != nil { try Validate.notBlank(body.reason ?? "", "reason", max: 1000) }
@@ -161,7 +167,7 @@ extension ApprovalRoutes {
             guard let action = book.actions[actionName] else { throw APIError.notFound("\(env.id) has no action \(actionName)") }
             let levels = [AuthorityLevel.staff, .manager, .director]
             guard let level = levels.first(where: { book.role($0) == role }) else {
-                throw APIError(.badRequest, "invalid-field", "role: one of \(levels.map(book.role).joined(separator: ", ")) (executive has no limit)")
+                throw APIError.notFound("no limit of \(role) to set: the roles are \(levels.map(book.role).joined(separator: ", ")) (executive has no limit)")
             }
             let body = try await request.decode(as: LimitBody.self, context: context)
             // A director's limits are set by executive; staff and manager limits by the department's director.
@@ -188,6 +194,7 @@ extension ApprovalRoutes {
                     throw Refusal(.notAuthorised, "only someone with authority in \(book.department) delegates it")
                 }
                 guard body.delegate != delegator else { throw Refusal(.invalidField, "delegate: not yourself") }
+                guard body.ends >= body.starts else { throw Refusal(.invalidField, "ends: must not be before starts") }
                 return try ApprovalStore(tx: work.transaction).insertDelegation(delegator: delegator, delegate: body.delegate,
                                                                                starts: body.starts, ends: body.ends, note: body.note)
             }

@@ -42,6 +42,10 @@ extension ServiceEnvironment {
             throw APIError(Self.status(of: poison.code), poison.code.rawValue, poison.message)
         } catch let error as ContractError {
             throw APIError(.badRequest, error.code.rawValue, error.message)
+        } catch let error as PostgresError where error.kind == .server && !error.isTransient {
+            // A value the database will never take (as a message's would be dead-lettered `database-rejected`).
+            logger.notice("request rejected by the database", metadata: ["error": "\(error)"])
+            throw APIError(.unprocessableContent, ReasonCode.databaseRejected.rawValue, "the database refused the request: \(error.message)")
         }
     }
 }

@@ -117,7 +117,7 @@ import Testing
         #expect(past.status == .ok)
         #expect(code(try await call(risk, "", .post, "/approvals/\(id)/approve", "{}", made: Self.riskStaff).json) == "not-approver")
         let bad = try await call(risk, "risk.dir", .post, "/delegations", #"{"delegate":"risk.kong","starts":"2026-12-09","ends":"2026-12-01"}"#)
-        #expect(bad.status == .badRequest)
+        #expect(bad.status == .unprocessableContent && code(bad.json) == "invalid-field", "ends before starts")
         let now = try await call(risk, "risk.dir", .post, "/delegations",
                                  #"{"delegate":"risk.kong","starts":"\#(date(-day))","ends":"\#(date(7 * day))","note":"holiday"}"#)
         #expect(now.status == .ok)
