@@ -31,10 +31,6 @@ public struct ContractRegistry: Sendable {
         guard json is [String: Any] else {
             throw ContractError(.malformedJSON, "body must be a JSON object")
         }
-        // PostgreSQL text cannot hold U+0000: refuse it here, naming the field, not at the database.
-        if let path = firstStringWithNul(in: json, path: "") {
-            throw ContractError(.invalidField, "\(path.isEmpty ? "(body)" : path): must not contain the character U+0000")
-        }
         do {
             return try JSONDecoder.contracts.decode(T.self, from: body)
         } catch let error as DecodingError {
@@ -50,22 +46,6 @@ public struct ContractRegistry: Sendable {
         } catch {
             throw ContractError(.invalidField, "\(error)")
         }
-    }
-
-    static func firstStringWithNul(in value: Any, path: String) -> String? {
-        if let text = value as? String { return text.contains("\u{0}") ? path : nil }
-        if let object = value as? [String: Any] {
-            for key in object.keys.sorted() {
-                let inner = path.isEmpty ? key : "\(path).\(key)"
-                if key.contains("\u{0}") { return path.isEmpty ? "(a key)" : "\(path) (a key)" }
-                if let found = firstStringWithNul(in: object[key]!, path: inner) { return found }
-            }
-        } else if let array = value as? [Any] {
-            for (index, item) in array.enumerated() {
-                if let found = firstStringWithNul(in: item, path: "\(path)[\(index)]") { return found }
-            }
-        }
-        return nil
     }
 
     static func firstNonIntegerNumber(in value: Any, path: String) -> String? {

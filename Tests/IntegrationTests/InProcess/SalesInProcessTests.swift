@@ -111,4 +111,17 @@ import Testing
         #expect(refs.count == 1_130 && Set(refs).count == 1_130, "\(refs.count) orders")
         await sales.cleanUp()
     }
+
+    /// A value the database will never take (U+0000 in a JSON column) is 422 `database-rejected`, not a 500.
+    @Test func aValueTheDatabaseRefusesIs422() async throws {
+        let sales = try await ServiceHarness.make(Sales.spec)
+        try await masterData(sales)
+        let response = try await sales.http { client in
+            try await client.execute(uri: "/orders", method: .post, body: ByteBuffer(string:
+                #"{"orderRef":"N-1","customerCode":"C-1","lines":[{"sku":"S\u0000-1","quantity":1}],"deliveryAddress":{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"},"requestedDeliveryDate":"2026-12-15"}"#))
+        }
+        #expect(response.status == .unprocessableContent && (response.json["error"] as? [String: Any])?["code"] as? String == "database-rejected",
+                "\(response.status) \(response.json)")
+        await sales.cleanUp()
+    }
 }
