@@ -42,8 +42,9 @@ public struct ApprovalAction: Sendable {
     }
 }
 
-/// A stored approval request.
-public struct ApprovalRecord: Sendable, Codable, Equatable {
+/// A stored approval request, as the API shows it (without its payload). Fields without a value are left out.
+public struct ApprovalRecord: Sendable, Encodable, Equatable {
+    /// The number it is listed by (`after` takes it).
     public let seq: Int64
     public let id: UUID
     public let action: String
@@ -63,6 +64,11 @@ public struct ApprovalRecord: Sendable, Codable, Equatable {
     public let decidedAt: Date?
     public let decisionRuleId: Int64?
     public let reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case seq, id, action, subject, amount, unit, summary, requestedBy, requestedAt, approverRole, ruleId, status, decidedBy,
+             onBehalfOf, decidedAt, decisionRuleId, reason
+    }
 
     /// The payload the action was asked with, as its type.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder.contracts.decode(T.self, from: Data(payload.utf8)) }

@@ -4,40 +4,12 @@ import Hummingbird
 import Messaging
 import Storage
 
-/// An approval request as the API shows it.
-public struct ApprovalView: Codable, Sendable, ResponseEncodable {
-    /// The number it is listed by (`after` takes it).
-    public let seq: Int64
-    public let id: UUID
-    public let action: String
-    public let subject: String
-    public let amount: Int64
-    public let unit: String
-    public let summary: String
-    public let requestedBy: String
-    public let requestedAt: Date
-    public let approverRole: String
-    public let ruleId: Int64
-    public let status: String
-    public let decidedBy: String?
-    public let onBehalfOf: String?
-    public let decidedAt: Date?
-    public let decisionRuleId: Int64?
-    public let reason: String?
-
-    public init(_ r: ApprovalRecord) {
-        seq = r.seq; id = r.id; action = r.action; subject = r.subject; amount = r.amount; unit = r.unit; summary = r.summary
-        requestedBy = r.requestedBy; requestedAt = r.requestedAt; approverRole = r.approverRole; ruleId = r.ruleId; status = r.status
-        decidedBy = r.decidedBy; onBehalfOf = r.onBehalfOf; decidedAt = r.decidedAt; decisionRuleId = r.decisionRuleId; reason = r.reason
-    }
-}
-
 /// The answer to a command that went beyond its actor's authority: 202, and the request that waits.
-public struct ApprovalPending: Codable, Sendable, ResponseEncodable {
+public struct ApprovalPending: Encodable, Sendable, ResponseEncodable {
     public let status: String
-    public let approval: ApprovalView
+    public let approval: ApprovalRecord
 
-    public init(_ record: ApprovalRecord) { status = "pending-approval"; approval = ApprovalView(record) }
+    public init(_ record: ApprovalRecord) { status = "pending-approval"; approval = record }
 
     public func response() throws -> Response {
         Response(status: .accepted, headers: [.contentType: "application/json"],
@@ -83,9 +55,10 @@ enum ApprovalRoutes {
         enum CodingKeys: CodingKey { case delegate, starts, ends, note }
     }
     struct Rules: Codable, Sendable, ResponseEncodable { let rules: [AuthorityRule] }
-    struct Detail: Codable, Sendable, ResponseEncodable { let approval: ApprovalView; let log: [ApprovalLogEntry] }
+    struct Detail: Encodable, Sendable, ResponseEncodable { let approval: ApprovalRecord; let log: [ApprovalLogEntry] }
 }
 
+extension ApprovalRecord: ResponseEncodable {}
 extension AuthorityRule: ResponseEncodable {}
 extension Delegation: ResponseEncodable {}
 extension ApprovalLogEntry: ResponseEncodable {}
@@ -94,7 +67,7 @@ extension KnownPerson: ResponseEncodable {}
 extension ApprovalRoutes {
 
     static func add(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment, _ book: ApprovalBook) {
-        router.get("/approvals") { request, _ -> Page<ApprovalView> in
+        router.get("/approvals") { request, _ -> Page<ApprovalRecord> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let status = query.get("status")
@@ -119,19 +92,19 @@ extension ApprovalRoutes {
                                                after: after, limit: limit + 1)
                 return mine ? found.filter { $0.requestedBy != person?.subject } : found
             }
-            return Page(rows.map(ApprovalView.init), limit: limit) { String($0.seq) }
+            return Page(rows, limit: limit) { String($0.seq) }
         }
         router.get("/approvals/:id") { _, context -> Detail in
             let id = try uuid(context)
             guard let detail = try await env.read({ tx -> Detail? in
                 let store = ApprovalStore(tx: tx)
                 guard let record = try store.request(id) else { return nil }
-                return Detail(approval: ApprovalView(record), log: try store.logEntries(request: id, after: 0, limit: 1000))
+                return Detail(approval: record, log: try store.logEntries(request: id, after: 0, limit: 1000))
             }) else { throw APIError.notFound("no approval request \(id)") }
             return detail
         }
         for (path, approve) in [("approve", true), ("reject", false)] {
-            router.post("/approvals/:id/\(path)") { request, context -> ApprovalView in
+            router.post("/approvals/:id/\(path)") { request, context -> ApprovalRecord in
                 let id = try uuid(context)
                 // The body is optional for an approval: none means no reason.
                 var request = request
@@ -146,7 +119,7 @@ extension ApprovalRoutes {
                     if !approve || body.reason != nil { try Validate.notBlank(body.reason ?? "", "reason", max: 1000) }
                     return try book.decide(id, approve: approve, reason: body.reason, work)
                 }
-                return ApprovalView(record)
+                return record
             }
         }
         router.get("/approval-log") { request, _ -> Page<ApprovalLogEntry> in
