@@ -81,6 +81,35 @@ import Testing
         await risk.cleanUp()
     }
 
+    /// In production the keys come from the identity provider's JWKS URL (here a local HTTP server
+    /// in front of the key folder), rotated there without a restart of the service.
+    @Test func keysFromAJWKSURLAreUsedAndTheirRotationPickedUp() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bizops-jwks-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let issuer = try LocalIssuer.prepare(folder)
+        let port = freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder.path]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        let url = URL(string: "http://127.0.0.1:\(port)/jwks.json")!
+        #expect(await eventually(timeout: 10) { (try? await http(url.absoluteString, as: nil).status) == 200 })
+        var config = Authenticator.Config(keys: .url(url), issuer: LocalIssuer.issuer, audience: LocalIssuer.audience)
+        config.reloadInterval = .milliseconds(1)
+        let auth = Authenticator(config, logger: TestServers.logger)
+        try await auth.load()
+        let person = SignIn.person("li.wei")
+        #expect(try await auth.authenticate(try await issuer.token(for: person)).subject == "li.wei")
+        try issuer.rotate()
+        #expect(try await auth.authenticate(try await issuer.token(for: person)).subject == "li.wei", "the rotated key, read from the URL")
+        await #expect(throws: Authenticator.Refused.self) {
+            try await auth.authenticate(try await LocalIssuer.prepare(folder.appendingPathComponent("other")).token(for: person))
+        }
+    }
+
     /// A real process at `trace`: tokens, valid or not, never reach its log.
     @Test func noTokenAppearsInAnyLogLine() async throws {
         let probe = try await Probe.make()
@@ -90,6 +119,8 @@ import Testing
         let valid = try await SignIn.token(person)
         let expired = try await SignIn.issuer.token(for: person, lifetime: 60, now: Date().addingTimeInterval(-3600))
         let url = "http://127.0.0.1:\(port)/refusals"
+        // It consumes before its HTTP server listens: wait for that too.
+        #expect(await eventually(timeout: 20) { (try? await http("http://127.0.0.1:\(port)/health/live", as: nil).status) == 200 })
         #expect(try await http(url, authorization: "Bearer \(valid)").status == 200)
         #expect(try await http(url, authorization: "Bearer \(expired)").status == 401)
         #expect(try await http(url, authorization: "Bearer \(valid.dropLast(4))AAAA").status == 401)
