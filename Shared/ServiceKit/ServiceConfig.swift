@@ -146,8 +146,12 @@ public struct ServiceConfig: Sendable {
         switch (env["AUTH_JWKS_FILE"].flatMap { $0.isEmpty ? nil : $0 }, env["AUTH_JWKS_URL"].flatMap { $0.isEmpty ? nil : $0 }) {
         case (let file?, nil): config.auth.keys = .file(file)
         case (nil, let text?):
-            if let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") { config.auth.keys = .url(url) } else {
-                problems.append("AUTH_JWKS_URL=\(text) is invalid: expected the identity provider's https:// JWKS address")
+            // Plain http only to this machine: over a network anyone on the way could hand out their own signing keys.
+            if let url = URL(string: text), url.scheme == "https"
+                || (url.scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(url.host ?? "")) {
+                config.auth.keys = .url(url)
+            } else {
+                problems.append("AUTH_JWKS_URL=\(text) is invalid: expected the identity provider's https:// JWKS address (http only on loopback)")
             }
         case (nil, nil): problems.append("AUTH_JWKS_FILE or AUTH_JWKS_URL is missing (the keys that sign sign-in tokens, e.g. AUTH_JWKS_FILE=.local/auth/jwks.json)")
         case (_?, _?): problems.append("AUTH_JWKS_FILE and AUTH_JWKS_URL are both set: set one of them")

@@ -40,6 +40,13 @@ import Testing
         let config = try ServiceConfig.fromEnvironment(["AMQP_URL_FILE": amqp.path, "DATABASE_URL_FILE": database.path,
                                                         "AUTH_JWKS_URL": "https://id.example.com/.well-known/jwks.json"], defaultPort: 8081)
         #expect(config.auth.keys == .url(URL(string: "https://id.example.com/.well-known/jwks.json")!))
+        // Plain http only to this machine: anyone on a network path could hand out their own keys.
+        var plain = good
+        plain["AUTH_JWKS_FILE"] = nil
+        plain["AUTH_JWKS_URL"] = "http://id.example.com/jwks.json"
+        #expect(throws: ServiceConfig.Invalid.self) { try ServiceConfig.fromEnvironment(plain, defaultPort: 8081) }
+        plain["AUTH_JWKS_URL"] = "http://127.0.0.1:9000/jwks.json"
+        #expect(try ServiceConfig.fromEnvironment(plain, defaultPort: 8081).auth.keys == .url(URL(string: "http://127.0.0.1:9000/jwks.json")!))
         #expect(config.amqp.password == "s3cret-a" && config.amqp.user == "sales")
         #expect(config.databaseURL == "postgresql://sales:s3cret-d@127.0.0.1:5432/bizops")
         do {

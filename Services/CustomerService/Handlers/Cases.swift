@@ -56,7 +56,13 @@ enum Cases {
         switch asked.resolution {
         case "return": return value(asked.lines)
         case "replacement":
-            return asked.lines.isEmpty ? (record.orderLines ?? []).reduce(0) { $0 + $1.lineTotal } : value(asked.lines)
+            guard !asked.lines.isEmpty else { return (record.orderLines ?? []).reduce(0) { $0 + $1.lineTotal } }
+            // Priced from the order: a line it does not have (or more than it had) is refused, not priced at 0.
+            let ordered = Dictionary((record.orderLines ?? []).map { ($0.sku, $0.quantity) }, uniquingKeysWith: +)
+            if let problem = ComplaintPolicy.returnProblem(requested: asked.lines.map { ($0.sku, $0.quantity) }, ordered: ordered) {
+                throw Refusal(.invalidReturn, problem.replacingOccurrences(of: "return", with: "replacement"))
+            }
+            return value(asked.lines)
         case "goodwill": return asked.compensation ?? 0
         default: return 0
         }

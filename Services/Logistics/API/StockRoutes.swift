@@ -53,7 +53,7 @@ struct StockRoutes: Sendable {
                     }
                 }
                 return .received(try StockKeeping.receive(warehouse: body.warehouse, sku: body.sku, quantity: body.quantity,
-                                                          reference: body.reference, work))
+                                                          reference: body.reference, purchaseOrder: body.purchaseOrder, work))
             }
             let fresh: Bool
             switch outcome {

@@ -79,10 +79,13 @@ enum StockKeeping {
     }
 
     /// Goods received into a warehouse (once per reference), then handed to backorders.
-    static func receive(warehouse: String, sku: String, quantity: Int64, reference: String, _ work: UnitOfWork) throws -> Bool {
+    static func receive(warehouse: String, sku: String, quantity: Int64, reference: String, purchaseOrder: String? = nil,
+                        _ work: UnitOfWork) throws -> Bool {
         let store = WarehouseStore(tx: work.transaction)
         guard try store.warehouseExists(warehouse) else { throw Refusal(.unknownWarehouse, "no warehouse \(warehouse)") }
-        guard try store.recordReceipt(reference, warehouse: warehouse, sku: sku, quantity: quantity) else { return false }
+        guard try store.recordReceipt(reference, warehouse: warehouse, sku: sku, quantity: quantity, purchaseOrder: purchaseOrder) else {
+            return false
+        }
         try store.move(warehouse, sku, "receipt", onHand: quantity, reference: reference)
         try fillBackorders(warehouse: warehouse, sku: sku, work)
         let level = try store.lockLevel(warehouse, sku)!

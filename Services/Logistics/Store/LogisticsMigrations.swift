@@ -101,5 +101,8 @@ enum LogisticsMigrations {
         Migration(104, "every movements row says who: the unit of work's actor", """
             ALTER TABLE movements ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
             """),
+        Migration(105, "a receipt keeps the purchase order it came under", """
+            ALTER TABLE receipts ADD COLUMN purchase_order text;
+            """),
     ]
 }

@@ -77,11 +77,11 @@ struct WarehouseStore {
     }
 
     /// Once per reference; false when it was recorded before.
-    func recordReceipt(_ reference: String, warehouse: String, sku: String, quantity: Int64) throws -> Bool {
+    func recordReceipt(_ reference: String, warehouse: String, sku: String, quantity: Int64, purchaseOrder: String? = nil) throws -> Bool {
         try !tx.query("""
-            INSERT INTO receipts (reference, warehouse, sku, quantity) VALUES ($1, $2, $3, $4)
+            INSERT INTO receipts (reference, warehouse, sku, quantity, purchase_order) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (reference) DO NOTHING RETURNING reference
-            """, [.text(reference), .text(warehouse), .text(sku), .int(quantity)]).isEmpty
+            """, [.text(reference), .text(warehouse), .text(sku), .int(quantity), purchaseOrder.map(PGValue.text) ?? .null]).isEmpty
     }
 
     // MARK: orders

@@ -71,6 +71,7 @@ enum CreditDesk {
         guard let order = try store.lockOrder(orderRef) else { throw Refusal(.notFound, "risk has no order \(orderRef)") }
         try store.lockCustomer(order.customer)
         work.correlate(with: order.correlationId)
+        if !release { try Risk.approvals.supersedeOpen(RiskApprovals.releaseOrder, subject: orderRef, because: "the order was rejected", work) }
         let exposure = try store.exposure(of: order.customer, excluding: orderRef) + order.total
         try decide(order, .reviewed(release: release), exposure: exposure, profile: try store.profile(order.customer), by: person,
                    note: note, store, work)

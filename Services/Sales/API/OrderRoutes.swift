@@ -41,6 +41,12 @@ struct OrderRoutes: Sendable {
             switch outcome {
             case .allowed:
                 let orders = try await env.read { try SalesReads(tx: $0).orders(ref: order.orderRef) }
+                // Not taken (unknown customer or SKU, a bad quantity, a live order under the reference):
+                // 422 with the reason; the rejected attempt is kept under the reference.
+                if let last = orders.last, last.status == OrderStatus.rejected.rawValue {
+                    throw APIError(.unprocessableContent, last.reasonCode ?? "rejected",
+                                   last.history?.last?.detail ?? "order \(order.orderRef) was rejected")
+                }
                 var response = try orders.response(from: request, context: context)
                 response.status = .created
                 return response

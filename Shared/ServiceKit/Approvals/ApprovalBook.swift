@@ -129,6 +129,7 @@ public struct ApprovalBook: Sendable {
         let actor = work.cause.actor ?? work.cause.source
         let level = level(of: work.cause.roles ?? [])
         if let level, let rule = try store.currentRule(actionName, role: role(level)), rule.covers(amount) {
+            try supersedeOpen(actionName, subject: subject, because: "done within \(actor)'s limit", work)
             try store.log(request: nil, step: "within-limit", action: actionName, subject: subject, amount: amount, actor: actor,
                           onBehalfOf: nil, rule: rule, reason: nil)
             return .allowed
@@ -152,9 +153,12 @@ public struct ApprovalBook: Sendable {
                           onBehalfOf: nil, rule: nil, reason: "asked again with \(amount) \(action.unit.rawValue)")
         }
         let id = UUID()
-        try store.insertRequest(id: id, action: actionName, subject: subject, amount: amount, unit: action.unit.rawValue, summary: summary,
-                                payload: payloadJSON, fingerprint: fingerprint, requestedBy: actor, approverRole: role(approverLevel),
-                                rule: rule, correlationId: work.correlationId)
+        guard try store.insertRequest(id: id, action: actionName, subject: subject, amount: amount, unit: action.unit.rawValue, summary: summary,
+                                      payload: payloadJSON, fingerprint: fingerprint, requestedBy: actor, approverRole: role(approverLevel),
+                                      rule: rule, correlationId: work.correlationId) else {
+            // Another ask of the same document committed first: that one waits.
+            return .pending(try store.openRequest(actionName, subject: subject)!)
+        }
         try store.log(request: id, step: "requested", action: actionName, subject: subject, amount: amount, actor: actor,
                       onBehalfOf: nil, rule: rule, reason: nil)
         try requested(ApprovalRequestInfo(requestId: id, action: actionName, subject: subject, amount: amount, unit: action.unit.rawValue,
@@ -163,6 +167,16 @@ public struct ApprovalBook: Sendable {
         work.logger.notice("approval requested", metadata: ["action": "\(actionName)", "subject": "\(subject)", "amount": "\(amount)",
                                                             "approver": "\(role(approverLevel))", "request": "\(id)"])
         return .pending(try store.request(id)!)
+    }
+
+    /// Supersedes the open request for an action on a document, if any: the document was dealt
+    /// with another way (within someone's limit, or rejected outright), so it must not be approved later.
+    public func supersedeOpen(_ actionName: String, subject: String, because reason: String, _ work: UnitOfWork) throws {
+        let store = ApprovalStore(tx: work.transaction)
+        guard let open = try store.openRequest(actionName, subject: subject) else { return }
+        try store.supersede(open.id)
+        try store.log(request: open.id, step: "superseded", action: actionName, subject: subject, amount: open.amount,
+                      actor: work.cause.actor ?? work.cause.source, onBehalfOf: nil, rule: nil, reason: reason)
     }
 
     /// Approves or rejects a pending request as the work's actor: someone at the addressed level
@@ -194,6 +208,10 @@ public struct ApprovalBook: Sendable {
             deciderLevel = level(of: stoodInFor.roles)
         }
         let rule = try deciderLevel.flatMap { try store.currentRule(request.action, role: role($0)) }
+        // An approval is within the decider's own limit (or their delegator's) too.
+        if approve, !(rule?.covers(request.amount) ?? false) {
+            throw Refusal(.notApprover, "\(request.amount) \(request.unit) is beyond the limit of \(deciderLevel.map(role) ?? decider) for \(request.action)")
+        }
         let outcome = approve ? "approved" : "rejected"
         try store.decide(id, status: outcome, by: decider, onBehalfOf: onBehalfOf, rule: rule, reason: reason)
         try store.log(request: id, step: outcome, action: request.action, subject: request.subject, amount: request.amount, actor: decider,

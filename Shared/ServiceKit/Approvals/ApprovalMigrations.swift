@@ -81,5 +81,11 @@ public enum ApprovalMigrations {
             CREATE TRIGGER approval_log_append_only BEFORE UPDATE OR DELETE ON approval_log
                 FOR EACH ROW EXECUTE FUNCTION append_only();
             """),
+        Migration(51, "the limits and the decision log cannot be truncated either", """
+            CREATE TRIGGER authority_limits_no_truncate BEFORE TRUNCATE ON authority_limits
+                FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+            CREATE TRIGGER approval_log_no_truncate BEFORE TRUNCATE ON approval_log
+                FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+            """),
     ]
 }

@@ -149,6 +149,13 @@ extension ApprovalRoutes {
                 guard (work.cause.roles ?? []).contains(setter) else {
                     throw Refusal(.notAuthorised, "the limits of \(role) are set by \(setter)")
                 }
+                // A director grants no more than they hold themselves.
+                if setter != "executive" {
+                    let own = try ApprovalStore(tx: work.transaction).currentRule(actionName, role: setter)
+                    guard let ownLimit = own?.limit, let limit = body.limit, limit <= ownLimit else {
+                        throw Refusal(.notAuthorised, "\(setter) may set \(role)'s limit up to their own (\(own?.limit.map(String.init) ?? "none")), not \(body.limit.map(String.init) ?? "no limit")")
+                    }
+                }
                 return try ApprovalStore(tx: work.transaction).insertRule(actionName, role: role, limit: body.limit, unit: action.unit.rawValue,
                                                                        by: work.cause.actor ?? "-", note: body.note)
             }
@@ -163,14 +170,23 @@ extension ApprovalRoutes {
             let body = try await request.decode(as: DelegationBody.self, context: context)
             return try await env.perform("POST /delegations") { work in
                 let delegator = work.cause.actor ?? ""
-                guard book.level(of: work.cause.roles ?? []) != nil else {
-                    throw Refusal(.notAuthorised, "only someone with authority in \(book.department) delegates it")
+                guard let level = book.level(of: work.cause.roles ?? []), level >= .manager else {
+                    throw Refusal(.notAuthorised, "only an approver (a manager or above in \(book.department), or executive) delegates")
                 }
                 guard body.delegate != delegator else { throw Refusal(.invalidField, "delegate: not yourself") }
                 guard body.ends >= body.starts else { throw Refusal(.invalidField, "ends: must not be before starts") }
                 return try ApprovalStore(tx: work.transaction).insertDelegation(delegator: delegator, delegate: body.delegate,
                                                                                starts: body.starts, ends: body.ends, note: body.note)
             }
+        }
+        router.delete("/delegations/:id") { _, context -> Response in
+            let text = try context.parameters.require("id")
+            guard let id = Int64(text) else { throw APIError.notFound("no delegation \(text)") }
+            let ended = try await env.perform("DELETE /delegations/{id}") { work in
+                try ApprovalStore(tx: work.transaction).endDelegation(id, by: work.cause.actor ?? "")
+            }
+            guard ended else { throw APIError.notFound("no delegation \(id) of yours") }
+            return Response(status: .noContent)
         }
         router.get("/people") { request, _ -> Page<KnownPerson> in
             let (limit, after) = try PageRequest.keyed(request, max: maxLimit)

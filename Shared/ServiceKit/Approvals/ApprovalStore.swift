@@ -124,13 +124,15 @@ struct ApprovalStore {
     }
 
     func insertRequest(id: UUID, action: String, subject: String, amount: Int64, unit: String, summary: String, payload: String,
-                       fingerprint: String, requestedBy: String, approverRole: String, rule: AuthorityRule, correlationId: String?) throws {
-        try tx.execute("""
+                       fingerprint: String, requestedBy: String, approverRole: String, rule: AuthorityRule, correlationId: String?) throws -> Bool {
+        // Two first asks at once: one request; the other finds it (the open-request index decides).
+        try !tx.query("""
             INSERT INTO approval_requests (id, action, subject, amount, unit, summary, payload, fingerprint, requested_by, approver_role,
                                            rule_id, correlation_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)
+            ON CONFLICT (action, subject) WHERE status = 'pending' DO NOTHING RETURNING id
             """, [.uuid(id), .text(action), .text(subject), .int(amount), .text(unit), .text(summary), .json(payload), .text(fingerprint),
-                  .text(requestedBy), .text(approverRole), .int(rule.id), correlationId.map(PGValue.text) ?? .null])
+                  .text(requestedBy), .text(approverRole), .int(rule.id), correlationId.map(PGValue.text) ?? .null]).isEmpty
     }
 
     func supersede(_ id: UUID) throws {
@@ -196,6 +198,11 @@ struct ApprovalStore {
             INSERT INTO delegations (delegator, delegate, starts, ends, note) VALUES ($1, $2, $3::date, $4::date, $5)
             RETURNING id, delegator, delegate, starts::text AS starts, ends::text AS ends, note, created_at
             """, [.text(delegator), .text(delegate), .date(starts), .date(ends), note.map(PGValue.text) ?? .null]).first!)
+    }
+
+    /// Ends a delegation (only its delegator may): returns false when there is none of theirs.
+    func endDelegation(_ id: Int64, by delegator: String) throws -> Bool {
+        try !tx.query("DELETE FROM delegations WHERE id = $1 AND delegator = $2 RETURNING id", [.int(id), .text(delegator)]).isEmpty
     }
 
     func delegations(involving person: String?, after: Int64, limit: Int) throws -> [Delegation] {

@@ -116,6 +116,9 @@ import Testing
                                   #"{"delegate":"risk.kong","starts":"\#(date(-3 * day))","ends":"\#(date(-day))"}"#)
         #expect(past.status == .ok)
         #expect(code(try await call(risk, "", .post, "/approvals/\(id)/approve", "{}", made: Self.riskStaff).json) == "not-approver")
+        #expect(code(try await call(risk, "risk.deng", .post, "/delegations",
+                                    #"{"delegate":"risk.kong","starts":"\#(date(-day))","ends":"\#(date(day))"}"#).json) == "not-authorised",
+                "staff have no approvals to hand on")
         let bad = try await call(risk, "risk.dir", .post, "/delegations", #"{"delegate":"risk.kong","starts":"2026-12-09","ends":"2026-12-01"}"#)
         #expect(bad.status == .unprocessableContent && code(bad.json) == "invalid-field", "ends before starts")
         let now = try await call(risk, "risk.dir", .post, "/delegations",
@@ -128,6 +131,16 @@ import Testing
         let decision = try await risk.outbox("risk.approval.decided.v1").first?.body["decision"] as? [String: Any]
         #expect(decision?["decidedBy"] as? String == "risk.kong" && decision?["onBehalfOf"] as? String == "risk.dir")
         #expect(try await risk.outbox("risk.credit.approved.v1").count == 1)
+        // The director is back and ends the delegation: it counts no more.
+        let delegationId = try #require(int64(now.json["id"]))
+        #expect(try await call(risk, "", .delete, "/delegations/\(delegationId)", made: Self.riskStaff).status == .notFound, "only the delegator ends it")
+        #expect(try await call(risk, "risk.dir", .delete, "/delegations/\(delegationId)").status == .noContent)
+        try await heldOrder(risk, "BIG-4", total: 30_000_000)  // with BIG-3's 101,000,000: held, for the director
+        let next = try #require((try await call(risk, "risk.deng", .post, "/orders/BIG-4/release", "{}").json["approval"] as? [String: Any])?["id"] as? String)
+        #expect(code(try await call(risk, "", .post, "/approvals/\(next)/approve", "{}", made: Self.riskStaff).json) == "not-approver")
+        // Rejecting the held order outright ends its open release request: it cannot be approved later.
+        #expect(try await call(risk, "risk.dir", .post, "/orders/BIG-4/reject", #"{"note":"no"}"#).status == .ok)
+        #expect(code(try await call(risk, "risk.dir", .post, "/approvals/\(next)/approve", "{}").json) == "not-pending")
         await risk.cleanUp()
     }
 
@@ -153,6 +166,9 @@ import Testing
         #expect(code(try await call(finance, "fin.dir", .put, "/authority-limits/payment.manual/finance:director", #"{"limit":1}"#).json) == "not-authorised")
         #expect(try await call(finance, "chen.jie", .put, "/authority-limits/payment.manual/finance:director",
                                #"{"limit":400000000,"note":"board decision"}"#).status == .ok)
+        // A director grants no more than they hold: no unlimited staff, nothing above their own 500,000,000.
+        #expect(code(try await call(finance, "fin.dir", .put, "/authority-limits/payment.manual/finance:staff", #"{"limit":null}"#).json) == "not-authorised")
+        #expect(code(try await call(finance, "fin.dir", .put, "/authority-limits/payment.manual/finance:manager", #"{"limit":500000001}"#).json) == "not-authorised")
         let lowered = try await call(finance, "fin.dir", .put, "/authority-limits/payment.manual/finance:manager", #"{"limit":1000000}"#)
         #expect(lowered.status == .ok && int64(lowered.json["limit"]) == 1_000_000 && lowered.json["setBy"] as? String == "fin.dir")
         let still = try await call(finance, "fin.mgr", .get, "/approvals/\(a["id"] as! String)")
@@ -205,6 +221,9 @@ import Testing
         let within = try await call(sales, "wang.fang", .post, "/orders", order("D-1", price: 960))
         #expect(within.status == .created)
         #expect(int64(try await sales.outbox("sales.order.placed.v1").first?.body["total"]) == 2_880)
+        // An order sales does not take is 422 with its reason (the attempt is kept under the reference).
+        let unknown = try await call(sales, "wang.fang", .post, "/orders", order("D-9", price: 960).replacingOccurrences(of: "C-1", with: "C-404"))
+        #expect(unknown.status == .unprocessableContent && code(unknown.json) == "unknown-customer")
         // 10 % off waits for the manager (15 %); nothing is placed before.
         let beyond = try await call(sales, "wang.fang", .post, "/orders", order("D-2", price: 900))
         let approval = try #require(beyond.json["approval"] as? [String: Any])
@@ -215,7 +234,8 @@ import Testing
         #expect(placed.count == 2 && int64(placed.last?.body["total"]) == 2_700)
         // An outside system's typed price still needs the customer's contract.
         try await sales.deliver(try ContractRegistry.decodeStrict(PlaceOrder.self, from: Data(order("D-3", price: 900).utf8)))
-        #expect((try await sales.outbox("sales.order.rejected.v1").first?.body["reasonCode"]) as? String == "price-override-not-allowed")
+        #expect((try await sales.outbox("sales.order.rejected.v1").first { $0.body["orderRef"] as? String == "D-3" }?.body["reasonCode"])
+                as? String == "price-override-not-allowed")
         await sales.cleanUp()
     }
 
