@@ -137,6 +137,28 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
         #expect(anonymous.headers["x-original-user-id"] == nil)
     }
 
+    /// An event's actor is the `x-actor` its publishing service set (only services publish events),
+    /// and it survives a retry; on a command the header is the sender's own words: its user_id counts.
+    @Test func theActorHeaderIsTrustedOnEventsOnlyAndSurvivesARetry() throws {
+        var events = HandlerRegistry()
+        events.on(Ping.self, boundTo: .event("sales.ping")) { _, _ in }
+        let id = UUID().uuidString.lowercased()
+        let event = delivery(type: "test.ping.v1", messageId: id, routingKey: "sales.ping", headers: ["x-actor": .string("webshop")],
+                             userId: "sales", exchange: "bizops.events")
+        #expect(try events.decode(event).actor == "webshop")
+        #expect(try events.decode(delivery(type: "test.ping.v1", messageId: id, routingKey: "sales.ping", userId: "sales",
+                                           exchange: "bizops.events")).actor == "sales", "without the header: the publisher")
+        let command = delivery(type: nil, messageId: id, headers: ["x-actor": .string("chen.jie")])
+        #expect(try registry.decode(command).actor == "webshop", "a command cannot name someone else as its actor")
+        // Through the service's own retry queue: the original exchange, and the header with it.
+        let back = Delivery(deliveryTag: 2, generation: 1, exchange: "", routingKey: "svc", redelivered: false,
+                            properties: event.forwardedProperties(type: "test.ping.v1"), body: event.body)
+        #expect(try events.decode(back).actor == "webshop")
+        let retriedCommand = Delivery(deliveryTag: 3, generation: 1, exchange: "", routingKey: "svc", redelivered: false,
+                                      properties: command.forwardedProperties(type: "test.ping.v1"), body: command.body)
+        #expect(try registry.decode(retriedCommand).actor == "webshop")
+    }
+
     @Test func derivedIdsAreStableAndDistinct() {
         #expect(UUID(derivedFrom: "refusal/a/not-ready") == UUID(derivedFrom: "refusal/a/not-ready"))
         #expect(UUID(derivedFrom: "refusal/a/not-ready") != UUID(derivedFrom: "refusal/a/awaiting-payment"))
