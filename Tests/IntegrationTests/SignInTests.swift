@@ -110,6 +110,17 @@ import Testing
         }
     }
 
+    /// Without its signing keys a service does not start: it says which file, and exits.
+    @Test func aMissingJWKSStopsTheServiceAtStartUp() async throws {
+        let probe = try await Probe.make()
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-jwks-\(UUID()).json").path
+        let failing = try probe.start(env: ["AUTH_JWKS_FILE": missing, "STARTUP_TIMEOUT_SECONDS": "2"])
+        let status = await failing.waitExit(timeout: 30)
+        #expect(status != nil && status != 0, "it must not serve without keys")
+        #expect(failing.text.contains("signing keys") && failing.text.contains(missing), "\(failing.text.suffix(1500))")
+        await probe.cleanUp()
+    }
+
     /// A real process at `trace`: tokens, valid or not, never reach its log.
     @Test func noTokenAppearsInAnyLogLine() async throws {
         let probe = try await Probe.make()

@@ -86,6 +86,9 @@ import Testing
         #expect(int64(steps.first?["limit"]) == 200_000_000, "addressed under the director's rule")
         // The log is append-only, for the service's own role too.
         await #expect(throws: (any Error).self) { try await risk.pool.execute("UPDATE approval_log SET actor = 'someone else'") }
+        await #expect(throws: (any Error).self) { try await risk.pool.execute("TRUNCATE approval_log") }
+        await #expect(throws: (any Error).self) { try await risk.pool.execute("DELETE FROM authority_limits") }
+        #expect(try await risk.pool.query("SELECT count(*) AS n FROM approval_log").first?.int("n") == 2)
         await risk.cleanUp()
     }
 
