@@ -1,10 +1,16 @@
 import Contracts
+import Foundation
 import Messaging
 import ServiceKit
 
 public enum Sales {
     /// Sales' authority limits and approvals.
     public static var approvals: ApprovalBook { SalesApprovals.book }
+
+    /// Quotes past their validity expire (hourly, so a restart never skips a day): as of today.
+    static let quoteExpiry = PeriodicJob("quote-expiry", every: .seconds(3600)) { env in
+        _ = try await env.command { work in try Quoting.expire(asOf: BusinessDate(Date()), work) }
+    }
 
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
@@ -23,6 +29,6 @@ public enum Sales {
         OrderTracking.registerHistory(&handlers)
         return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
                            routes: SalesAPI.add,
-                           busDuties: [.sweepUnrouted], approvals: approvals)
+                           busDuties: [.sweepUnrouted], jobs: [quoteExpiry], approvals: approvals)
     }
 }

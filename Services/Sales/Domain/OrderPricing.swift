@@ -19,6 +19,14 @@ public struct PriceTier: Sendable, Equatable {
     public init(minQuantity: Int64, unitPrice: Int64) { self.minQuantity = minQuantity; self.unitPrice = unitPrice }
 }
 
+extension Array where Element == PriceTier {
+    /// The list price for `quantity`: the deepest tier it reaches, else the smallest tier; nil without tiers.
+    public func unitPrice(for quantity: Int64) -> Int64? {
+        filter { $0.minQuantity <= quantity }.max { $0.minQuantity < $1.minQuantity }?.unitPrice
+            ?? self.min { $0.minQuantity < $1.minQuantity }?.unitPrice
+    }
+}
+
 public struct OrderRejection: Error, Equatable, Sendable {
     public let code: ReasonCode
     public let message: String
@@ -35,9 +43,7 @@ public enum OrderPricing {
     public static func discount(_ order: PlaceOrder, customer: CustomerTerms, priceList: [String: [PriceTier]]) -> Int64 {
         order.lines.compactMap { line -> Int64? in
             guard let typed = line.unitPrice, let tiers = priceList[line.sku], !tiers.isEmpty else { return nil }
-            let price = customer.contractPrices[line.sku]
-                ?? tiers.filter { $0.minQuantity <= line.quantity }.max { $0.minQuantity < $1.minQuantity }?.unitPrice
-                ?? tiers.min { $0.minQuantity < $1.minQuantity }!.unitPrice
+            let price = customer.contractPrices[line.sku] ?? tiers.unitPrice(for: line.quantity)!
             guard typed < price, price > 0 else { return nil }
             return (price - typed) * 10_000 / price
         }.max() ?? 0
@@ -64,9 +70,7 @@ public enum OrderPricing {
             guard let tiers = priceList[line.sku], !tiers.isEmpty else {
                 return .failure(OrderRejection(code: .unknownSku, message: "lines[\(index)].sku \(line.sku) is not sold"))
             }
-            var unit = customer.contractPrices[line.sku]
-                ?? tiers.filter { $0.minQuantity <= line.quantity }.max { $0.minQuantity < $1.minQuantity }?.unitPrice
-                ?? tiers.min { $0.minQuantity < $1.minQuantity }!.unitPrice
+            var unit = customer.contractPrices[line.sku] ?? tiers.unitPrice(for: line.quantity)!
             if let override = line.unitPrice {
                 guard customer.allowsPriceOverride || typedPricesAuthorised else {
                     return .failure(OrderRejection(code: .priceOverrideNotAllowed,

@@ -3,14 +3,15 @@ import Foundation
 import Messaging
 import ServiceKit
 
-/// What sales puts under authority limits: a price typed below the price an order line would
-/// have (the discount, in hundredths of a percent), whether a salesperson types it (`POST
-/// /orders`) or an outside system sends it (`order.place`, for a customer whose contract allows
+/// What sales puts under authority limits, as discounts in hundredths of a percent: a quoted
+/// price below the list (`quote.price`), and a price typed below the price an order line would
+/// have (`order.discount`), whether a salesperson types it (`POST /orders`) or an outside system sends it (`order.place`, for a customer whose contract allows
 /// price overrides at all). A system has no authority of its own, so its discounted order waits
 /// for a person and the sender is answered once they decide. An approved discount carries
 /// forward to the invoice, which takes the order's prices without asking again.
 enum SalesApprovals {
     static let discount = "order.discount"
+    static let quotePrice = "quote.price"
 
     /// A discounted order as it was asked, and the command to answer once decided (on the bus).
     struct Discounted: Codable, Sendable { let order: PlaceOrder; let answer: Cause? }
@@ -26,5 +27,10 @@ enum SalesApprovals {
                            let asked = try request.decode(Discounted.self)
                            try OrderIntake.rejectDiscount(asked.order, reason: decision.reason ?? "rejected", answering: asked.answer, work)
                        }),
+        // A quote's price below the list (its deepest line), before the version goes to the customer.
+        ApprovalAction(quotePrice, "a quoted price below the list", unit: .percent,
+                       defaults: [.staff: 500, .manager: 1_500, .director: 3_000],
+                       perform: { request, _, work in try Quoting.approved(request, work) },
+                       onReject: { request, _, work in try Quoting.rejected(request, work) }),
     ], requested: SalesApprovalRequested.self, decided: SalesApprovalDecided.self)
 }

@@ -83,5 +83,48 @@ enum SalesMigrations {
         Migration(106, "every order history row says who: the unit of work's actor", """
             ALTER TABLE order_history ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
             """),
+        // A sent version is what the customer holds: only its status may move afterwards.
+        Migration(107, "quotes: versions of one negotiation", """
+            CREATE TABLE quotes (
+                quote_no text PRIMARY KEY,
+                customer_code text NOT NULL REFERENCES customers,
+                currency char(3) NOT NULL,
+                owner text NOT NULL,
+                status text NOT NULL,
+                current_version int,
+                seq bigserial UNIQUE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX quotes_customer ON quotes (customer_code, seq);
+            CREATE INDEX quotes_open ON quotes (status) WHERE status = 'open';
+            CREATE TABLE quote_versions (
+                quote_no text NOT NULL REFERENCES quotes,
+                version int NOT NULL CHECK (version > 0),
+                stage text NOT NULL,
+                terms jsonb NOT NULL,
+                valid_until date NOT NULL,
+                discount bigint NOT NULL DEFAULT 0,
+                note text,
+                status text NOT NULL,
+                approval_id uuid,
+                asked_by text NOT NULL,
+                asked_at timestamptz NOT NULL DEFAULT now(),
+                sent_at timestamptz,
+                PRIMARY KEY (quote_no, version)
+            );
+            CREATE FUNCTION quote_version_unchanged() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.quote_no <> OLD.quote_no OR NEW.version <> OLD.version OR NEW.stage <> OLD.stage OR NEW.terms <> OLD.terms
+                   OR NEW.valid_until <> OLD.valid_until OR NEW.discount <> OLD.discount OR NEW.note IS DISTINCT FROM OLD.note
+                   OR NEW.asked_by <> OLD.asked_by OR NEW.asked_at <> OLD.asked_at THEN
+                    RAISE EXCEPTION 'a quote version never changes once asked: send a new version';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER quote_versions_unchanged BEFORE UPDATE ON quote_versions FOR EACH ROW EXECUTE FUNCTION quote_version_unchanged();
+            CREATE TRIGGER quote_versions_kept BEFORE DELETE ON quote_versions FOR EACH ROW EXECUTE FUNCTION append_only();
+            CREATE TRIGGER quote_versions_no_truncate BEFORE TRUNCATE ON quote_versions FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+            """),
     ]
 }

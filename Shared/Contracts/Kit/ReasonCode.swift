@@ -15,6 +15,8 @@ public enum ReasonCode: ExtensibleCode {
     case notPending, selfApproval, notApprover
     // A command waiting for an approval (`pending`); an order whose discount was not approved (`sales.order.rejected`)
     case approvalPending, discountRejected
+    // Quotes: a step the quote's state refuses
+    case quoteExpired, quoteNotFinal, quoteClosed, stageBackwards
     // HTTP only
     case methodNotAllowed, unauthenticated, forbidden
     case unknown(String)
@@ -29,6 +31,7 @@ public enum ReasonCode: ExtensibleCode {
         .alreadyDelivered, .alreadyRecorded, .alreadyHandled, .cancellationPending, .malformedJson, .invalidField,
         .invalidEnvelope, .unknownType, .invalidMessage, .databaseRejected, .retriesExhausted, .unknownRoutingKey,
         .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .approvalPending, .discountRejected, .unauthenticated, .forbidden,
+        .quoteExpired, .quoteNotFinal, .quoteClosed, .stageBackwards,
     ]
 
     public var rawValue: String {
@@ -87,6 +90,10 @@ public enum ReasonCode: ExtensibleCode {
         case .notApprover: "not-approver"
         case .approvalPending: "approval-pending"
         case .discountRejected: "discount-rejected"
+        case .quoteExpired: "quote-expired"
+        case .quoteNotFinal: "quote-not-final"
+        case .quoteClosed: "quote-closed"
+        case .stageBackwards: "stage-backwards"
         case .unknown(let raw): raw
         }
     }

@@ -226,6 +226,11 @@ public struct ApprovalBook: Sendable {
         return try store.request(id)!
     }
 
+    /// One request as it stands (a document's own table keeps the id of the request it waits for).
+    public func request(_ id: UUID, _ work: UnitOfWork) throws -> ApprovalRecord? {
+        try ApprovalStore(tx: work.transaction).request(id)
+    }
+
     /// Writes the default limits of actions that have none yet (a new service, a new action),
     /// under a lock so replicas starting together write them once.
     public func seedDefaults(_ tx: Transaction) throws {

@@ -21,10 +21,7 @@ import Testing
     /// One request as a person, answered with its status and JSON body.
     func call(_ service: ServiceHarness, _ person: String, _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil,
               made: DirectoryPerson? = nil) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
-        let response = try await service.http(as: made ?? SignIn.person(person)) { client in
-            try await client.execute(uri: uri, method: method, body: body.map { ByteBuffer(string: $0) })
-        }
-        return (response.status, response.json)
+        try await service.call(person, method, uri, body, made: made)
     }
 
     func code(_ json: [String: Any]) -> String? { (json["error"] as? [String: Any])?["code"] as? String }

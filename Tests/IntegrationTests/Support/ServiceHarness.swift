@@ -64,6 +64,15 @@ struct ServiceHarness {
         }
     }
 
+    /// One request as a person of the demo directory (or one made up), answered with its status and JSON body.
+    func call(_ person: String, _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil,
+              made: DirectoryPerson? = nil) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
+        let response = try await http(as: made ?? SignIn.person(person)) { client in
+            try await client.execute(uri: uri, method: method, body: body.map { ByteBuffer(string: $0) })
+        }
+        return (response.status, response.json)
+    }
+
     func cleanUp() async {
         let admin = PostgresPool(DatabaseConfig(url: TestServers.databaseURL, schema: nil, poolSize: 1))
         _ = try? await admin.execute("DROP SCHEMA \(try PGConnection.quoteIdentifier(schema)) CASCADE")
