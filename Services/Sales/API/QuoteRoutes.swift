@@ -88,8 +88,8 @@ struct QuoteRoutes: Sendable {
         // A new version (the first opens the quote): sent at once within the author's limit, else 202 until approved.
         group.post(":quoteNo/versions") { request, context -> Response in
             let quoteNo = try context.parameters.require("quoteNo")
-            guard !quoteNo.trimmingCharacters(in: .whitespaces).isEmpty, quoteNo.count <= 64 else {
-                throw APIError(.badRequest, "invalid-field", "quoteNo: must be 1 to 64 characters")
+            do { try Validate.notBlank(quoteNo, "quoteNo", max: 64) } catch let error as ContractError {
+                throw APIError(.badRequest, error.code.rawValue, error.message)
             }
             let body = try await request.decode(as: Version.self, context: context)
             let asked = Quoting.Revision(quoteNo: quoteNo, customerCode: body.customerCode, terms: body.terms, note: body.note)
