@@ -52,7 +52,7 @@ struct QuoteRoutes: Sendable {
     struct Accept: Decodable, Sendable { let version: Int64? }
     struct Expire: Decodable, Sendable { let asOf: BusinessDate }
     struct Expired: ResponseEncodable, Sendable { let asOf: BusinessDate; let expired: [String] }
-    struct Comparison: ResponseEncodable, Sendable { let quoteNo: String; let from: Int64; let to: Int64; let lines: [QuoteLineChange] }
+    struct Comparison: ResponseEncodable, Sendable { let quoteNo: String; let from: Int; let to: Int; let lines: [QuoteLineChange] }
 
     func add(to router: Router<ServiceRequestContext>) {
         let group = router.group("/quotes")
@@ -76,12 +76,12 @@ struct QuoteRoutes: Sendable {
         group.get(":quoteNo/compare") { request, context -> Comparison in
             let quoteNo = try context.parameters.require("quoteNo")
             let query = request.uri.queryParameters
-            guard let from = query.get("from").flatMap(Int64.init), let to = query.get("to").flatMap(Int64.init) else {
-                throw APIError(.badRequest, "invalid-field", "from, to: two version numbers")
+            let numbers = 1...Int(Int32.max)
+            guard let from = query.get("from").flatMap(Int.init), let to = query.get("to").flatMap(Int.init),
+                  numbers.contains(from), numbers.contains(to) else {
+                throw APIError(.badRequest, "invalid-field", "from, to: two version numbers (1 to \(Int32.max))")
             }
-            let versions = try await env.read { tx in
-                (try QuoteStore(tx: tx).version(quoteNo, Int(clamping: from)), try QuoteStore(tx: tx).version(quoteNo, Int(clamping: to)))
-            }
+            let versions = try await env.read { tx in (try QuoteStore(tx: tx).version(quoteNo, from), try QuoteStore(tx: tx).version(quoteNo, to)) }
             guard let a = versions.0, let b = versions.1 else { throw APIError.notFound("quote \(quoteNo) has no version \(versions.0 == nil ? from : to)") }
             return Comparison(quoteNo: quoteNo, from: from, to: to, lines: QuoteChain.compare(a.terms, b.terms))
         }
