@@ -12,6 +12,8 @@ public enum Finance {
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(OrderAccepted.self, Billing.accepted)
+        handlers.on(ContractDrafted.self, FinanceContracts.drafted)
+        handlers.on(ContractSigned.self, FinanceContracts.signed)
         handlers.on(OrderCancelled.self, Billing.cancelled)
         handlers.on(ShipmentDelivered.self, Billing.delivered)
         handlers.on(ReturnReceived.self, Billing.returnReceived)

@@ -5,6 +5,8 @@ import ServiceKit
 public enum Logistics {
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
+        handlers.on(ContractDrafted.self, LogisticsContracts.drafted)
+        handlers.on(ContractSigned.self, LogisticsContracts.signed)
         handlers.on(OrderAccepted.self, StockKeeping.reserve)
         handlers.on(OrderCancelRequested.self, StockKeeping.release)
         handlers.on(DispatchShipment.self) { command, work in

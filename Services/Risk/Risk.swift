@@ -8,6 +8,7 @@ public enum Risk {
 
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
+        handlers.on(ContractDrafted.self, RiskContracts.drafted)
         handlers.on(OrderPlaced.self, CreditDesk.check)
         handlers.on(OrderCancelled.self, CreditDesk.cancelled)
         handlers.on(InvoiceIssued.self, CreditDesk.invoiceIssued)

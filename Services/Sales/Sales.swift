@@ -26,9 +26,12 @@ public enum Sales {
         handlers.on(InvoicePaid.self, OrderTracking.invoicePaid)
         handlers.on(StockReleased.self, OrderTracking.released)
         handlers.on(CancellationRefused.self, OrderTracking.cancellationRefused)
+        handlers.on(FinanceContractReviewed.self, ContractDesk.reviewed)
+        handlers.on(LogisticsContractReviewed.self, ContractDesk.reviewed)
+        handlers.on(RiskContractReviewed.self, ContractDesk.reviewed)
         OrderTracking.registerHistory(&handlers)
         return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
                            routes: SalesAPI.add,
-                           busDuties: [.sweepUnrouted], jobs: [quoteExpiry], approvals: approvals)
+                           busDuties: [.sweepUnrouted], jobs: [quoteExpiry], writeRoles: ContractRoutes.roles, approvals: approvals)
     }
 }

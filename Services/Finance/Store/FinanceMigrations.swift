@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 enum FinanceMigrations {
@@ -110,6 +111,21 @@ enum FinanceMigrations {
             """),
         Migration(103, "every journal entries row says who: the unit of work's actor", """
             ALTER TABLE journal_entries ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
+            """),
+        ContractReviewAnswer.migration(104),
+        Migration(105, "signed contracts' payment terms", """
+            CREATE TABLE contracts (
+                contract_no text PRIMARY KEY,
+                revision bigint NOT NULL,
+                customer_code text NOT NULL,
+                currency char(3) NOT NULL,
+                value bigint NOT NULL,
+                payment_terms jsonb NOT NULL,
+                valid_from date NOT NULL,
+                valid_until date NOT NULL,
+                signed_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX contracts_customer ON contracts (customer_code);
             """),
     ]
 }

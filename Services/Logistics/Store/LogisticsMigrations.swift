@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 enum LogisticsMigrations {
@@ -103,6 +104,20 @@ enum LogisticsMigrations {
             """),
         Migration(105, "a receipt keeps the purchase order it came under", """
             ALTER TABLE receipts ADD COLUMN purchase_order text;
+            """),
+        ContractReviewAnswer.migration(106),
+        Migration(107, "signed contracts' delivery terms", """
+            CREATE TABLE contracts (
+                contract_no text PRIMARY KEY,
+                revision bigint NOT NULL,
+                customer_code text NOT NULL,
+                delivery jsonb NOT NULL,
+                lines jsonb NOT NULL,
+                valid_from date NOT NULL,
+                valid_until date NOT NULL,
+                signed_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX contracts_customer ON contracts (customer_code);
             """),
     ]
 }

@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 enum RiskMigrations {
@@ -62,5 +63,6 @@ enum RiskMigrations {
         Migration(103, "who may release holds comes from sign-in roles and authority limits", """
             DROP TABLE authorisers;
             """),
+        ContractReviewAnswer.migration(104),
     ]
 }

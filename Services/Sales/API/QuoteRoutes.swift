@@ -41,13 +41,16 @@ struct QuoteRoutes: Sendable {
                 }
                 if let price = line.unitPrice { try Validate.require(price > 0, "lines[\(i)].unitPrice", "must be positive") }
             }
-            if let payment = terms.paymentTerms {
-                try Validate.require(AgreedPaymentTerms.kinds.contains(payment.kind), "paymentTerms.kind", "one of \(AgreedPaymentTerms.kinds.joined(separator: ", "))")
-                if let percent = payment.depositPercent { try Validate.require((1...99).contains(percent), "paymentTerms.depositPercent", "must be 1 to 99") }
-                if let days = payment.netDays { try Validate.require((0...365).contains(days), "paymentTerms.netDays", "must be 0 to 365") }
-            }
+            if let payment = terms.paymentTerms { try QuoteRoutes.validate(payment) }
         }
         enum CodingKeys: CodingKey { case customerCode, note, stage, validUntil, lines, serviceTerms, paymentTerms }
+    }
+
+    /// The shape of payment terms (which figures each kind takes is the chain's rule, 422).
+    static func validate(_ payment: AgreedPaymentTerms) throws {
+        try Validate.require(AgreedPaymentTerms.kinds.contains(payment.kind), "paymentTerms.kind", "one of \(AgreedPaymentTerms.kinds.joined(separator: ", "))")
+        if let percent = payment.depositPercent { try Validate.require((1...99).contains(percent), "paymentTerms.depositPercent", "must be 1 to 99") }
+        if let days = payment.netDays { try Validate.require((0...365).contains(days), "paymentTerms.netDays", "must be 0 to 365") }
     }
     struct Accept: Decodable, Sendable { let version: Int64? }
     struct Expire: Decodable, Sendable { let asOf: BusinessDate }

@@ -6,7 +6,7 @@ import ServiceKit
 import SalesDomain
 import Storage
 
-/// Sales over HTTP: orders with their whole history, cancelling, quotes, and the master data
+/// Sales over HTTP: orders with their whole history, cancelling, quotes and contracts, and the master data
 /// (customers, products, price list, contract prices) a salesperson keeps. One controller per
 /// resource (`*Routes.swift` beside this file); here only what they share and the wiring.
 enum SalesAPI {
@@ -19,6 +19,7 @@ enum SalesAPI {
         CustomerRoutes(env: env).add(to: router)
         ProductRoutes(env: env).add(to: router)
         QuoteRoutes(env: env).add(to: router)
+        ContractRoutes(env: env).add(to: router)
     }
 }
 

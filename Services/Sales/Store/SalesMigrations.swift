@@ -126,5 +126,49 @@ enum SalesMigrations {
             CREATE TRIGGER quote_versions_kept BEFORE DELETE ON quote_versions FOR EACH ROW EXECUTE FUNCTION append_only();
             CREATE TRIGGER quote_versions_no_truncate BEFORE TRUNCATE ON quote_versions FOR EACH STATEMENT EXECUTE FUNCTION append_only();
             """),
+        // A revision of a draft is what the reviewers saw: only the reviews move afterwards.
+        Migration(108, "contracts: revisions of a draft, their reviews, the signature", """
+            CREATE TABLE contracts (
+                contract_no text PRIMARY KEY,
+                quote_no text NOT NULL REFERENCES quotes,
+                customer_code text NOT NULL,
+                currency char(3) NOT NULL,
+                owner text NOT NULL,
+                status text NOT NULL,
+                revision int NOT NULL DEFAULT 0,
+                signed_by text,
+                signed_at timestamptz,
+                seq bigserial UNIQUE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE UNIQUE INDEX contracts_quote ON contracts (quote_no);
+            CREATE INDEX contracts_customer ON contracts (customer_code, seq);
+            CREATE TABLE contract_revisions (
+                contract_no text NOT NULL REFERENCES contracts,
+                revision int NOT NULL CHECK (revision > 0),
+                terms jsonb NOT NULL,
+                value bigint NOT NULL,
+                note text,
+                asked_by text NOT NULL,
+                asked_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (contract_no, revision)
+            );
+            CREATE TRIGGER contract_revisions_kept BEFORE UPDATE OR DELETE ON contract_revisions FOR EACH ROW EXECUTE FUNCTION append_only();
+            CREATE TRIGGER contract_revisions_no_truncate BEFORE TRUNCATE ON contract_revisions FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+            CREATE TABLE contract_reviews (
+                contract_no text NOT NULL,
+                revision int NOT NULL,
+                reviewer text NOT NULL,
+                outcome text NOT NULL,
+                remarks text,
+                reviewed_by text,
+                carried_from int,
+                message_id uuid,
+                reviewed_at timestamptz,
+                PRIMARY KEY (contract_no, revision, reviewer),
+                FOREIGN KEY (contract_no, revision) REFERENCES contract_revisions
+            );
+            """),
     ]
 }

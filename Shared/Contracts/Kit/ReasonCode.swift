@@ -17,6 +17,8 @@ public enum ReasonCode: ExtensibleCode {
     case approvalPending, discountRejected
     // Quotes: a step the quote's state refuses
     case quoteExpired, quoteNotFinal, quoteClosed, stageBackwards
+    // Contracts: drafting and signing refused by the contract's state or its reviews
+    case quoteNotAccepted, contractSigned, reviewIncomplete, reviewRejected
     // HTTP only
     case methodNotAllowed, unauthenticated, forbidden
     case unknown(String)
@@ -32,6 +34,7 @@ public enum ReasonCode: ExtensibleCode {
         .invalidEnvelope, .unknownType, .invalidMessage, .databaseRejected, .retriesExhausted, .unknownRoutingKey,
         .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .approvalPending, .discountRejected, .unauthenticated, .forbidden,
         .quoteExpired, .quoteNotFinal, .quoteClosed, .stageBackwards,
+        .quoteNotAccepted, .contractSigned, .reviewIncomplete, .reviewRejected,
     ]
 
     public var rawValue: String {
@@ -94,6 +97,10 @@ public enum ReasonCode: ExtensibleCode {
         case .quoteNotFinal: "quote-not-final"
         case .quoteClosed: "quote-closed"
         case .stageBackwards: "stage-backwards"
+        case .quoteNotAccepted: "quote-not-accepted"
+        case .contractSigned: "contract-signed"
+        case .reviewIncomplete: "review-incomplete"
+        case .reviewRejected: "review-rejected"
         case .unknown(let raw): raw
         }
     }

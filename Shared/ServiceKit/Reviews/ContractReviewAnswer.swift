@@ -1,0 +1,41 @@
+import Contracts
+import Foundation
+import Messaging
+import Storage
+
+/// How finance, logistics and risk answer a contract draft sent for review: once per revision
+/// (a redelivered or re-sent draft finds the answer already given and says nothing again), kept
+/// in the department's own `contract_reviews` table, and published as its `<department>.contract.reviewed`.
+public enum ContractReviewAnswer {
+    /// The table each reviewing department keeps (one migration in each).
+    public static func migration(_ number: Int) -> Migration {
+        Migration(number, "the answers given to contract drafts", """
+            CREATE TABLE contract_reviews (
+                contract_no text NOT NULL,
+                revision bigint NOT NULL,
+                customer_code text NOT NULL,
+                outcome text NOT NULL CHECK (outcome IN ('approved', 'rejected')),
+                remarks text NOT NULL,
+                reviewed_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (contract_no, revision)
+            );
+            """)
+    }
+
+    /// Whether the department is asked to review this revision.
+    public static func asked<E: ContractReviewedEvent>(_ type: E.Type, _ draft: ContractDrafted) -> Bool { draft.review.contains(E.department) }
+
+    /// Gives the answer unless one was given to this revision already.
+    public static func give<E: ContractReviewedEvent>(_ type: E.Type, to draft: ContractDrafted, approved: Bool, remarks: String,
+                                                      _ work: UnitOfWork) throws {
+        let outcome = approved ? "approved" : "rejected"
+        let kept = try !work.transaction.query("""
+            INSERT INTO contract_reviews (contract_no, revision, customer_code, outcome, remarks) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT DO NOTHING RETURNING contract_no
+            """, [.text(draft.contractNo), .int(draft.revision), .text(draft.customerCode), .text(outcome), .text(remarks)]).isEmpty
+        guard kept else { return }
+        try work.publish(E(contractNo: draft.contractNo, revision: draft.revision, outcome: outcome, remarks: remarks))
+        work.logger.info("contract reviewed", metadata: ["contract": "\(draft.contractNo)", "revision": "\(draft.revision)",
+                                                         "outcome": "\(outcome)", "remarks": "\(remarks)"])
+    }
+}
