@@ -18,6 +18,7 @@ enum FinanceAPI {
         PaymentRoutes(env: env).add(to: router)
         CollectionRoutes(env: env).add(to: router)
         LedgerRoutes(env: env).add(to: router)
+        ContractRoutes(env: env).add(to: router)
     }
 }
 

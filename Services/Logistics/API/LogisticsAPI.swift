@@ -16,6 +16,7 @@ enum LogisticsAPI {
         WarehouseRoutes(env: env).add(to: router)
         OrderRoutes(env: env).add(to: router)
         ReturnRoutes(env: env).add(to: router)
+        ContractRoutes(env: env).add(to: router)
     }
 }
 

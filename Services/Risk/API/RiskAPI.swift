@@ -27,6 +27,7 @@ enum RiskAPI {
         CustomerRoutes(env: env).add(to: router)
         HoldRoutes(env: env).add(to: router)
         OrderRoutes(env: env).add(to: router)
+        ContractReviewAnswer.addRoutes(to: router, env)
     }
 }
 

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Messaging
 import Storage
+import Hummingbird
 
 /// How finance, logistics and risk answer a contract draft sent for review: once per revision
 /// (a redelivered or re-sent draft finds the answer already given and says nothing again), kept
@@ -37,5 +38,39 @@ public enum ContractReviewAnswer {
         try work.publish(E(contractNo: draft.contractNo, revision: draft.revision, outcome: outcome, remarks: remarks))
         work.logger.info("contract reviewed", metadata: ["contract": "\(draft.contractNo)", "revision": "\(draft.revision)",
                                                          "outcome": "\(outcome)", "remarks": "\(remarks)"])
+    }
+}
+
+/// One answer a department gave to a contract draft.
+public struct GivenContractReview: Codable, Sendable, Equatable, ResponseEncodable {
+    public let revision: Int64
+    public let customerCode: String
+    public let outcome: String
+    public let remarks: String
+    public let reviewedAt: Date
+}
+
+public struct GivenContractReviews: Codable, Sendable, Equatable, ResponseEncodable {
+    public let contractNo: String
+    public let reviews: [GivenContractReview]
+}
+
+extension ContractReviewAnswer {
+    /// `GET /contract-reviews/{contractNo}`: the answers the department gave, oldest first.
+    public static func addRoutes(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
+        router.get("/contract-reviews/:contractNo") { _, context -> GivenContractReviews in
+            let contractNo = try context.parameters.require("contractNo")
+            let reviews = try await env.read { tx in
+                try tx.query("""
+                    SELECT revision, customer_code, outcome, remarks, reviewed_at FROM contract_reviews WHERE contract_no = $1 ORDER BY revision
+                    """, [.text(contractNo)]).map { row in
+                    GivenContractReview(revision: try row.int("revision"), customerCode: try row.string("customer_code"),
+                                        outcome: try row.string("outcome"), remarks: try row.string("remarks"),
+                                        reviewedAt: try row.timestamp("reviewed_at"))
+                }
+            }
+            guard !reviews.isEmpty else { throw APIError.notFound("no review of contract \(contractNo)") }
+            return GivenContractReviews(contractNo: contractNo, reviews: reviews)
+        }
     }
 }
