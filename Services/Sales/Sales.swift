@@ -15,6 +15,7 @@ public enum Sales {
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(PlaceOrder.self, OrderIntake.place)
+        handlers.on(PlaceOrderV2.self, OrderIntake.place)
         handlers.on(CancelOrder.self, OrderTracking.cancel)
         handlers.on(CreditApproved.self, OrderTracking.approved)
         handlers.on(CreditHeld.self, OrderTracking.held)

@@ -12,7 +12,7 @@ enum Billing {
         let store = ReceivablesStore(tx: work.transaction)
         guard try store.takeIn(order, correlationId: work.cause.correlationId ?? order.orderRef) else { return }
         let today = BusinessDate(work.time)
-        let plan = try store.terms(order.customerCode).invoiceOnAcceptance(total: order.total, on: today)
+        let plan = try store.terms(forOrder: order.orderRef, customer: order.customerCode).invoiceOnAcceptance(total: order.total, on: today)
         if DispatchClearing.clearsAtAcceptance(plan) {
             // Nothing to pay before delivery: the goods may go.
             try work.publish(OrderCleared(orderRef: order.orderRef, customerCode: order.customerCode, reason: "net-terms"))
@@ -79,7 +79,7 @@ enum Billing {
                            reference: event.orderRef, currency: currency,
                            [.init(account: Account.customerAdvances, debit: advances), .init(account: Account.revenue, credit: advances)])
         }
-        if let plan = try store.terms(order.customer).invoiceOnDelivery(total: total, alreadyInvoiced: advances, deliveredOn: event.deliveredOn) {
+        if let plan = try store.terms(forOrder: event.orderRef, customer: order.customer).invoiceOnDelivery(total: total, alreadyInvoiced: advances, deliveredOn: event.deliveredOn) {
             _ = try issue(plan, order: event.orderRef, customer: order.customer, currency: currency, on: event.deliveredOn, work)
         }
         if try Books.orderSettled(event.orderRef, tx) {

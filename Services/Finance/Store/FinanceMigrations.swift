@@ -127,5 +127,8 @@ enum FinanceMigrations {
             );
             CREATE INDEX contracts_customer ON contracts (customer_code);
             """),
+        Migration(106, "an order under a contract is billed on the contract's terms", """
+            ALTER TABLE orders ADD COLUMN contract_no text;
+            """),
     ]
 }

@@ -1,6 +1,7 @@
 import Contracts
 import FinanceDomain
 import Foundation
+import Messaging
 import Storage
 
 /// An order as finance keeps it.
@@ -39,10 +40,28 @@ struct ReceivablesStore {
     /// False when finance knows the order already.
     func takeIn(_ order: OrderAccepted, correlationId: String) throws -> Bool {
         try !tx.query("""
-            INSERT INTO orders (order_ref, customer_code, currency, total, lines, status, correlation_id)
-            VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (order_ref) DO NOTHING RETURNING order_ref
+            INSERT INTO orders (order_ref, customer_code, currency, total, lines, status, correlation_id, contract_no)
+            VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) ON CONFLICT (order_ref) DO NOTHING RETURNING order_ref
             """, [.text(order.orderRef), .text(order.customerCode), .text(order.currency), .int(order.total),
-                  .json(String(decoding: try JSONEncoder.contracts.encode(order.lines), as: UTF8.self)), .text(correlationId)]).isEmpty
+                  .json(String(decoding: try JSONEncoder.contracts.encode(order.lines), as: UTF8.self)), .text(correlationId),
+                  order.contractNo.map(PGValue.text) ?? .null]).isEmpty
+    }
+
+    /// The terms an order is billed on: its contract's when it is under one, else the customer's.
+    /// A contract finance has not seen signed yet (its event still on the way) is retried later.
+    func terms(forOrder ref: String, customer: String) throws -> PaymentTerms {
+        guard let row = try tx.query("""
+            SELECT o.contract_no, c.payment_terms::text AS payment_terms FROM orders o
+            LEFT JOIN contracts c ON c.contract_no = o.contract_no WHERE o.order_ref = $1
+            """, [.text(ref)]).first, let contractNo = try row.optionalString("contract_no") else { return try terms(customer) }
+        guard let text = try row.optionalString("payment_terms") else {
+            throw RetryLater("order \(ref) is under contract \(contractNo), which finance has not seen signed yet")
+        }
+        let agreed = try JSONDecoder.contracts.decode(AgreedPaymentTerms.self, from: Data(text.utf8))
+        guard let terms = PaymentTerms(kind: agreed.kind, depositPercent: agreed.depositPercent ?? 0, netDays: Int(agreed.netDays ?? 0)) else {
+            throw Poison(.databaseRejected, "contract \(contractNo)'s payment terms \(text) are not terms finance can invoice")
+        }
+        return terms
     }
 
     /// A cancellation that came before the acceptance: remembered, so nothing is invoiced later.

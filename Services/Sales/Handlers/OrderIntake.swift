@@ -58,7 +58,40 @@ enum OrderIntake {
         if let answering { try work.reply(event, to: answering) }
     }
 
-    static func place(_ order: PlaceOrder, typedPricesAuthorised: Bool, answering: Cause? = nil, _ work: UnitOfWork) throws {
+    /// What priced an order: the list (and the customer file's contract prices), a signed contract, or an accepted quote.
+    struct Basis: Sendable, Equatable {
+        var contractNo: String?, quoteNo: String?
+        static let list = Basis()
+    }
+
+    /// `order.place.v2`: priced by sales alone, under a contract, from a quote, or from the list.
+    static func place(_ order: PlaceOrderV2, _ work: UnitOfWork) throws {
+        let store = SalesStore(tx: work.transaction), lines = order.lines.map { (sku: $0.sku, quantity: $0.quantity) }
+        let today = BusinessDate(work.time)
+        var basis = Basis.list
+        var priced: Result<[String: Int64], OrderRejection> = .success([:])
+        if let contractNo = order.contractNo {
+            basis.contractNo = contractNo
+            priced = OrderBasis.underContract(contractNo, lines: lines, customer: order.customerCode,
+                                              contract: try store.lockContractForOrder(contractNo), used: try store.volumeUsed(contractNo), asOf: today)
+        } else if let quoteNo = order.quoteNo {
+            basis.quoteNo = quoteNo
+            let quotes = QuoteStore(tx: work.transaction), quote = try quotes.lock(quoteNo)
+            let accepted = try quote?.currentVersion.flatMap { try quotes.version(quoteNo, $0) }
+            priced = OrderBasis.fromQuote(quoteNo, lines: lines, customer: order.customerCode, quoteCustomer: quote?.customer,
+                                          status: quote?.status, accepted: accepted?.terms, asOf: today)
+        }
+        switch priced {
+        case .success(let prices):
+            try place(order.asV1(prices: prices), typedPricesAuthorised: !prices.isEmpty, basis: basis, work)
+        case .failure(let rejection):
+            work.correlate(with: work.cause.correlationId ?? order.orderRef)
+            try reject(order.asV1(prices: [:]), rejection, answering: nil, work)
+        }
+    }
+
+    static func place(_ order: PlaceOrder, typedPricesAuthorised: Bool, answering: Cause? = nil, basis: Basis = .list,
+                      _ work: UnitOfWork) throws {
         /// The sender's answer: to the command that asked, also when it waited for an approval.
         func answer<T: MessageContract>(_ event: T) throws {
             if let answering { try work.reply(event, to: answering) } else { try work.reply(event) }
@@ -81,29 +114,33 @@ enum OrderIntake {
         case .success(let lines):
             let total = lines.reduce(Int64(0)) { $0 + $1.lineTotal }
             guard try store.addPlaced(orderId, order, currency: currency ?? "", total: total, lines: lines,
-                                      correlationId: work.correlationId ?? order.orderRef) else {
-                return try reject(OrderRejection(code: .duplicateOrderRef, message: "order \(order.orderRef) was placed already"))
+                                      correlationId: work.correlationId ?? order.orderRef, basis: basis) else {
+                return try reject(order, OrderRejection(code: .duplicateOrderRef, message: "order \(order.orderRef) was placed already"),
+                                  answering: answering, work)
             }
             try store.addHistory(orderId, .placed, event: OrderPlaced.messageType, detail: "total \(total) \(currency ?? "")",
                                  messageId: work.cause.uuid)
             let event = OrderPlaced(orderId: orderId, orderRef: order.orderRef, customerCode: order.customerCode,
-                                    currency: currency ?? "", lines: lines, total: total, requestedDeliveryDate: order.requestedDeliveryDate)
+                                    currency: currency ?? "", lines: lines, total: total, requestedDeliveryDate: order.requestedDeliveryDate,
+                                    contractNo: basis.contractNo)
             try work.publish(event)
             try answer(event)
             work.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
         case .failure(let rejection):
-            try reject(rejection)
+            try reject(order, rejection, answering: answering, work)
         }
+    }
 
-        func reject(_ rejection: OrderRejection) throws {
-            try store.addRejected(orderId, order, reason: rejection.code)
-            try store.addHistory(orderId, .rejected, event: OrderRejected.messageType, detail: "\(rejection.code): \(rejection.message)",
-                                 messageId: work.cause.uuid)
-            let event = OrderRejected(orderRef: order.orderRef, customerCode: order.customerCode,
-                                      reasonCode: rejection.code, message: rejection.message)
-            try work.publish(event)
-            try answer(event)
-            work.logger.notice("order rejected", metadata: ["order_ref": "\(order.orderRef)", "reason": "\(rejection.code)"])
-        }
+    /// An order sales does not take: recorded as rejected under its reference, announced, and its sender told why.
+    static func reject(_ order: PlaceOrder, _ rejection: OrderRejection, answering: Cause?, _ work: UnitOfWork) throws {
+        let store = SalesStore(tx: work.transaction), orderId = UUID()
+        try store.addRejected(orderId, order, reason: rejection.code)
+        try store.addHistory(orderId, .rejected, event: OrderRejected.messageType, detail: "\(rejection.code): \(rejection.message)",
+                             messageId: work.cause.uuid)
+        let event = OrderRejected(orderRef: order.orderRef, customerCode: order.customerCode,
+                                  reasonCode: rejection.code, message: rejection.message)
+        try work.publish(event)
+        if let answering { try work.reply(event, to: answering) } else { try work.reply(event) }
+        work.logger.notice("order rejected", metadata: ["order_ref": "\(order.orderRef)", "reason": "\(rejection.code)"])
     }
 }

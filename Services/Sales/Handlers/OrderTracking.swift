@@ -43,7 +43,7 @@ enum OrderTracking {
         try work.publish(OrderAccepted(orderId: order.id, orderRef: order.ref, customerCode: order.customer,
                                        currency: order.currency, lines: acceptance.lines, total: order.total,
                                        deliveryAddress: acceptance.address, requestedDeliveryDate: acceptance.requestedDeliveryDate,
-                                       releasedBy: d.decidedBy))
+                                       releasedBy: d.decidedBy, contractNo: acceptance.contractNo))
         work.logger.info("order accepted", metadata: ["order_ref": "\(order.ref)"])
     }
 

@@ -170,5 +170,10 @@ enum SalesMigrations {
                 FOREIGN KEY (contract_no, revision) REFERENCES contract_revisions
             );
             """),
+        Migration(109, "an order names the contract or the quote that priced it", """
+            ALTER TABLE orders ADD COLUMN contract_no text;
+            ALTER TABLE orders ADD COLUMN quote_no text;
+            CREATE INDEX orders_contract ON orders (contract_no) WHERE contract_no IS NOT NULL;
+            """),
     ]
 }

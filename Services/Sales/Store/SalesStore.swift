@@ -74,16 +74,41 @@ struct SalesStore {
 
     /// Two replicas may take the same new reference at once: the unique index decides, and the
     /// loser gets false here (after the winner commits) instead of an error.
-    func addPlaced(_ id: UUID, _ order: PlaceOrder, currency: String, total: Int64, lines: [OrderPlaced.Line], correlationId: String) throws -> Bool {
+    func addPlaced(_ id: UUID, _ order: PlaceOrder, currency: String, total: Int64, lines: [OrderPlaced.Line], correlationId: String,
+                   basis: OrderIntake.Basis = .list) throws -> Bool {
         try !tx.query("""
             INSERT INTO orders (id, order_ref, customer_code, status, currency, total, lines, delivery_address,
-                                requested_delivery_date, correlation_id)
-            VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9)
+                                requested_delivery_date, correlation_id, contract_no, quote_no)
+            VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11)
             ON CONFLICT (order_ref) WHERE status <> 'rejected' DO NOTHING RETURNING id
             """, [.uuid(id), .text(order.orderRef), .text(order.customerCode), .text(currency), .int(total),
                   .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self)),
                   .json(String(decoding: try JSONEncoder.contracts.encode(order.deliveryAddress), as: UTF8.self)),
-                  .date(order.requestedDeliveryDate), .text(correlationId)]).isEmpty
+                  .date(order.requestedDeliveryDate), .text(correlationId),
+                  basis.contractNo.map(PGValue.text) ?? .null, basis.quoteNo.map(PGValue.text) ?? .null]).isEmpty
+    }
+
+    /// The contract an order is placed under, locked so two orders never share what is left of its volume.
+    func lockContractForOrder(_ contractNo: String) throws -> OrderBasis.Contract? {
+        guard let row = try tx.query("""
+            SELECT c.customer_code, c.currency, c.status, r.terms::text AS terms FROM contracts c
+            JOIN contract_revisions r ON r.contract_no = c.contract_no AND r.revision = c.revision
+            WHERE c.contract_no = $1 FOR UPDATE OF c
+            """, [.text(contractNo)]).first else { return nil }
+        return OrderBasis.Contract(customer: try row.string("customer_code"), currency: try row.string("currency"),
+                                   status: try row.code("status", as: ContractStatus.self), terms: try row.json("terms"))
+    }
+
+    /// What live orders under the contract took of each SKU's volume.
+    func volumeUsed(_ contractNo: String) throws -> [String: Int64] {
+        var used: [String: Int64] = [:]
+        for row in try tx.query("""
+            SELECT l->>'sku' AS sku, sum((l->>'quantity')::bigint)::bigint AS quantity FROM orders o, jsonb_array_elements(o.lines) l
+            WHERE o.contract_no = $1 AND o.status NOT IN ('rejected', 'cancelled') GROUP BY 1
+            """, [.text(contractNo)]) {
+            used[try row.string("sku")] = try row.int("quantity")
+        }
+        return used
     }
 
     func addRejected(_ id: UUID, _ order: PlaceOrder, reason: ReasonCode) throws {
@@ -122,11 +147,11 @@ struct SalesStore {
     }
 
     /// What the acceptance announces beside the tracked fields.
-    func acceptance(_ id: UUID) throws -> (lines: [OrderPlaced.Line], address: PlaceOrder.Address, requestedDeliveryDate: String) {
+    func acceptance(_ id: UUID) throws -> (lines: [OrderPlaced.Line], address: PlaceOrder.Address, requestedDeliveryDate: String, contractNo: String?) {
         let row = try tx.query("""
-            SELECT lines::text AS lines, delivery_address::text AS address, requested_delivery_date FROM orders WHERE id = $1
+            SELECT lines::text AS lines, delivery_address::text AS address, requested_delivery_date, contract_no FROM orders WHERE id = $1
             """, [.uuid(id)]).first!
-        return (try row.json("lines"), try row.json("address"), try row.date("requested_delivery_date"))
+        return (try row.json("lines"), try row.json("address"), try row.date("requested_delivery_date"), try row.optionalString("contract_no"))
     }
 
     // MARK: a cancellation waiting for the warehouse

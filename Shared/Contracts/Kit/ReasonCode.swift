@@ -19,6 +19,8 @@ public enum ReasonCode: ExtensibleCode {
     case quoteExpired, quoteNotFinal, quoteClosed, stageBackwards
     // Contracts: drafting and signing refused by the contract's state or its reviews
     case quoteNotAccepted, contractSigned, reviewIncomplete, reviewRejected
+    // An order under a contract or from a quote that sales turned down (`sales.order.rejected`)
+    case unknownContract, unknownQuote, contractNotSigned, contractExpired, volumeExceeded, notOnContract
     // HTTP only
     case methodNotAllowed, unauthenticated, forbidden
     case unknown(String)
@@ -35,6 +37,7 @@ public enum ReasonCode: ExtensibleCode {
         .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .approvalPending, .discountRejected, .unauthenticated, .forbidden,
         .quoteExpired, .quoteNotFinal, .quoteClosed, .stageBackwards,
         .quoteNotAccepted, .contractSigned, .reviewIncomplete, .reviewRejected,
+        .unknownContract, .unknownQuote, .contractNotSigned, .contractExpired, .volumeExceeded, .notOnContract,
     ]
 
     public var rawValue: String {
@@ -101,6 +104,12 @@ public enum ReasonCode: ExtensibleCode {
         case .contractSigned: "contract-signed"
         case .reviewIncomplete: "review-incomplete"
         case .reviewRejected: "review-rejected"
+        case .unknownContract: "unknown-contract"
+        case .unknownQuote: "unknown-quote"
+        case .contractNotSigned: "contract-not-signed"
+        case .contractExpired: "contract-expired"
+        case .volumeExceeded: "volume-exceeded"
+        case .notOnContract: "not-on-contract"
         case .unknown(let raw): raw
         }
     }

@@ -23,11 +23,13 @@ public struct OrderPlaced: RoutedContract, Equatable {
     /// Minor units of `currency`.
     public let total: Int64
     public let requestedDeliveryDate: String
+    /// The signed contract the order is under, priced by it (absent for a direct sale).
+    public let contractNo: String?
 
     public init(orderId: UUID, orderRef: String, customerCode: String, currency: String, lines: [Line], total: Int64,
-                requestedDeliveryDate: String) {
+                requestedDeliveryDate: String, contractNo: String? = nil) {
         self.orderId = orderId; self.orderRef = orderRef; self.customerCode = customerCode; self.currency = currency
-        self.lines = lines; self.total = total; self.requestedDeliveryDate = requestedDeliveryDate
+        self.lines = lines; self.total = total; self.requestedDeliveryDate = requestedDeliveryDate; self.contractNo = contractNo
     }
 }
 
@@ -61,12 +63,15 @@ public struct OrderAccepted: RoutedContract, Equatable {
     public let requestedDeliveryDate: String
     /// Who released a credit hold, when it was held first.
     public let releasedBy: String?
+    /// The signed contract the order is under: finance bills it on the contract's payment terms.
+    public let contractNo: String?
 
     public init(orderId: UUID, orderRef: String, customerCode: String, currency: String, lines: [OrderPlaced.Line],
-                total: Int64, deliveryAddress: PlaceOrder.Address, requestedDeliveryDate: String, releasedBy: String?) {
+                total: Int64, deliveryAddress: PlaceOrder.Address, requestedDeliveryDate: String, releasedBy: String?,
+                contractNo: String? = nil) {
         self.orderId = orderId; self.orderRef = orderRef; self.customerCode = customerCode; self.currency = currency
         self.lines = lines; self.total = total; self.deliveryAddress = deliveryAddress
-        self.requestedDeliveryDate = requestedDeliveryDate; self.releasedBy = releasedBy
+        self.requestedDeliveryDate = requestedDeliveryDate; self.releasedBy = releasedBy; self.contractNo = contractNo
     }
 }
 

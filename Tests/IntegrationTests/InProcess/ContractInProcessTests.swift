@@ -26,7 +26,7 @@ import Testing
 
     /// The four departments with a product, a customer with an accepted final quote for 200 at 450,
     /// stock for it, and credit.
-    func departments(creditLimit: Int64 = 10_000_000, stock: Int64 = 500) async throws -> Departments {
+    func departments(creditLimit: Int64 = 10_000_000, stock: Int64 = 500, price: Int64 = 450) async throws -> Departments {
         let d = Departments(sales: try await ServiceHarness.make(Sales.spec), finance: try await ServiceHarness.make(Finance.spec),
                             logistics: try await ServiceHarness.make(Logistics.spec), risk: try await ServiceHarness.make(Risk.spec))
         #expect(try await d.sales.call("sales.dir", .put, "/products/S-1",
@@ -34,7 +34,7 @@ import Testing
         #expect(try await d.sales.call("sales.dir", .put, "/customers/C-1", #"{"name":"Acme","currency":"CNY"}"#).status == .ok)
         let until = BusinessDate(Date().addingTimeInterval(30 * 86_400)).description
         #expect(try await d.sales.call(Self.salesperson, .post, "/quotes/Q-1/versions",
-                                       #"{"customerCode":"C-1","stage":"final","validUntil":"\#(until)","paymentTerms":{"kind":"net","netDays":30},"lines":[{"sku":"S-1","quantity":200,"unitPrice":450}]}"#).status == .created)
+                                       #"{"customerCode":"C-1","stage":"final","validUntil":"\#(until)","paymentTerms":{"kind":"net","netDays":30},"lines":[{"sku":"S-1","quantity":200,"unitPrice":\#(price)}]}"#).status == .created)
         #expect(try await d.sales.call(Self.salesperson, .post, "/quotes/Q-1/accept", "{}").status == .ok)
         #expect(try await d.logistics.call("log.dir", .put, "/warehouses/WH-1", #"{"name":"Main","branch":"Hangzhou"}"#).status == .ok)
         if stock > 0 {
@@ -178,6 +178,71 @@ import Testing
         // One contract per quote.
         #expect(try await d.sales.call(Self.salesperson, .post, "/contracts/K-5/revisions", Self.draft()).status == .created)
         #expect(code(try await d.sales.call(Self.salesperson, .post, "/contracts/K-6/revisions", Self.draft()).json) == "invalid-field")
+        await d.cleanUp()
+    }
+
+    func order(_ ref: String, contractNo: String? = nil, quoteNo: String? = nil, sku: String = "S-1", quantity: Int64) throws -> PlaceOrderV2 {
+        let basis = (contractNo.map { #","contractNo":"\#($0)""# } ?? "") + (quoteNo.map { #","quoteNo":"\#($0)""# } ?? "")
+        return try ContractRegistry.decodeStrict(PlaceOrderV2.self, from: Data("""
+            {"orderRef":"\(ref)","customerCode":"C-1","lines":[{"sku":"\(sku)","quantity":\(quantity)}]\(basis),
+             "deliveryAddress":{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"},"requestedDeliveryDate":"2026-12-20"}
+            """.utf8))
+    }
+
+    func rejection(_ sales: ServiceHarness, _ ref: String) async throws -> String? {
+        try await sales.outbox("sales.order.rejected.v1").last { $0.body["orderRef"] as? String == ref }?.body["reasonCode"] as? String
+    }
+
+    @Test func ordersUnderASignedContractTakeItsPricesWithinItsVolumeAndAreBilledOnItsTerms() async throws {
+        let d = try await departments(price: 440)
+        #expect(try await d.sales.call(Self.salesperson, .post, "/contracts/K-7/revisions",
+                                       Self.draft(payment: #"{"kind":"deposit","depositPercent":30,"netDays":30}"#)).status == .created)
+        try await d.sales.deliver(try order("O-0", contractNo: "K-7", quantity: 1))
+        #expect(try await rejection(d.sales, "O-0") == "contract-not-signed")
+        try await review(d)
+        #expect(try await d.sales.call("legal.ma", .post, "/contracts/K-7/legal-review", #"{"outcome":"approved","remarks":"fine"}"#).status == .ok)
+        #expect(try await d.sales.call(Self.salesperson, .post, "/contracts/K-7/sign", "{}").status == .ok)
+        // The contract's price (440, below the list's 450), and its number on the order.
+        try await d.sales.deliver(try order("O-1", contractNo: "K-7", quantity: 150), replyTo: "tests.answers")
+        let placed = try #require(try await d.sales.outbox("sales.order.placed.v1").first { $0.body["orderRef"] as? String == "O-1" })
+        #expect(placed.body["contractNo"] as? String == "K-7" && int64(placed.body["total"]) == 66_000)
+        // 50 of the 200 are left: 60 is too many, 50 is not; a SKU not on it, and another customer's number, are refused.
+        try await d.sales.deliver(try order("O-2", contractNo: "K-7", quantity: 60))
+        #expect(try await rejection(d.sales, "O-2") == "volume-exceeded")
+        try await d.sales.deliver(try order("O-3", contractNo: "K-7", quantity: 50))
+        #expect(try await d.sales.outbox("sales.order.placed.v1").contains { $0.body["orderRef"] as? String == "O-3" })
+        try await d.sales.deliver(try order("O-4", contractNo: "K-7", quantity: 1))
+        #expect(try await rejection(d.sales, "O-4") == "volume-exceeded")
+        try await d.sales.deliver(try order("O-5", contractNo: "K-7", sku: "S-9", quantity: 1))
+        #expect(try await rejection(d.sales, "O-5") == "not-on-contract")
+        try await d.sales.deliver(try order("O-6", contractNo: "K-NOPE", quantity: 1))
+        #expect(try await rejection(d.sales, "O-6") == "unknown-contract")
+        // A cancelled order gives its volume back.
+        let cancel = try await d.sales.call(Self.salesperson, .post, "/orders/O-3/cancel", #"{"reason":"changed their mind"}"#)
+        #expect(cancel.status == .ok)
+        try await d.sales.deliver(try order("O-7", contractNo: "K-7", quantity: 50))
+        #expect(try await d.sales.outbox("sales.order.placed.v1").contains { $0.body["orderRef"] as? String == "O-7" })
+        // A direct sale from the accepted quote takes its price; without a basis, the list.
+        try await d.sales.deliver(try order("O-8", quoteNo: "Q-1", quantity: 5))
+        #expect(int64(try await d.sales.outbox("sales.order.placed.v1").first { $0.body["orderRef"] as? String == "O-8" }?.body["total"]) == 2_200)
+        try await d.sales.deliver(try order("O-9", quantity: 5))
+        #expect(int64(try await d.sales.outbox("sales.order.placed.v1").first { $0.body["orderRef"] as? String == "O-9" }?.body["total"]) == 2_500)
+        // Finance bills an order under the contract on the contract's terms (a 30 % deposit at
+        // acceptance) — once it knows the contract; the customer's own terms (net 30) bill nothing then.
+        let lines = [OrderPlaced.Line(sku: "S-1", quantity: 150, unitPrice: 440, lineTotal: 66_000)]
+        let address = try JSONDecoder().decode(PlaceOrder.Address.self, from: Data(#"{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"}"#.utf8))
+        let accepted = OrderAccepted(orderId: UUID(), orderRef: "O-1", customerCode: "C-1", currency: "CNY", lines: lines, total: 66_000,
+                                     deliveryAddress: address, requestedDeliveryDate: "2026-12-20", releasedBy: nil, contractNo: "K-7")
+        let early = try await d.finance.deliver(accepted)
+        #expect(early.transient.count == 1 && early.permanent.isEmpty, "the contract is not known to finance yet: retried, not lost")
+        let signed = try #require(try await d.sales.outbox("sales.contract.signed.v1").first)
+        try await d.finance.deliver(try ContractRegistry.decodeStrict(ContractSigned.self, from: JSONSerialization.data(withJSONObject: signed.body)))
+        try await d.finance.deliver(accepted)
+        let deposit = try #require(try await d.finance.outbox("finance.invoice.issued.v1").first)
+        #expect(deposit.body["kind"] as? String == "deposit" && int64(deposit.body["amount"]) == 19_800)
+        try await d.finance.deliver(OrderAccepted(orderId: UUID(), orderRef: "O-9", customerCode: "C-1", currency: "CNY", lines: lines, total: 2_500,
+                                                  deliveryAddress: address, requestedDeliveryDate: "2026-12-20", releasedBy: nil))
+        #expect(try await d.finance.outbox("finance.invoice.issued.v1").count == 1, "net 30 invoices on delivery")
         await d.cleanUp()
     }
 }

@@ -51,9 +51,9 @@ enum TestBus {
 
     /// A command like an outside system sends it: no `type`, the routing key says what it is.
     static func command(_ routingKey: String, _ json: String, messageId: String = UUID().uuidString, correlationId: String? = nil,
-                        replyTo: String? = nil, appId: String = "test-system", userId: String? = nil) -> OutgoingMessage {
+                        replyTo: String? = nil, appId: String = "test-system", userId: String? = nil, type: String? = nil) -> OutgoingMessage {
         OutgoingMessage(exchange: Topology.ingress, routingKey: routingKey,
-                        properties: MessageProperties(messageId: messageId, appId: appId, userId: userId, timestamp: Date(),
+                        properties: MessageProperties(messageId: messageId, type: type, appId: appId, userId: userId, timestamp: Date(),
                                                       correlationId: correlationId, replyTo: replyTo),
                         body: Data(json.utf8))
     }

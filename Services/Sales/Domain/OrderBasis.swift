@@ -1,0 +1,66 @@
+import Contracts
+
+/// What an order under a contract or from a quote is priced by: pure rules, no I/O.
+public enum OrderBasis {
+    /// A contract as an order sees it.
+    public struct Contract: Sendable {
+        public let customer: String, currency: String, status: ContractStatus, terms: ContractTerms
+        public init(customer: String, currency: String, status: ContractStatus, terms: ContractTerms) {
+            self.customer = customer; self.currency = currency; self.status = status; self.terms = terms
+        }
+    }
+
+    /// The contract's price for each line, when the contract is the customer's, signed, valid on
+    /// `asOf`, has every SKU, and what is left of each SKU's volume (after `used` by earlier live
+    /// orders under it) covers the line.
+    public static func underContract(_ contractNo: String, lines: [(sku: String, quantity: Int64)], customer: String,
+                                     contract: Contract?, used: [String: Int64], asOf: BusinessDate) -> Result<[String: Int64], OrderRejection> {
+        guard let contract, contract.customer == customer else {
+            return .failure(OrderRejection(code: .unknownContract, message: "no contract \(contractNo) of customer \(customer)"))
+        }
+        guard contract.status == .signed else {
+            return .failure(OrderRejection(code: .contractNotSigned, message: "contract \(contractNo) is not signed yet"))
+        }
+        if let from = BusinessDate(contract.terms.validFrom), let until = BusinessDate(contract.terms.validUntil), !(from...until).contains(asOf) {
+            return .failure(OrderRejection(code: .contractExpired,
+                                           message: "contract \(contractNo) is valid \(contract.terms.validFrom) to \(contract.terms.validUntil)"))
+        }
+        var asked: [String: Int64] = [:]
+        for line in lines { asked[line.sku, default: 0] += line.quantity }
+        var prices: [String: Int64] = [:]
+        for (index, line) in lines.enumerated() {
+            guard let agreed = contract.terms.lines.first(where: { $0.sku == line.sku }) else {
+                return .failure(OrderRejection(code: .notOnContract, message: "lines[\(index)].sku \(line.sku) is not on contract \(contractNo)"))
+            }
+            let left = agreed.quantity - (used[line.sku] ?? 0)
+            if asked[line.sku]! > left {
+                return .failure(OrderRejection(code: .volumeExceeded,
+                                               message: "lines[\(index)]: \(asked[line.sku]!) of \(line.sku) asked, \(max(left, 0)) left of contract \(contractNo)'s \(agreed.quantity)"))
+            }
+            prices[line.sku] = agreed.unitPrice
+        }
+        return .success(prices)
+    }
+
+    /// The accepted quote's agreed price for each line, while it is valid on `asOf`.
+    public static func fromQuote(_ quoteNo: String, lines: [(sku: String, quantity: Int64)], customer: String, quoteCustomer: String?,
+                                 status: QuoteStatus?, accepted: QuoteTerms?, asOf: BusinessDate) -> Result<[String: Int64], OrderRejection> {
+        guard let status, quoteCustomer == customer else {
+            return .failure(OrderRejection(code: .unknownQuote, message: "no quote \(quoteNo) for customer \(customer)"))
+        }
+        guard status == .accepted, let accepted, accepted.stage == .final else {
+            return .failure(OrderRejection(code: .quoteNotAccepted, message: "quote \(quoteNo) is \(status.rawValue), not accepted"))
+        }
+        if QuoteChain.isExpired(accepted, asOf: asOf) {
+            return .failure(OrderRejection(code: .quoteExpired, message: "quote \(quoteNo) was valid until \(accepted.validUntil)"))
+        }
+        var prices: [String: Int64] = [:]
+        for (index, line) in lines.enumerated() {
+            guard let price = accepted.lines.first(where: { $0.sku == line.sku })?.unitPrice else {
+                return .failure(OrderRejection(code: .notOnContract, message: "lines[\(index)].sku \(line.sku) is not on quote \(quoteNo)"))
+            }
+            prices[line.sku] = price
+        }
+        return .success(prices)
+    }
+}
