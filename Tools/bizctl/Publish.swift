@@ -34,6 +34,9 @@ struct Publish: AsyncParsableCommand {
     @Option(help: "The sending application's name (AMQP app_id).")
     var appId: String = "bizctl"
 
+    @Option(help: "The message type and version (AMQP type), e.g. order.place.v2 (default: none, which the services read as <routing key>.v1).")
+    var type: String?
+
     func validate() throws {
         guard (try? JSONSerialization.jsonObject(with: Data(json.utf8))) is [String: Any] else {
             throw ValidationError("the body must be a JSON object")
@@ -48,7 +51,7 @@ struct Publish: AsyncParsableCommand {
         logger.logLevel = .warning
         let publisher = ConfirmedPublisher(config: config, name: "bizctl publish", logger: logger)
         let message = OutgoingMessage(exchange: Topology.ingress, routingKey: routingKey, properties: MessageProperties(
-            messageId: messageId, appId: appId, userId: config.user, timestamp: Date(), correlationId: correlationId,
+            messageId: messageId, type: type, appId: appId, userId: config.user, timestamp: Date(), correlationId: correlationId,
             replyTo: replyTo), body: Data(json.utf8))
         do {
             let outcome = try await publisher.publish([message]).first

@@ -86,14 +86,14 @@ status() {
 # Publishes one command onto bizops.ingress as the outside system that sends it
 # (deploy/outside-systems.txt), logged in as that system with user_id set: bizctl publish.
 publish() {
-    local key=$1 ref=$2 body=$3 system
+    local key=$1 ref=$2 body=$3 type=${4:-} system
     system=$(awk -v key="$key" '!/^#/ && NF { for (i = 2; i <= NF; i++) if ($i == key) { print $1; exit } }' \
         "$REPO_ROOT/deploy/outside-systems.txt")
     [[ -n "$system" ]] || { echo "demo: no outside system sends $key" >&2; exit 1; }
     [[ -x "$BIN_DIR/bizctl" ]] || { echo "error: $BIN_DIR/bizctl not built (run: swift build)" >&2; exit 1; }
     BIZCTL_AMQP_URL="amqp://$system:$PASSWORD@127.0.0.1:5672/bizops" \
-        "$BIN_DIR/bizctl" publish --correlation-id "$ref" --app-id demo "$key" "$body" >/dev/null
-    echo "demo: $system published $key for $ref"
+        "$BIN_DIR/bizctl" publish --correlation-id "$ref" --app-id demo ${type:+--type "$type"} "$key" "$body" >/dev/null
+    echo "demo: $system published $key${type:+ ($type)} for $ref"
 }
 
 # A sign-in token for a person of the demo directory.
@@ -136,7 +136,7 @@ demo() {
     # operations (zhou.ops), the stock receipt by the storekeeper (store.xu).
     READER=$(token zhou.ops)
     # Headquarters sends what the demo order needs, so the demo can run again and again.
-    for item in SKU-001:120 SKU-003:1; do
+    for item in SKU-001:120 SKU-002:100 SKU-003:1; do
         api store.xu -o /dev/null -H 'content-type: application/json' -d "$(printf '{"warehouse":"SH-01","sku":"%s","quantity":%s,"reference":"HQ-%s-%s"}' "${item%%:*}" "${item##*:}" "$ref" "${item%%:*}")" \
             http://127.0.0.1:8082/stock/receipts
     done
@@ -168,10 +168,56 @@ import json, sys
 order = json.load(sys.stdin)[-1]
 for h in order["history"]:
     print("  %-11s %-40s %-10s %s" % (h["status"], h["event"], h.get("actor", "-"), h["detail"]))'
+    demo_contract "$ref"
     echo "demo: sign in as someone of deploy/demo/people.json: TOKEN=\$(deploy/local/services.sh token zhou.ops)"
     echo "      curl -H \"authorization: Bearer \$TOKEN\" http://127.0.0.1:8081/orders/$ref"
     echo "demo: more to look at: logistics http://127.0.0.1:8082/stock, finance http://127.0.0.1:8084/customers/C-1001/account,"
     echo "      risk http://127.0.0.1:8085/customers/C-1001/credit, customer service http://127.0.0.1:8083/revisits"
+}
+
+# JSON field of stdin: json_get 'expression on d'
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# Quote → contract → order: wang.fang (sales:staff) negotiates a quote to its final version, the
+# customer accepts it, she drafts a contract from it, finance, logistics and risk review it over
+# the bus and legal.ma (legal) over HTTP, she signs it within her limit, and the web shop orders
+# under it (order.place.v2): priced by the contract, billed on its terms.
+demo_contract() {
+    local ref=$1 quote="Q-$1" contract="K-$1" order="$1-K" until from
+    until=$(date -u -d '+30 days' +%Y-%m-%d); from=$(date -u +%Y-%m-%d)
+    api wang.fang -o /dev/null -H 'content-type: application/json' -d "$(printf '{"customerCode":"C-1001","stage":"initial","validUntil":"%s","lines":[{"sku":"SKU-002","priceBand":{"low":460,"high":480}}]}' "$until")" \
+        "http://127.0.0.1:8081/quotes/$quote/versions"
+    api wang.fang -o /dev/null -H 'content-type: application/json' -d "$(printf '{"customerCode":"C-1001","stage":"final","validUntil":"%s","paymentTerms":{"kind":"deposit","depositPercent":30,"netDays":30},"lines":[{"sku":"SKU-002","quantity":500,"unitPrice":410}]}' "$until")" \
+        "http://127.0.0.1:8081/quotes/$quote/versions"
+    api wang.fang -o /dev/null -H 'content-type: application/json' -d '{"version":2}' "http://127.0.0.1:8081/quotes/$quote/accept"
+    echo "demo: wang.fang (sales:staff) quoted $quote to C-1001 (a band, then 500 x SKU-002 at 4.10, 2.4 % below the list: within her limit); the customer accepted it"
+    api wang.fang -o /dev/null -H 'content-type: application/json' -d "$(printf '{"quoteNo":"%s","delivery":{"leadTimeDays":7,"shipping":"carriage paid"},"liability":"0.05 %% of the order value per day late, at most 10 %%","returnsTerms":"defective goods replaced within 30 days","validFrom":"%s","validUntil":"%s"}' "$quote" "$from" "$(date -u -d '+1 year' +%Y-%m-%d)")" \
+        "http://127.0.0.1:8081/contracts/$contract/revisions"
+    echo "demo: wang.fang drafted contract $contract from it; finance, logistics and risk review it on the bus (sales.contract.drafted)"
+    local reviews=""
+    for _ in $(seq 1 80); do
+        reviews=$(api zhou.ops "http://127.0.0.1:8081/contracts/$contract" | json_get '" ".join(r["reviewer"]+"="+r["outcome"] for r in d["revisions"][-1]["reviews"])')
+        [[ $reviews == *finance=approved*logistics=approved*risk=approved* ]] && break
+        sleep 0.25
+    done
+    [[ $reviews == *finance=approved*logistics=approved*risk=approved* ]] || { echo "error: contract $contract reviews: $reviews" >&2; return 1; }
+    echo "demo: reviews of $contract: $reviews"
+    api legal.ma -o /dev/null -H 'content-type: application/json' -d '{"outcome":"approved","remarks":"standard terms"}' "http://127.0.0.1:8081/contracts/$contract/legal-review"
+    echo "demo: legal.ma (legal) approved the terms"
+    api wang.fang -o /dev/null -H 'content-type: application/json' -d '{"revision":1}' "http://127.0.0.1:8081/contracts/$contract/sign"
+    echo "demo: wang.fang signed $contract (worth 2,050.00 CNY, within her signing limit): sales.contract.signed"
+    publish order.place "$order" "$(printf '{"orderRef":"%s","customerCode":"C-1001","contractNo":"%s","lines":[{"sku":"SKU-002","quantity":100}],"deliveryAddress":{"line1":"88 Century Ave","city":"Shanghai","postalCode":"200120","country":"CN"},"requestedDeliveryDate":"%s"}' "$order" "$contract" "$(date -u -d '+7 days' +%Y-%m-%d)")" order.place.v2
+    wait_status "$order" reserved
+    local total invoice=""
+    total=$(curl -fsS -H "authorization: Bearer $READER" "http://127.0.0.1:8081/orders/$order" | json_get 'd[-1]["total"]')
+    for _ in $(seq 1 40); do
+        invoice=$(curl -fsS -H "authorization: Bearer $READER" "http://127.0.0.1:8084/invoices?order=$order" \
+            | json_get '" ".join("%s %s %s" % (i["invoiceNumber"], i["kind"], i["amount"]) for i in d["items"])')
+        [[ -n $invoice ]] && break
+        sleep 0.25
+    done
+    echo "demo: $order under $contract: 100 x SKU-002 at the contract's 4.10 = $total; finance billed it on the contract's terms: $invoice"
+    echo "      (GET http://127.0.0.1:8081/contracts/$contract, http://127.0.0.1:8084/contracts/$contract, http://127.0.0.1:8082/contracts/$contract)"
 }
 
 case "${1:-start}" in
