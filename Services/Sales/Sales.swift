@@ -12,6 +12,11 @@ public enum Sales {
         _ = try await env.command { work in try Quoting.expire(asOf: BusinessDate(Date()), work) }
     }
 
+    /// Late orders flagged, open exceptions escalated, quiet customers a stage back: every 5 minutes.
+    static let followUp = PeriodicJob("follow-up", every: .seconds(300)) { env in
+        _ = try await env.command { work in try FollowUpDesk.run(asOf: Date(), work) }
+    }
+
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(PlaceOrder.self, OrderIntake.place)
@@ -33,6 +38,6 @@ public enum Sales {
         OrderTracking.registerHistory(&handlers)
         return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
                            routes: SalesAPI.add,
-                           busDuties: [.sweepUnrouted], jobs: [quoteExpiry], writeRoles: ContractRoutes.roles, approvals: approvals)
+                           busDuties: [.sweepUnrouted], jobs: [quoteExpiry, followUp], writeRoles: ContractRoutes.roles, approvals: approvals)
     }
 }

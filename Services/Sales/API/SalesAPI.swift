@@ -20,6 +20,7 @@ enum SalesAPI {
         ProductRoutes(env: env).add(to: router)
         QuoteRoutes(env: env).add(to: router)
         ContractRoutes(env: env).add(to: router)
+        FollowUpRoutes(env: env).add(to: router)
     }
 }
 

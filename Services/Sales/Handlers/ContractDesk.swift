@@ -63,6 +63,8 @@ enum ContractDesk {
         try work.publish(ContractDrafted(contractNo: asked.contractNo, revision: Int64(revision), quoteNo: asked.quoteNo,
                                          customerCode: contract.customer, currency: contract.currency, value: value, terms: terms,
                                          review: asking.map(\.rawValue)))
+        try CustomerFileStore(tx: work.transaction).note(contract.customer, "contract", reference: asked.contractNo,
+                                                         "contract \(asked.contractNo) revision \(revision) drafted (worth \(value) \(contract.currency))")
         work.logger.info("contract drafted", metadata: ["contract": "\(asked.contractNo)", "revision": "\(revision)",
                                                         "review": "\(asking.map(\.rawValue).joined(separator: ","))"])
         return try contracts.contract(asked.contractNo)!
@@ -138,6 +140,8 @@ enum ContractDesk {
         try work.publish(ContractSigned(contractNo: contract.contractNo, revision: Int64(contract.revision), quoteNo: contract.quoteNo,
                                         customerCode: contract.customer, currency: contract.currency, value: terms.value!, terms: terms,
                                         signedBy: signer))
+        try CustomerFileStore(tx: work.transaction).note(contract.customer, "contract", reference: contract.contractNo,
+                                                         "contract \(contract.contractNo) signed by \(signer)")
         work.logger.notice("contract signed", metadata: ["contract": "\(contract.contractNo)", "revision": "\(contract.revision)", "by": "\(signer)"])
         return try contracts.contract(contract.contractNo)!
     }

@@ -113,8 +113,9 @@ enum OrderIntake {
         switch outcome {
         case .success(let lines):
             let total = lines.reduce(Int64(0)) { $0 + $1.lineTotal }
+            let owner = try FollowUpDesk.owner(of: order.customerCode, work)
             guard try store.addPlaced(orderId, order, currency: currency ?? "", total: total, lines: lines,
-                                      correlationId: work.correlationId ?? order.orderRef, basis: basis) else {
+                                      correlationId: work.correlationId ?? order.orderRef, basis: basis, owner: owner) else {
                 return try reject(order, OrderRejection(code: .duplicateOrderRef, message: "order \(order.orderRef) was placed already"),
                                   answering: answering, work)
             }
@@ -125,6 +126,10 @@ enum OrderIntake {
                                     contractNo: basis.contractNo)
             try work.publish(event)
             try answer(event)
+            let live = try store.liveOrders(of: order.customerCode)
+            try CustomerFileStore(tx: work.transaction).record(order.customerCode, .order(liveOrders: live), kind: "order", reference: order.orderRef,
+                                                               "order \(order.orderRef) placed: \(total) \(currency ?? "")"
+                                                               + (basis.contractNo.map { " under contract \($0)" } ?? ""))
             work.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
         case .failure(let rejection):
             try reject(order, rejection, answering: answering, work)

@@ -33,6 +33,14 @@ enum OrderTracking {
         return (order, changed)
     }
 
+    /// Flags an exception of the order to its salesperson (once per kind while open) and puts it on the customer's timeline.
+    static func flag(_ order: TrackedOrder, _ kind: ExceptionKind, _ detail: String, _ work: UnitOfWork) throws {
+        let owner = try SalesStore(tx: work.transaction).owner(of: order.id)
+        guard try FollowUpStore(tx: work.transaction).raise(order.ref, customer: order.customer, owner: owner, kind, detail) else { return }
+        try CustomerFileStore(tx: work.transaction).note(order.customer, "exception", reference: order.ref, "order \(order.ref): \(detail)")
+        work.logger.notice("order exception flagged", metadata: ["order_ref": "\(order.ref)", "kind": "\(kind.rawValue)", "owner": "\(owner ?? "-")"])
+    }
+
     static func approved(_ event: CreditApproved, _ work: UnitOfWork) throws {
         let d = event.decision
         let by = d.decidedBy.map { ", released by \($0)" } ?? ""
@@ -44,6 +52,7 @@ enum OrderTracking {
                                        currency: order.currency, lines: acceptance.lines, total: order.total,
                                        deliveryAddress: acceptance.address, requestedDeliveryDate: acceptance.requestedDeliveryDate,
                                        releasedBy: d.decidedBy, contractNo: acceptance.contractNo))
+        try FollowUpStore(tx: work.transaction).resolve(order.ref, .creditHold)
         work.logger.info("order accepted", metadata: ["order_ref": "\(order.ref)"])
     }
 
@@ -53,6 +62,7 @@ enum OrderTracking {
                                               reasonCode: d.reasonCode), changed else { return }
         try work.publish(OrderHeld(orderRef: order.ref, customerCode: order.customer, reasonCode: d.reasonCode ?? .creditReview,
                                       message: d.message ?? "held for credit review"))
+        try flag(order, .creditHold, "held for credit review: \(d.message ?? "")", work)
     }
 
     static func rejected(_ event: CreditRejected, _ work: UnitOfWork) throws {
@@ -84,6 +94,7 @@ enum OrderTracking {
     static func delivered(_ event: ShipmentDelivered, _ work: UnitOfWork) throws {
         guard let (order, _) = try note(event.orderRef, work, to: .delivered,
                                         detail: "delivered, signed by \(event.signedBy) at \(event.signedAt.formatted(.iso8601))") else { return }
+        try FollowUpStore(tx: work.transaction).resolve(order.ref, .late)
         try completeIfDone(order.ref, work)
     }
 
@@ -132,9 +143,6 @@ enum OrderTracking {
         handlers.on(ReturnReceived.self) { e, c in
             try note(e.orderRef, c, detail: "returned goods received (\(e.condition))")
         }
-        handlers.on(ComplaintResolved.self) { e, c in
-            try note(e.orderRef, c, detail: "complaint \(e.caseNumber) resolved: \(e.resolution)" + (e.note.map { " (\($0))" } ?? ""))
-        }
         handlers.on(RevisitScheduled.self) { e, c in try note(e.orderRef, c, detail: "revisit scheduled for \(e.dueOn)") }
         handlers.on(ComplaintEscalated.self) { e, c in
             try note(e.orderRef, c, detail: "complaint \(e.caseNumber) escalated: \(e.hoursLate) h past its deadline, with \(e.routedTo)")
@@ -146,7 +154,13 @@ enum OrderTracking {
             try note(e.orderRef, c, detail: "delivery refused (\(e.reasonCode)): \(e.message)", reasonCode: e.reasonCode)
         }
         handlers.on(ComplaintOpened.self) { e, c in
-            try note(e.orderRef, c, detail: "complaint \(e.caseNumber) (\(e.category)) opened, routed to \(e.routedTo)")
+            guard let (order, _) = try note(e.orderRef, c, detail: "complaint \(e.caseNumber) (\(e.category)) opened, routed to \(e.routedTo)")
+            else { return }
+            try flag(order, .complaint, "complaint \(e.caseNumber) (\(e.category))", c)
+        }
+        handlers.on(ComplaintResolved.self) { e, c in
+            try note(e.orderRef, c, detail: "complaint \(e.caseNumber) resolved: \(e.resolution)" + (e.note.map { " (\($0))" } ?? ""))
+            try FollowUpStore(tx: c.transaction).resolve(e.orderRef, .complaint)
         }
     }
 

@@ -84,6 +84,8 @@ enum Quoting {
         let sent = try quotes.version(quote.quoteNo, version)!
         try work.publish(QuoteSent(quoteNo: quote.quoteNo, version: sent.version, customerCode: quote.customer, currency: quote.currency,
                                    owner: quote.owner, terms: sent.terms))
+        try CustomerFileStore(tx: work.transaction).record(quote.customer, .quote(sent.stage), kind: "quote", reference: quote.quoteNo,
+                                                           "quote \(quote.quoteNo) v\(version) (\(sent.stage.rawValue)) sent, valid until \(sent.validUntil)")
         work.logger.info("quote sent", metadata: ["quote": "\(quote.quoteNo)", "version": "\(version)", "stage": "\(sent.stage.rawValue)"])
         return sent
     }
@@ -126,6 +128,7 @@ enum Quoting {
         try Sales.approvals.supersedeOpen(SalesApprovals.quotePrice, subject: subject(quoteNo), because: "the quote was accepted", work)
         try work.publish(QuoteAccepted(quoteNo: quoteNo, version: current.version, customerCode: quote.customer, currency: quote.currency,
                                        owner: quote.owner, terms: current.terms))
+        try CustomerFileStore(tx: work.transaction).note(quote.customer, "quote", reference: quoteNo, "quote \(quoteNo) v\(currentNo) accepted")
         work.logger.info("quote accepted", metadata: ["quote": "\(quoteNo)", "version": "\(currentNo)"])
         return try quotes.quote(quoteNo)!
     }

@@ -175,5 +175,65 @@ enum SalesMigrations {
             ALTER TABLE orders ADD COLUMN quote_no text;
             CREATE INDEX orders_contract ON orders (contract_no) WHERE contract_no IS NOT NULL;
             """),
+        // Customers filed before this start where their orders put them.
+        Migration(110, "customer files: profile, owner, class, stage and timeline; visits", """
+            ALTER TABLE customers ADD COLUMN tax_id text, ADD COLUMN city text, ADD COLUMN industry text,
+                ADD COLUMN contacts jsonb NOT NULL DEFAULT '[]', ADD COLUMN needs text, ADD COLUMN purchase_intent text,
+                ADD COLUMN source text, ADD COLUMN owner text, ADD COLUMN classification text NOT NULL DEFAULT 'target',
+                ADD COLUMN key_account boolean NOT NULL DEFAULT false, ADD COLUMN stage text NOT NULL DEFAULT 'prospect',
+                ADD COLUMN last_activity_at timestamptz NOT NULL DEFAULT now(), ADD COLUMN stage_changed_at timestamptz NOT NULL DEFAULT now(),
+                ADD COLUMN seq bigserial, ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
+            CREATE UNIQUE INDEX customers_seq ON customers (seq);
+            CREATE INDEX customers_tax_id ON customers (lower(trim(tax_id))) WHERE tax_id IS NOT NULL;
+            CREATE INDEX customers_name ON customers (lower(trim(name)));
+            CREATE INDEX customers_owner ON customers (owner, seq);
+            UPDATE customers c SET
+                stage = CASE WHEN n.live >= 3 THEN 'loyal' WHEN n.live >= 1 THEN 'relationship' ELSE c.stage END,
+                classification = CASE WHEN n.live >= 1 THEN 'partner' ELSE c.classification END
+            FROM (SELECT customer_code, count(*) AS live FROM orders WHERE status NOT IN ('rejected', 'cancelled') GROUP BY 1) n
+            WHERE n.customer_code = c.code;
+            CREATE TABLE customer_timeline (
+                id bigserial PRIMARY KEY,
+                customer_code text NOT NULL,
+                kind text NOT NULL,
+                reference text,
+                detail text NOT NULL,
+                actor text DEFAULT NULLIF(current_setting('bizops.actor', true), ''),
+                at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX customer_timeline_customer ON customer_timeline (customer_code, id);
+            CREATE TABLE visits (
+                id bigserial PRIMARY KEY,
+                customer_code text NOT NULL REFERENCES customers,
+                salesperson text NOT NULL,
+                planned_for date NOT NULL,
+                purpose text NOT NULL,
+                status text NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'done', 'cancelled')),
+                visited_on date,
+                outcome text,
+                learnt text,
+                next_step text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                logged_at timestamptz
+            );
+            CREATE INDEX visits_salesperson ON visits (salesperson, status, planned_for);
+            CREATE INDEX visits_customer ON visits (customer_code, id);
+            -- Every order belongs to a salesperson: the customer's owner when it came from an outside system.
+            ALTER TABLE orders ADD COLUMN owner text;
+            CREATE TABLE order_exceptions (
+                id bigserial PRIMARY KEY,
+                order_ref text NOT NULL,
+                customer_code text NOT NULL,
+                owner text,
+                kind text NOT NULL CHECK (kind IN ('late', 'complaint', 'credit-hold')),
+                detail text NOT NULL,
+                raised_at timestamptz NOT NULL DEFAULT now(),
+                escalated_to text,
+                escalated_at timestamptz,
+                resolved_at timestamptz
+            );
+            CREATE UNIQUE INDEX order_exceptions_open ON order_exceptions (order_ref, kind) WHERE resolved_at IS NULL;
+            CREATE INDEX order_exceptions_owner ON order_exceptions (owner, id) WHERE resolved_at IS NULL;
+            """),
     ]
 }

@@ -36,6 +36,10 @@ struct SalesOrderView: Codable, Sendable, Equatable {
     let updatedAt: Date
     /// The keyset cursor of lists of orders.
     let seq: Int64
+    /// The salesperson the order belongs to: the customer's owner (else the salesperson who entered it).
+    let owner: String?
+    /// The signed contract the order is under.
+    let contractNo: String?
     /// Every event of every department about the order, oldest first (in `GET /orders/{ref}` only).
     let history: [OrderHistoryView]?
 }
@@ -45,9 +49,24 @@ struct CustomerView: Codable, Sendable, Equatable {
     let name: String
     let currency: String
     let allowsPriceOverride: Bool
-    let contractPrices: [String: Int64]
+    /// Contract prices of the customer file (in `GET /customers/{code}` only).
+    let contractPrices: [String: Int64]?
     /// How many orders the customer has placed (rejected ones too).
     let orders: Int64
+    let taxId: String?
+    let city: String?
+    let industry: String?
+    let contacts: [CustomerContact]
+    let needs: String?
+    let purchaseIntent: String?
+    let source: String?
+    /// The salesperson who owns the customer.
+    let owner: String?
+    let classification: String
+    let keyAccount: Bool
+    let stage: String
+    let lastActivityAt: Date
+    let seq: Int64
 }
 
 struct ProductView: Codable, Sendable, Equatable {
@@ -62,7 +81,7 @@ struct SalesReads {
     let tx: Transaction
     static let columns = """
         id, order_ref, customer_code, status, paid, currency, total, reason_code, lines::text AS lines,
-        delivery_address::text AS address, requested_delivery_date::text AS requested, created_at, updated_at, seq
+        delivery_address::text AS address, requested_delivery_date::text AS requested, created_at, updated_at, seq, owner, contract_no
         """
 
     /// Every order under the reference (rejected attempts too), oldest first, each with its history.
@@ -86,15 +105,37 @@ struct SalesReads {
             .map { try Self.order($0, history: nil) }
     }
 
+    static let customerColumns = """
+        code, name, currency, allows_price_override, (SELECT count(*) FROM orders WHERE customer_code = c.code) AS orders, tax_id, city,
+        industry, contacts::text AS contacts, needs, purchase_intent, source, owner, classification, key_account, stage, last_activity_at, seq
+        """
+
     func customer(_ code: String) throws -> CustomerView? {
-        guard let row = try tx.query("""
-            SELECT code, name, currency, allows_price_override, (SELECT count(*) FROM orders WHERE customer_code = c.code) AS orders
-            FROM customers c WHERE code = $1
-            """, [.text(code)]).first else { return nil }
+        guard let row = try tx.query("SELECT \(Self.customerColumns) FROM customers c WHERE code = $1", [.text(code)]).first else { return nil }
         let prices = Dictionary(try tx.query("SELECT sku, unit_price FROM contract_prices WHERE customer_code = $1", [.text(code)])
             .map { (try $0.string("sku"), try $0.int("unit_price")) }, uniquingKeysWith: { a, _ in a })
-        return CustomerView(code: try row.string("code"), name: try row.string("name"), currency: try row.string("currency"),
-                            allowsPriceOverride: try row.bool("allows_price_override"), contractPrices: prices, orders: try row.int("orders"))
+        return try Self.customer(row, prices: prices)
+    }
+
+    /// Customer files oldest first after the cursor; target and partner customers are asked for apart.
+    func customers(classification: String?, owner: String?, stage: String?, keyAccount: Bool?, after: Int64, limit: Int) throws -> [CustomerView] {
+        try tx.query("""
+            SELECT \(Self.customerColumns) FROM customers c
+            WHERE ($1::text IS NULL OR classification = $1) AND ($2::text IS NULL OR owner = $2) AND ($3::text IS NULL OR stage = $3)
+              AND ($4::boolean IS NULL OR key_account = $4) AND seq > $5 ORDER BY seq LIMIT $6
+            """, [classification.map(PGValue.text) ?? .null, owner.map(PGValue.text) ?? .null, stage.map(PGValue.text) ?? .null,
+                  keyAccount.map(PGValue.bool) ?? .null, .int(after), .int(Int64(limit))]).map { try Self.customer($0, prices: nil) }
+    }
+
+    private static func customer(_ row: PGRow, prices: [String: Int64]?) throws -> CustomerView {
+        CustomerView(code: try row.string("code"), name: try row.string("name"), currency: try row.string("currency"),
+                     allowsPriceOverride: try row.bool("allows_price_override"), contractPrices: prices, orders: try row.int("orders"),
+                     taxId: try row.optionalString("tax_id"), city: try row.optionalString("city"), industry: try row.optionalString("industry"),
+                     contacts: try row.json("contacts"), needs: try row.optionalString("needs"),
+                     purchaseIntent: try row.optionalString("purchase_intent"), source: try row.optionalString("source"),
+                     owner: try row.optionalString("owner"), classification: try row.string("classification"),
+                     keyAccount: try row.bool("key_account"), stage: try row.string("stage"),
+                     lastActivityAt: try row.timestamp("last_activity_at"), seq: try row.int("seq"))
     }
 
     func products(after: String, limit: Int) throws -> [ProductView] {
@@ -115,6 +156,7 @@ struct SalesReads {
                        total: try r.optionalInt("total"), reasonCode: try r.optionalString("reason_code"),
                        lines: try r.json("lines", as: [OrderLineView].self), deliveryAddress: try r.json("address", as: PlaceOrder.Address.self),
                        requestedDeliveryDate: try r.optionalString("requested"), createdAt: try r.timestamp("created_at"),
-                       updatedAt: try r.timestamp("updated_at"), seq: try r.int("seq"), history: history)
+                       updatedAt: try r.timestamp("updated_at"), seq: try r.int("seq"), owner: try r.optionalString("owner"),
+                       contractNo: try r.optionalString("contract_no"), history: history)
     }
 }

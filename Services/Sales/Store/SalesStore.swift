@@ -68,6 +68,12 @@ struct SalesStore {
 
     // MARK: orders
 
+    /// The customer's orders that are neither rejected nor cancelled.
+    func liveOrders(of customer: String) throws -> Int {
+        Int(try tx.query("SELECT count(*)::bigint AS n FROM orders WHERE customer_code = $1 AND status NOT IN ('rejected', 'cancelled')",
+                         [.text(customer)]).first!.int("n"))
+    }
+
     func hasLiveOrder(_ ref: String) throws -> Bool {
         try !tx.query("SELECT id FROM orders WHERE order_ref = $1 AND status <> 'rejected'", [.text(ref)]).isEmpty
     }
@@ -75,17 +81,17 @@ struct SalesStore {
     /// Two replicas may take the same new reference at once: the unique index decides, and the
     /// loser gets false here (after the winner commits) instead of an error.
     func addPlaced(_ id: UUID, _ order: PlaceOrder, currency: String, total: Int64, lines: [OrderPlaced.Line], correlationId: String,
-                   basis: OrderIntake.Basis = .list) throws -> Bool {
+                   basis: OrderIntake.Basis = .list, owner: String? = nil) throws -> Bool {
         try !tx.query("""
             INSERT INTO orders (id, order_ref, customer_code, status, currency, total, lines, delivery_address,
-                                requested_delivery_date, correlation_id, contract_no, quote_no)
-            VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11)
+                                requested_delivery_date, correlation_id, contract_no, quote_no, owner)
+            VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11, $12)
             ON CONFLICT (order_ref) WHERE status <> 'rejected' DO NOTHING RETURNING id
             """, [.uuid(id), .text(order.orderRef), .text(order.customerCode), .text(currency), .int(total),
                   .json(String(decoding: try JSONEncoder.contracts.encode(lines), as: UTF8.self)),
                   .json(String(decoding: try JSONEncoder.contracts.encode(order.deliveryAddress), as: UTF8.self)),
                   .date(order.requestedDeliveryDate), .text(correlationId),
-                  basis.contractNo.map(PGValue.text) ?? .null, basis.quoteNo.map(PGValue.text) ?? .null]).isEmpty
+                  basis.contractNo.map(PGValue.text) ?? .null, basis.quoteNo.map(PGValue.text) ?? .null, owner.map(PGValue.text) ?? .null]).isEmpty
     }
 
     /// The contract an order is placed under, locked so two orders never share what is left of its volume.
@@ -140,6 +146,10 @@ struct SalesStore {
     func setStatus(_ id: UUID, _ status: OrderStatus, reason: ReasonCode?) throws {
         try tx.execute("UPDATE orders SET status = $2, reason_code = COALESCE($3, reason_code), updated_at = now() WHERE id = $1",
                        [.uuid(id), .text(status.rawValue), reason.map { .text($0.rawValue) } ?? .null])
+    }
+
+    func owner(of id: UUID) throws -> String? {
+        try tx.query("SELECT owner FROM orders WHERE id = $1", [.uuid(id)]).first.flatMap { try $0.optionalString("owner") }
     }
 
     func markPaid(_ id: UUID) throws {

@@ -21,6 +21,8 @@ public enum ReasonCode: ExtensibleCode {
     case quoteNotAccepted, contractSigned, reviewIncomplete, reviewRejected
     // An order under a contract or from a quote that sales turned down (`sales.order.rejected`)
     case unknownContract, unknownQuote, contractNotSigned, contractExpired, volumeExceeded, notOnContract
+    // Customer files: one customer filed twice
+    case duplicateCustomer
     // HTTP only
     case methodNotAllowed, unauthenticated, forbidden
     case unknown(String)
@@ -37,7 +39,7 @@ public enum ReasonCode: ExtensibleCode {
         .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .approvalPending, .discountRejected, .unauthenticated, .forbidden,
         .quoteExpired, .quoteNotFinal, .quoteClosed, .stageBackwards,
         .quoteNotAccepted, .contractSigned, .reviewIncomplete, .reviewRejected,
-        .unknownContract, .unknownQuote, .contractNotSigned, .contractExpired, .volumeExceeded, .notOnContract,
+        .unknownContract, .unknownQuote, .contractNotSigned, .contractExpired, .volumeExceeded, .notOnContract, .duplicateCustomer,
     ]
 
     public var rawValue: String {
@@ -110,6 +112,7 @@ public enum ReasonCode: ExtensibleCode {
         case .contractExpired: "contract-expired"
         case .volumeExceeded: "volume-exceeded"
         case .notOnContract: "not-on-contract"
+        case .duplicateCustomer: "duplicate-customer"
         case .unknown(let raw): raw
         }
     }
