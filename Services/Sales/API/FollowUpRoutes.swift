@@ -24,7 +24,14 @@ struct FollowUpRoutes: Sendable {
         }
         enum CodingKeys: CodingKey { case customerCode, plannedFor, purpose }
     }
-    struct RunAsOf: Decodable, Sendable { let asOf: Date }
+    struct RunAsOf: Decodable, Sendable {
+        let asOf: Date
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            asOf = try Validate.timestamp(try c.decode(String.self, forKey: .asOf), "asOf")
+        }
+        enum CodingKeys: CodingKey { case asOf }
+    }
     struct Log: Decodable, Sendable {
         let visitedOn: String, outcome: String, learnt: String?, nextStep: String?
         init(from decoder: Decoder) throws {
