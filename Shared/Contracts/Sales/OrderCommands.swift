@@ -45,12 +45,21 @@ public struct PlaceOrder: CommandContract, Equatable {
         requestedDeliveryDate = try c.decode(String.self, forKey: .requestedDeliveryDate)
         currency = try c.decodeIfPresent(String.self, forKey: .currency)
         note = try c.decodeIfPresent(String.self, forKey: .note)
+        try PlaceOrder.validate(orderRef: orderRef, customerCode: customerCode, lineCount: lines.count, address: deliveryAddress,
+                                requestedDeliveryDate: requestedDeliveryDate, currency: currency)
+    }
+}
+
+extension PlaceOrder {
+    /// What every version of `order.place` checks on decoding.
+    static func validate(orderRef: String, customerCode: String, lineCount: Int, address: Address, requestedDeliveryDate: String,
+                         currency: String?) throws {
         try Validate.notBlank(orderRef, "orderRef", max: 64)
         try Validate.require(!customerCode.isEmpty, "customerCode", "must not be empty")
-        try Validate.require(!lines.isEmpty, "lines", "must have at least one line")
+        try Validate.require(lineCount > 0, "lines", "must have at least one line")
         try Validate.date(requestedDeliveryDate, "requestedDeliveryDate")
         if let currency { try Validate.currency(currency, "currency") }
-        try Validate.require(deliveryAddress.country.count == 2 && deliveryAddress.country.allSatisfy(\.isUppercase),
+        try Validate.require(address.country.count == 2 && address.country.allSatisfy(\.isUppercase),
                              "deliveryAddress.country", "must be an ISO 3166 alpha-2 code like CN")
     }
 }
@@ -94,13 +103,8 @@ public struct PlaceOrderV2: CommandContract, Equatable {
         note = try c.decodeIfPresent(String.self, forKey: .note)
         contractNo = try c.decodeIfPresent(String.self, forKey: .contractNo)
         quoteNo = try c.decodeIfPresent(String.self, forKey: .quoteNo)
-        try Validate.notBlank(orderRef, "orderRef", max: 64)
-        try Validate.require(!customerCode.isEmpty, "customerCode", "must not be empty")
-        try Validate.require(!lines.isEmpty, "lines", "must have at least one line")
-        try Validate.date(requestedDeliveryDate, "requestedDeliveryDate")
-        if let currency { try Validate.currency(currency, "currency") }
-        try Validate.require(deliveryAddress.country.count == 2 && deliveryAddress.country.allSatisfy(\.isUppercase),
-                             "deliveryAddress.country", "must be an ISO 3166 alpha-2 code like CN")
+        try PlaceOrder.validate(orderRef: orderRef, customerCode: customerCode, lineCount: lines.count, address: deliveryAddress,
+                                requestedDeliveryDate: requestedDeliveryDate, currency: currency)
         if let contractNo { try Validate.notBlank(contractNo, "contractNo", max: 64) }
         if let quoteNo { try Validate.notBlank(quoteNo, "quoteNo", max: 64) }
         try Validate.require(contractNo == nil || quoteNo == nil, "quoteNo", "an order is under a contract or priced from a quote, not both")
