@@ -59,6 +59,17 @@ private struct Sample: MessageContract {
         } catch { Issue.record("wrong error") }
     }
 
+    /// Timestamps are RFC 3339 date-times, strictly: no minute 99 rolled over into the next hour.
+    @Test func timestampsAreReadStrictly() {
+        #expect(Validate.parseTimestamp("2026-12-01T09:30:00Z") == Date(timeIntervalSince1970: 1_796_117_400))
+        #expect(Validate.parseTimestamp("2026-12-01T17:30:00+08:00") == Date(timeIntervalSince1970: 1_796_117_400))
+        #expect(Validate.parseTimestamp("2026-12-01t09:30:00.250z") != nil, "fractions, and RFC 3339's lower-case t and z")
+        for bad in ["2024-01-01T12:99:00Z", "2024-01-01T24:00:00Z", "2024-02-30T10:00:00Z", "2024-01-01T10:00:00", "2024-01-01 10:00:00Z",
+                    "2024-01-01T10:00:00+25:00", "2024-01-01T10:00:00.Z", "2024-01-01T10:00:00Zjunk"] {
+            #expect(Validate.parseTimestamp(bad) == nil, "\(bad)")
+        }
+    }
+
     /// An order reference of only whitespace (a form feed too) is refused.
     @Test func aBlankOrderReferenceIsRefused() {
         let blank = #"{"orderRef":"\f","customerCode":"C-1","lines":[{"sku":"A","quantity":1}],"deliveryAddress":{"line1":"1 Road","city":"X","postalCode":"1","country":"CN"},"requestedDeliveryDate":"2026-12-15"}"#

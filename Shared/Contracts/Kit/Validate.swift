@@ -28,9 +28,26 @@ public enum Validate {
         return date
     }
 
+    /// RFC 3339's date-time, strictly: the parser alone would roll `12:99` over into the next hour.
     public static func parseTimestamp(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle().parse(text))
-            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        let upper = text.uppercased(), chars = Array(upper)
+        guard chars.count >= 20, chars[10] == "T", BusinessDate(String(chars[0..<10])) != nil,
+              let hour = Int(String(chars[11..<13])), chars[13] == ":", let minute = Int(String(chars[14..<16])), chars[16] == ":",
+              let second = Int(String(chars[17..<19])), hour <= 23, minute <= 59, second <= 60 else { return nil }
+        var rest = chars[19...]
+        if rest.first == "." {
+            rest = rest.dropFirst()
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty else { return nil }
+            rest = rest.dropFirst(digits.count)
+        }
+        if rest.first != "Z" {
+            let zone = String(rest)
+            guard zone.count == 6, zone.first == "+" || zone.first == "-", Array(zone)[3] == ":",
+                  let h = Int(zone.dropFirst().prefix(2)), let m = Int(zone.suffix(2)), h <= 23, m <= 59 else { return nil }
+        } else if rest.count != 1 { return nil }
+        return (try? Date.ISO8601FormatStyle().parse(upper))
+            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(upper))
     }
 
     public static func oneOf(_ value: String, _ allowed: [String], _ path: String) throws {
