@@ -17,6 +17,13 @@ public enum Sales {
         _ = try await env.command { work in try FollowUpDesk.run(asOf: Date(), work) }
     }
 
+    /// Routes for others than the department's staff: legal's review; the clock-driven runs "as of"
+    /// any moment are for managers and operations (run early, they would expire and escalate too soon).
+    static var routeRoles: [String: [String]] {
+        let runners = ["sales:manager", "sales:director", "operations"]
+        return ContractRoutes.roles.merging(["POST /follow-up/run": runners, "POST /quote-expiry/run": runners]) { a, _ in a }
+    }
+
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(PlaceOrder.self, OrderIntake.place)
@@ -38,6 +45,6 @@ public enum Sales {
         OrderTracking.registerHistory(&handlers)
         return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
                            routes: SalesAPI.add,
-                           busDuties: [.sweepUnrouted], jobs: [quoteExpiry, followUp], writeRoles: ContractRoutes.roles, approvals: approvals)
+                           busDuties: [.sweepUnrouted], jobs: [quoteExpiry, followUp], writeRoles: routeRoles, approvals: approvals)
     }
 }

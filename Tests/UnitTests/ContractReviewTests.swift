@@ -11,10 +11,10 @@ import Testing
     let today = BusinessDate("2026-12-02")!
 
     func terms(payment: AgreedPaymentTerms = .init(kind: "net", netDays: 30), lead: Int64 = 7, liability: String = "0.05 % a day late",
-               quantity: Int64 = 200, until: String = "2027-11-30") -> ContractTerms {
+               quantity: Int64 = 200, from: String = "2026-12-01", until: String = "2027-11-30") -> ContractTerms {
         ContractTerms(lines: [ContractLine(sku: "S-1", quantity: quantity, unitPrice: 450)], paymentTerms: payment,
                       delivery: DeliveryTerms(leadTimeDays: lead), specs: nil, liability: liability, returnsTerms: "replaced within 30 days",
-                      validFrom: "2026-12-01", validUntil: until)
+                      validFrom: from, validUntil: until)
     }
 
     @Test func aRevisionAsksAgainOnlyTheReviewersWhoseTermsItChanged() {
@@ -24,6 +24,8 @@ import Testing
         #expect(ContractReview.reviewers(from: terms(), to: terms(lead: 10)) == [.logistics, .legal])
         #expect(ContractReview.reviewers(from: terms(), to: terms(liability: "1 % a day late")) == [.legal])
         #expect(ContractReview.reviewers(from: terms(), to: terms(quantity: 300)) == [.finance, .logistics, .risk, .legal], "the value and the volume")
+        #expect(ContractReview.reviewers(from: terms(), to: terms(liability: "1 % a day late"), stillWaiting: [.risk]) == [.risk, .legal],
+                "who had not answered yet is asked the new revision: a pending answer never carries over")
     }
 
     @Test func signingNeedsEveryApproval() {
@@ -45,7 +47,9 @@ import Testing
         #expect(ContractReview.canDraft(quoteStatus: .accepted, accepted: final, asOf: BusinessDate("2027-01-01")!)?.code == .quoteExpired)
         #expect(ContractReview.lines(of: final) == [ContractLine(sku: "S-1", quantity: 200, unitPrice: 450)])
         #expect(ContractReview.check(terms(), asOf: today) == nil)
-        #expect(ContractReview.check(terms(until: "2026-11-01"), asOf: today)?.code == .invalidField)
+        let past = ContractReview.check(terms(from: "2026-10-01", until: "2026-11-01"), asOf: today)
+        #expect(past?.code == .invalidField && past?.message.contains("before today") == true)
+        #expect(ContractReview.check(terms(from: "2027-01-01", until: "2026-12-31"), asOf: today)?.message.contains("before validFrom") == true)
         #expect(ContractReview.check(terms(payment: .init(kind: "deposit", netDays: 30)), asOf: today)?.code == .invalidField, "a deposit needs its percentage")
         #expect(terms().value == 90_000)
     }
@@ -81,5 +85,33 @@ import Testing
         #expect(!ContractCreditReview.review(profile: CreditProfile(customerCode: "C-1", creditLimit: 100_000, rating: .b, onHold: true),
                                              exposure: 0, value: 1).approved)
         #expect(!ContractCreditReview.review(profile: profile, exposure: .max, value: 1).approved, "no overflow")
+    }
+
+    @Test func anOrderUnderAContractOrFromAQuoteIsPricedByItWithinItsLimits() {
+        let contract = OrderBasis.Contract(customer: "C-1", currency: "CNY", status: .signed, terms: terms())
+        let ok = OrderBasis.underContract("K-1", lines: [("S-1", 150)], customer: "C-1", contract: contract, used: [:], asOf: today)
+        #expect((try? ok.get()) == ["S-1": 450])
+        func code(_ r: Result<[String: Int64], OrderRejection>) -> ReasonCode? { if case .failure(let e) = r { e.code } else { nil } }
+        #expect(code(OrderBasis.underContract("K-1", lines: [("S-1", 51)], customer: "C-1", contract: contract, used: ["S-1": 150], asOf: today)) == .volumeExceeded)
+        #expect(code(OrderBasis.underContract("K-1", lines: [("S-1", 30), ("S-1", 30)], customer: "C-1", contract: contract, used: ["S-1": 150], asOf: today)) == .volumeExceeded,
+                "two lines of one SKU count together")
+        #expect(code(OrderBasis.underContract("K-1", lines: [("S-1", .max), ("S-1", .max)], customer: "C-1", contract: contract, used: [:], asOf: today)) == .badQuantity,
+                "quantities are checked before they are added up: no overflow")
+        #expect(code(OrderBasis.underContract("K-1", lines: [("S-2", 1)], customer: "C-1", contract: contract, used: [:], asOf: today)) == .notOnContract)
+        #expect(code(OrderBasis.underContract("K-1", lines: [("S-1", 1)], customer: "C-2", contract: contract, used: [:], asOf: today)) == .unknownContract)
+        #expect(code(OrderBasis.underContract("K-1", lines: [("S-1", 1)], customer: "C-1", contract: contract, used: [:], asOf: BusinessDate("2027-12-01")!)) == .contractExpired)
+        let draft = OrderBasis.Contract(customer: "C-1", currency: "CNY", status: .draft, terms: terms())
+        #expect(code(OrderBasis.underContract("K-1", lines: [("S-1", 1)], customer: "C-1", contract: draft, used: [:], asOf: today)) == .contractNotSigned)
+        let final = QuoteTerms(stage: .final, validUntil: "2026-12-31", lines: [QuoteLine(sku: "S-1", quantity: 100, unitPrice: 440)], paymentTerms: .init(kind: "prepaid"))
+        #expect((try? OrderBasis.fromQuote("Q-1", lines: [("S-1", 100)], customer: "C-1", quoteCustomer: "C-1", status: .accepted, accepted: final,
+                                           contractNo: nil, asOf: today).get()) == ["S-1": 440])
+        #expect(code(OrderBasis.fromQuote("Q-1", lines: [("S-1", 99)], customer: "C-1", quoteCustomer: "C-1", status: .accepted, accepted: final,
+                                          contractNo: nil, asOf: today)) == .badQuantity, "the price holds for the quantity agreed")
+        #expect(code(OrderBasis.fromQuote("Q-1", lines: [("S-1", 100)], customer: "C-1", quoteCustomer: "C-1", status: .accepted, accepted: final,
+                                          contractNo: "K-1", asOf: today)) == .quoteClosed)
+        #expect(code(OrderBasis.fromQuote("Q-1", lines: [("S-1", 100)], customer: "C-1", quoteCustomer: "C-1", status: .open, accepted: final,
+                                          contractNo: nil, asOf: today)) == .quoteNotAccepted)
+        #expect(code(OrderBasis.fromQuote("Q-1", lines: [("S-1", 100)], customer: "C-1", quoteCustomer: "C-1", status: .accepted, accepted: final,
+                                          contractNo: nil, asOf: BusinessDate("2027-01-01")!)) == .quoteExpired)
     }
 }

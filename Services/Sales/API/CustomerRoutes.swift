@@ -90,8 +90,12 @@ struct CustomerRoutes: Sendable {
             try await env.perform("PUT /customers/{code}") { work in
                 let store = SalesStore(tx: work.transaction), files = CustomerFileStore(tx: work.transaction)
                 let new = try !files.exists(code)
-                // Filed twice is the same customer twice: caught when it is registered, or renamed onto another.
-                if let other = try files.duplicate(of: code, name: body.name, taxId: body.profile.taxId, city: body.profile.city) {
+                // Filed twice is the same customer twice: caught when it is registered, or renamed onto another
+                // (with what is filed for the fields the body leaves out; one registration at a time).
+                try files.lockRegistrations()
+                let filed = try files.identity(code)
+                if let other = try files.duplicate(of: code, name: body.name, taxId: body.profile.taxId ?? filed?.taxId,
+                                                   city: body.profile.city ?? filed?.city) {
                     throw Refusal(.duplicateCustomer, "customer \(other) has the same tax id, or the same name in the same city")
                 }
                 try store.saveCustomer(code, name: body.name, currency: body.currency, allowsPriceOverride: body.allowsPriceOverride ?? false)

@@ -25,10 +25,11 @@ public enum ReviewOutcome: String, Sendable, Codable, CaseIterable { case pendin
 public enum ContractReview {
     public static let maxText = 4000
 
-    /// The reviewers a revision needs: all of them for the first, and those whose terms changed after.
-    public static func reviewers(from old: ContractTerms?, to new: ContractTerms) -> [Reviewer] {
+    /// The reviewers a revision needs: all of them for the first; after it, those whose terms changed
+    /// and those who had not answered the revision before yet (a pending answer is never carried over).
+    public static func reviewers(from old: ContractTerms?, to new: ContractTerms, stillWaiting: [Reviewer] = []) -> [Reviewer] {
         guard let old else { return Reviewer.allCases }
-        return Reviewer.allCases.filter { $0.reviews(old, new) }
+        return Reviewer.allCases.filter { $0.reviews(old, new) || stillWaiting.contains($0) }
     }
 
     /// A contract is drafted from the final version the customer accepted, while it is valid.

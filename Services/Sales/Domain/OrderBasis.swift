@@ -25,8 +25,9 @@ public enum OrderBasis {
             return .failure(OrderRejection(code: .contractExpired,
                                            message: "contract \(contractNo) is valid \(contract.terms.validFrom) to \(contract.terms.validUntil)"))
         }
+        if let bad = badQuantity(lines) { return .failure(bad) }
         var asked: [String: Int64] = [:]
-        for line in lines { asked[line.sku, default: 0] += line.quantity }
+        for line in lines { asked[line.sku, default: 0] += line.quantity }  // at most 200 × maxQuantity: no overflow
         var prices: [String: Int64] = [:]
         for (index, line) in lines.enumerated() {
             guard let agreed = contract.terms.lines.first(where: { $0.sku == line.sku }) else {
@@ -42,11 +43,27 @@ public enum OrderBasis {
         return .success(prices)
     }
 
-    /// The accepted quote's agreed price for each line, while it is valid on `asOf`.
+    /// Quantities as sales takes them (1 to `OrderPricing.maxQuantity`, at most 200 lines), checked
+    /// before anything adds them up.
+    static func badQuantity(_ lines: [(sku: String, quantity: Int64)]) -> OrderRejection? {
+        if lines.count > 200 { return OrderRejection(code: .badQuantity, message: "lines: at most 200") }
+        for (index, line) in lines.enumerated() where !(1...OrderPricing.maxQuantity).contains(line.quantity) {
+            return OrderRejection(code: .badQuantity, message: "lines[\(index)].quantity must be 1 to \(OrderPricing.maxQuantity), got \(line.quantity)")
+        }
+        return nil
+    }
+
+    /// The accepted quote's agreed price for each line, while it is valid on `asOf`, for at least the
+    /// quantity it was agreed for (the price was agreed, and approved, for that volume), and only
+    /// when no contract was drafted from the quote (then orders go under the contract).
     public static func fromQuote(_ quoteNo: String, lines: [(sku: String, quantity: Int64)], customer: String, quoteCustomer: String?,
-                                 status: QuoteStatus?, accepted: QuoteTerms?, asOf: BusinessDate) -> Result<[String: Int64], OrderRejection> {
+                                 status: QuoteStatus?, accepted: QuoteTerms?, contractNo: String?, asOf: BusinessDate) -> Result<[String: Int64], OrderRejection> {
         guard let status, quoteCustomer == customer else {
             return .failure(OrderRejection(code: .unknownQuote, message: "no quote \(quoteNo) for customer \(customer)"))
+        }
+        if let bad = badQuantity(lines) { return .failure(bad) }
+        if let contractNo {
+            return .failure(OrderRejection(code: .quoteClosed, message: "quote \(quoteNo) is under contract \(contractNo): order under the contract"))
         }
         guard status == .accepted, let accepted, accepted.stage == .final else {
             return .failure(OrderRejection(code: .quoteNotAccepted, message: "quote \(quoteNo) is \(status.rawValue), not accepted"))
@@ -56,8 +73,12 @@ public enum OrderBasis {
         }
         var prices: [String: Int64] = [:]
         for (index, line) in lines.enumerated() {
-            guard let price = accepted.lines.first(where: { $0.sku == line.sku })?.unitPrice else {
+            guard let quoted = accepted.lines.first(where: { $0.sku == line.sku }), let price = quoted.unitPrice else {
                 return .failure(OrderRejection(code: .notOnContract, message: "lines[\(index)].sku \(line.sku) is not on quote \(quoteNo)"))
+            }
+            if let agreed = quoted.quantity, line.quantity < agreed {
+                return .failure(OrderRejection(code: .badQuantity,
+                                               message: "lines[\(index)]: quote \(quoteNo)'s price for \(line.sku) holds from \(agreed), not for \(line.quantity)"))
             }
             prices[line.sku] = price
         }

@@ -52,7 +52,9 @@ enum ContractDesk {
         if let previous, previous.terms == terms, previous.note == asked.note { return try contracts.contract(asked.contractNo)! }
         try Quoting.refuse(ContractReview.check(terms, asOf: asOf))
         let value = terms.value!
-        let asking = ContractReview.reviewers(from: previous?.terms, to: terms)
+        // Those whose terms changed, and those still to answer the revision before (they are asked this one instead).
+        let waiting = try contracts.outcomes(asked.contractNo, revision: contract.revision).filter { $0.value == .pending }.map(\.key)
+        let asking = ContractReview.reviewers(from: previous?.terms, to: terms, stillWaiting: waiting)
         let revision = try contracts.addRevision(contract, terms, value: value, note: asked.note, by: author)
         for reviewer in Reviewer.allCases {
             try contracts.addReview(asked.contractNo, revision: revision, reviewer, carryingFrom: asking.contains(reviewer) ? nil : contract.revision)
@@ -70,7 +72,8 @@ enum ContractDesk {
         return try contracts.contract(asked.contractNo)!
     }
 
-    /// A department's answer from the bus: recorded if it is about the current revision and still awaited.
+    /// A department's answer from the bus: recorded on the revision it answers if that is still awaited
+    /// (an answer to an older revision lands there and changes nothing about the current one).
     static func reviewed<E: ContractReviewedEvent>(_ event: E, _ work: UnitOfWork) throws {
         let contracts = ContractStore(tx: work.transaction)
         guard let reviewer = Reviewer(rawValue: E.department), let outcome = ReviewOutcome(rawValue: event.outcome), outcome != .pending else {

@@ -17,7 +17,8 @@ enum FollowUpDesk {
         let store = FollowUpStore(tx: work.transaction), files = CustomerFileStore(tx: work.transaction)
         var late: [String] = []
         for order in try store.lateOrders(asOf: BusinessDate(now), limit: batch) {
-            try store.raise(order.ref, customer: order.customer, owner: order.owner, .late, "not delivered by \(order.requested), the day the customer asked for", at: now)
+            guard try store.raise(order.ref, customer: order.customer, owner: order.owner, .late,
+                                  "not delivered by \(order.requested), the day the customer asked for", at: now) else { continue }
             try files.note(order.customer, "exception", reference: order.ref, "order \(order.ref) late: not delivered by \(order.requested)")
             late.append(order.ref)
         }
@@ -35,8 +36,9 @@ enum FollowUpDesk {
     }
 
     /// The salesperson an order belongs to: the customer's owner, else the salesperson who entered it.
-    static func owner(of customer: String, _ work: UnitOfWork) throws -> String? {
+    static func owner(of customer: String, enteredBy: String?, _ work: UnitOfWork) throws -> String? {
         if let owner = try CustomerFileStore(tx: work.transaction).owner(customer) { return owner }
+        if let enteredBy { return enteredBy }
         return (work.cause.roles ?? []).contains { $0.hasPrefix("sales:") } ? work.cause.actor : nil
     }
 }

@@ -67,7 +67,12 @@ enum OrderIntake {
     /// `order.place.v2`: priced by sales alone, under a contract, from a quote, or from the list.
     static func place(_ order: PlaceOrderV2, _ work: UnitOfWork) throws {
         let store = SalesStore(tx: work.transaction), lines = order.lines.map { (sku: $0.sku, quantity: $0.quantity) }
-        let today = BusinessDate(work.time)
+        // Validity by sales' clock, not the sender's timestamp.
+        let today = BusinessDate(Date())
+        // A live order under the reference answers as v1 does, whatever priced it.
+        if try store.hasLiveOrder(order.orderRef) {
+            return try place(order.asV1(prices: [:]), typedPricesAuthorised: false, work)
+        }
         var basis = Basis.list
         var priced: Result<[String: Int64], OrderRejection> = .success([:])
         if let contractNo = order.contractNo {
@@ -79,7 +84,8 @@ enum OrderIntake {
             let quotes = QuoteStore(tx: work.transaction), quote = try quotes.lock(quoteNo)
             let accepted = try quote?.currentVersion.flatMap { try quotes.version(quoteNo, $0) }
             priced = OrderBasis.fromQuote(quoteNo, lines: lines, customer: order.customerCode, quoteCustomer: quote?.customer,
-                                          status: quote?.status, accepted: accepted?.terms, asOf: today)
+                                          status: quote?.status, accepted: accepted?.terms,
+                                          contractNo: try ContractStore(tx: work.transaction).contractFor(quote: quoteNo), asOf: today)
         }
         switch priced {
         case .success(let prices):
@@ -90,8 +96,9 @@ enum OrderIntake {
         }
     }
 
+    /// `enteredBy`: the salesperson who entered it, when an approval places it (the work's actor is then the approver).
     static func place(_ order: PlaceOrder, typedPricesAuthorised: Bool, answering: Cause? = nil, basis: Basis = .list,
-                      _ work: UnitOfWork) throws {
+                      enteredBy: String? = nil, _ work: UnitOfWork) throws {
         /// The sender's answer: to the command that asked, also when it waited for an approval.
         func answer<T: MessageContract>(_ event: T) throws {
             if let answering { try work.reply(event, to: answering) } else { try work.reply(event) }
@@ -113,7 +120,7 @@ enum OrderIntake {
         switch outcome {
         case .success(let lines):
             let total = lines.reduce(Int64(0)) { $0 + $1.lineTotal }
-            let owner = try FollowUpDesk.owner(of: order.customerCode, work)
+            let owner = try FollowUpDesk.owner(of: order.customerCode, enteredBy: enteredBy, work)
             guard try store.addPlaced(orderId, order, currency: currency ?? "", total: total, lines: lines,
                                       correlationId: work.correlationId ?? order.orderRef, basis: basis, owner: owner) else {
                 return try reject(order, OrderRejection(code: .duplicateOrderRef, message: "order \(order.orderRef) was placed already"),

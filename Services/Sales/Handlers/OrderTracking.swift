@@ -25,6 +25,8 @@ enum OrderTracking {
         if let next, order.status.allows(next) {
             try SalesStore(tx: tx).setStatus(order.id, next, reason: reasonCode)
             status = next; changed = true
+            // Nothing is left to follow up on a closed order.
+            if next.isFinal { try FollowUpStore(tx: tx).resolveAll(ref) }
         } else if let next, next != order.status {
             work.logger.info("stale or late event leaves the status as it is",
                              metadata: ["order_ref": "\(ref)", "status": "\(order.status.rawValue)", "event_status": "\(next.rawValue)"])

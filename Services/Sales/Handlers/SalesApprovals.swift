@@ -22,7 +22,9 @@ enum SalesApprovals {
                        defaults: [.staff: 500, .manager: 1_500, .director: 3_000],
                        perform: { request, _, work in
                            let asked = try request.decode(Discounted.self)
-                           try OrderIntake.place(asked.order, typedPricesAuthorised: true, answering: asked.answer, work)
+                           // A salesperson's own entry (no sender to answer) stays theirs; the approver only authorised it.
+                           try OrderIntake.place(asked.order, typedPricesAuthorised: true, answering: asked.answer,
+                                                 enteredBy: asked.answer == nil ? request.requestedBy : nil, work)
                        },
                        onReject: { request, decision, work in
                            let asked = try request.decode(Discounted.self)

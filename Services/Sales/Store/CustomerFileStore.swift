@@ -35,6 +35,18 @@ struct CustomerFileStore {
         try !tx.query("SELECT 1 FROM customers WHERE code = $1", [.text(code)]).isEmpty
     }
 
+    /// Registrations and renames wait for each other, so two at once cannot file one customer twice.
+    func lockRegistrations() throws {
+        try tx.execute("SELECT pg_advisory_xact_lock(hashtext('sales.customer-registration'))")
+    }
+
+    /// The tax id and city filed for a customer.
+    func identity(_ code: String) throws -> (taxId: String?, city: String?)? {
+        try tx.query("SELECT tax_id, city FROM customers WHERE code = $1", [.text(code)]).first.map {
+            (try $0.optionalString("tax_id"), try $0.optionalString("city"))
+        }
+    }
+
     /// Another customer filed under the same tax id, or the same name in the same city.
     func duplicate(of code: String, name: String, taxId: String?, city: String?) throws -> String? {
         try tx.query("""

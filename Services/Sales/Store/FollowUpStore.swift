@@ -106,6 +106,10 @@ struct FollowUpStore {
                   at.map(PGValue.timestamp) ?? .null]).isEmpty
     }
 
+    func resolveAll(_ orderRef: String) throws {
+        try tx.execute("UPDATE order_exceptions SET resolved_at = now() WHERE order_ref = $1 AND resolved_at IS NULL", [.text(orderRef)])
+    }
+
     func resolve(_ orderRef: String, _ kind: ExceptionKind) throws {
         try tx.execute("UPDATE order_exceptions SET resolved_at = now() WHERE order_ref = $1 AND kind = $2 AND resolved_at IS NULL",
                        [.text(orderRef), .text(kind.rawValue)])

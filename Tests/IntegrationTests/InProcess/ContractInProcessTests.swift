@@ -145,9 +145,10 @@ import Testing
         #expect(int64(revised.json["revision"]) == 2)
         #expect(try await d.sales.outbox("sales.contract.drafted.v1").last?.body["review"] as? [String] == ["logistics", "legal"])
         #expect(try await reviews(d, "K-3") == ["finance": "approved", "logistics": "pending", "risk": "approved", "legal": "pending"])
-        try await review(d)
-        // An answer to the old revision arriving late changes nothing.
+        // An answer to the old revision arriving late (here a made-up approval) leaves the new one waiting.
         try await d.sales.deliver(LogisticsContractReviewed(contractNo: "K-3", revision: 1, outcome: "approved", remarks: "late"))
+        #expect(try await reviews(d, "K-3")["logistics"] == "pending")
+        try await review(d)
         #expect(try await reviews(d, "K-3")["logistics"] == "approved")
         #expect(try await d.sales.call("legal.ma", .post, "/contracts/K-3/legal-review", #"{"outcome":"approved","remarks":"fine"}"#).status == .ok)
         // A salesperson's signing limit is 1,000,000; make the value beyond it through the approval limit instead.
@@ -171,7 +172,7 @@ import Testing
         let open = try await d.sales.call(Self.salesperson, .post, "/contracts/K-4/revisions", Self.draft().replacingOccurrences(of: "Q-1", with: "Q-2"))
         #expect(code(open.json) == "quote-not-accepted")
         let tomorrow = BusinessDate(Date().addingTimeInterval(86_400)).description
-        #expect(try await d.sales.call(Self.salesperson, .post, "/quote-expiry/run", #"{"asOf":"\#(tomorrow)"}"#).json["expired"] as? [String] == ["Q-2"])
+        #expect(try await d.sales.call("sales.mgr", .post, "/quote-expiry/run", #"{"asOf":"\#(tomorrow)"}"#).json["expired"] as? [String] == ["Q-2"])
         let expired = try await d.sales.call(Self.salesperson, .post, "/contracts/K-4/revisions", Self.draft().replacingOccurrences(of: "Q-1", with: "Q-2"))
         #expect(code(expired.json) == "quote-not-accepted" && (((expired.json["error"] as? [String: Any])?["message"] as? String) ?? "").contains("expired"))
         #expect(try await d.sales.call(Self.salesperson, .get, "/contracts/K-4").status == .notFound, "nothing kept of a refused draft")
@@ -223,8 +224,21 @@ import Testing
         try await d.sales.deliver(try order("O-7", contractNo: "K-7", quantity: 50))
         #expect(try await d.sales.outbox("sales.order.placed.v1").contains { $0.body["orderRef"] as? String == "O-7" })
         // A direct sale from the accepted quote takes its price; without a basis, the list.
-        try await d.sales.deliver(try order("O-8", quoteNo: "Q-1", quantity: 5))
-        #expect(int64(try await d.sales.outbox("sales.order.placed.v1").first { $0.body["orderRef"] as? String == "O-8" }?.body["total"]) == 2_200)
+        // Not from the quote the contract came from: under the contract.
+        try await d.sales.deliver(try order("O-8", quoteNo: "Q-1", quantity: 200))
+        #expect(try await rejection(d.sales, "O-8") == "quote-closed")
+        // A direct sale from another accepted quote takes its price, for at least the quantity it was agreed for.
+        let until = BusinessDate(Date().addingTimeInterval(30 * 86_400)).description
+        #expect(try await d.sales.call(Self.salesperson, .post, "/quotes/Q-9/versions",
+                                       #"{"customerCode":"C-1","stage":"final","validUntil":"\#(until)","paymentTerms":{"kind":"net","netDays":30},"lines":[{"sku":"S-1","quantity":100,"unitPrice":445}]}"#).status == .created)
+        #expect(try await d.sales.call(Self.salesperson, .post, "/quotes/Q-9/accept", "{}").status == .ok)
+        try await d.sales.deliver(try order("O-10", quoteNo: "Q-9", quantity: 5))
+        #expect(try await rejection(d.sales, "O-10") == "bad-quantity", "the price was agreed for 100")
+        try await d.sales.deliver(try order("O-11", quoteNo: "Q-9", quantity: 120))
+        #expect(int64(try await d.sales.outbox("sales.order.placed.v1").first { $0.body["orderRef"] as? String == "O-11" }?.body["total"]) == 53_400)
+        // A second order under the same reference is a duplicate, whatever it names.
+        try await d.sales.deliver(try order("O-11", contractNo: "K-7", quantity: 500))
+        #expect(try await rejection(d.sales, "O-11") == "duplicate-order-ref")
         try await d.sales.deliver(try order("O-9", quantity: 5))
         #expect(int64(try await d.sales.outbox("sales.order.placed.v1").first { $0.body["orderRef"] as? String == "O-9" }?.body["total"]) == 2_500)
         // Finance bills an order under the contract on the contract's terms (a 30 % deposit at
@@ -243,6 +257,20 @@ import Testing
         try await d.finance.deliver(OrderAccepted(orderId: UUID(), orderRef: "O-9", customerCode: "C-1", currency: "CNY", lines: lines, total: 2_500,
                                                   deliveryAddress: address, requestedDeliveryDate: "2026-12-20", releasedBy: nil))
         #expect(try await d.finance.outbox("finance.invoice.issued.v1").count == 1, "net 30 invoices on delivery")
+        await d.cleanUp()
+    }
+
+    @Test func aRevisionBeforeEveryAnswerCameAsksThoseStillToAnswerAgain() async throws {
+        let d = try await departments()
+        #expect(try await d.sales.call(Self.salesperson, .post, "/contracts/K-8/revisions", Self.draft()).status == .created)
+        // Only legal has answered when the liability wording changes; the departments are asked the new revision.
+        #expect(try await d.sales.call("legal.ma", .post, "/contracts/K-8/legal-review", #"{"outcome":"approved","remarks":"fine"}"#).status == .ok)
+        #expect(try await d.sales.call(Self.salesperson, .post, "/contracts/K-8/revisions", Self.draft(liability: "1 % of the order value a day late")).status == .created)
+        #expect(try await d.sales.outbox("sales.contract.drafted.v1").last?.body["review"] as? [String] == ["finance", "logistics", "risk", "legal"])
+        try await review(d)
+        #expect(try await reviews(d, "K-8") == ["finance": "approved", "logistics": "approved", "risk": "approved", "legal": "pending"])
+        #expect(try await d.sales.call("legal.ma", .post, "/contracts/K-8/legal-review", #"{"outcome":"approved","remarks":"fine"}"#).status == .ok)
+        #expect(try await d.sales.call(Self.salesperson, .post, "/contracts/K-8/sign", #"{"revision":2}"#).status == .ok)
         await d.cleanUp()
     }
 }

@@ -80,7 +80,7 @@ import Testing
         #expect(timeline == ["registered", "visit-planned", "visit", "stage", "quote", "stage", "order", "stage"], "\(timeline)")
         // Quiet for half a year: one stage back.
         let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(182 * 86_400))
-        let run = try await sales.call(Self.salesperson, .post, "/follow-up/run", #"{"asOf":"\#(later)"}"#)
+        let run = try await sales.call(Self.manager, .post, "/follow-up/run", #"{"asOf":"\#(later)"}"#)
         #expect((run.json["quiet"] as? [String]) == ["C-1"])
         #expect(try await sales.call(Self.salesperson, .get, "/customers/C-1").json["stage"] as? String == "in-depth")
         await sales.cleanUp()
@@ -109,7 +109,7 @@ import Testing
         #expect(items(try await sales.call(Self.manager, .get, "/exceptions?for=me").json).isEmpty, "not escalated yet")
         // A day later it is the manager's too; and the order, asked for 2026-12-15, is late after that day.
         let later = ISO8601DateFormatter().string(from: max(Date(), ISO8601DateFormatter().date(from: "2026-12-16T00:00:00Z")!).addingTimeInterval(25 * 3600))
-        let run = try await sales.call(Self.salesperson, .post, "/follow-up/run", #"{"asOf":"\#(later)"}"#)
+        let run = try await sales.call(Self.manager, .post, "/follow-up/run", #"{"asOf":"\#(later)"}"#)
         #expect((run.json["late"] as? [String]) == ["O-1"] && (run.json["escalated"] as? [Any])?.count == 1)
         let escalated = items(try await sales.call(Self.manager, .get, "/exceptions?for=me").json)
         #expect(escalated.map { $0["kind"] as? String } == ["credit-hold"] && escalated.first?["escalatedTo"] as? String == Self.manager)

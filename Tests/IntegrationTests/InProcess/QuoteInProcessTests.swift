@@ -112,12 +112,14 @@ import Testing
         #expect(try await sales.call(Self.salesperson, .post, "/quotes/Q-3/versions", Self.final(450, until: today)).status == .created)
         #expect(try await sales.call(Self.salesperson, .post, "/quotes/Q-4/versions", Self.final(450)).status == .created)
         // Valid through the day it names: not expired as of today.
-        let none = try await sales.call(Self.salesperson, .post, "/quote-expiry/run", #"{"asOf":"\#(today)"}"#)
+        // Run as of another day by managers (and operations) only: run early, it would expire valid quotes.
+        #expect(try await sales.call(Self.salesperson, .post, "/quote-expiry/run", #"{"asOf":"\#(today)"}"#).status == .forbidden)
+        let none = try await sales.call(Self.manager, .post, "/quote-expiry/run", #"{"asOf":"\#(today)"}"#)
         #expect((none.json["expired"] as? [String]) == [])
         let tomorrow = BusinessDate(Date().addingTimeInterval(86_400)).description
-        let run = try await sales.call(Self.salesperson, .post, "/quote-expiry/run", #"{"asOf":"\#(tomorrow)"}"#)
+        let run = try await sales.call(Self.manager, .post, "/quote-expiry/run", #"{"asOf":"\#(tomorrow)"}"#)
         #expect((run.json["expired"] as? [String]) == ["Q-3"])
-        #expect(try await sales.call(Self.salesperson, .post, "/quote-expiry/run", #"{"asOf":"\#(tomorrow)"}"#).json["expired"] as? [String] == [],
+        #expect(try await sales.call(Self.manager, .post, "/quote-expiry/run", #"{"asOf":"\#(tomorrow)"}"#).json["expired"] as? [String] == [],
                 "each quote expires once")
         let expired = try await sales.outbox("sales.quote.expired.v1")
         #expect(expired.count == 1 && expired.first?.body["quoteNo"] as? String == "Q-3")
