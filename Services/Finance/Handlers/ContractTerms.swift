@@ -15,12 +15,7 @@ enum FinanceContracts {
     }
 
     static func signed(_ contract: ContractSigned, _ work: UnitOfWork) throws {
-        try work.transaction.execute("""
-            INSERT INTO contracts (contract_no, revision, customer_code, currency, value, payment_terms, valid_from, valid_until)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (contract_no) DO NOTHING
-            """, [.text(contract.contractNo), .int(contract.revision), .text(contract.customerCode), .text(contract.currency), .int(contract.value),
-                  .json(String(decoding: try JSONEncoder.contracts.encode(contract.terms.paymentTerms), as: UTF8.self)),
-                  .date(contract.terms.validFrom), .date(contract.terms.validUntil)])
+        try ContractTermsStore(tx: work.transaction).keep(contract)
         work.logger.info("contract's payment terms kept", metadata: ["contract": "\(contract.contractNo)", "customer": "\(contract.customerCode)"])
     }
 }

@@ -9,27 +9,15 @@ import Storage
 struct ContractRoutes: Sendable {
     let env: ServiceEnvironment
 
-    struct Kept: Codable, Sendable, ResponseEncodable {
-        let contractNo: String, revision: Int64, customerCode: String, delivery: DeliveryTerms, lines: [ContractLine]
-        let validFrom: String, validUntil: String, signedAt: Date
-    }
-
     func add(to router: Router<ServiceRequestContext>) {
-        router.get("/contracts/:contractNo") { _, context -> Kept in
+        router.get("/contracts/:contractNo") { _, context -> SignedContractView in
             let contractNo = try context.parameters.require("contractNo")
-            let kept = try await env.read { tx in
-                try tx.query("""
-                    SELECT revision, customer_code, delivery::text AS delivery, lines::text AS lines, valid_from, valid_until, signed_at
-                    FROM contracts WHERE contract_no = $1
-                    """, [.text(contractNo)]).first.map { row in
-                    Kept(contractNo: contractNo, revision: try row.int("revision"), customerCode: try row.string("customer_code"),
-                         delivery: try row.json("delivery"), lines: try row.json("lines"), validFrom: try row.date("valid_from"),
-                         validUntil: try row.date("valid_until"), signedAt: try row.timestamp("signed_at"))
-                }
-            }
+            let kept = try await env.read { try ContractDeliveryStore(tx: $0).contract(contractNo) }
             guard let kept else { throw APIError.notFound("no signed contract \(contractNo)") }
             return kept
         }
         ContractReviewAnswer.addRoutes(to: router, env)
     }
 }
+
+extension SignedContractView: ResponseEncodable {}
