@@ -4,7 +4,7 @@ SWIFT ?= swift
 INFRA := deploy/local/infra.sh
 SERVICES := deploy/local/services.sh
 
-.PHONY: run test servers build stop status unit-test bench flow-bench compose-check clean-local api-fuzz
+.PHONY: run test servers build stop status unit-test bench chaos chaos-short kit-bench compose-check clean-local api-fuzz
 
 ## Start the local broker and database, build, start the five services.
 run: servers build
@@ -43,18 +43,33 @@ stop:
 status:
 	@$(INFRA) status; $(SERVICES) status
 
-## Throughput and latency of the kit beside bare rabbitmq-c / libpq loops (release build).
-bench: servers
-	$(SWIFT) build -c release --product kit-bench
-	.build/release/kit-bench
+# The load driver (Tools/load-driver, docs/benchmarks.md) plays the outside systems against services it
+# starts itself from a release build, then checks the books; it fails on any order lost or doubled.
+BENCH_ARGS ?= --duration 60 --warmup 10
+CHAOS_ARGS ?= --orders 10000 --replicas 2 --rate 150
 
-## Orders per second and latency through the five services, built for release.
-flow-bench: servers
+## Throughput and latency through the five services, beside the same run's broker and database ceilings.
+bench: servers
 	$(SWIFT) build -c release
 	@$(SERVICES) stop >/dev/null
-	@BIZOPS_BIN_DIR=.build/release LOG_LEVEL=warning $(SERVICES) start
-	@$(SERVICES) demo-data >/dev/null
-	.build/release/flow-bench; status=$$?; $(SERVICES) stop >/dev/null; exit $$status
+	.build/release/load-driver bench --bin-dir .build/release $(BENCH_ARGS)
+
+## The same load with faults: SIGKILLs, a broker and a database restart, hostile messages; two replicas.
+chaos: servers
+	$(SWIFT) build -c release
+	@$(SERVICES) stop >/dev/null
+	.build/release/load-driver chaos --bin-dir .build/release $(CHAOS_ARGS)
+
+## CI's short fault run (debug build, a fixed seed, a few hundred orders, under five minutes).
+chaos-short: servers build
+	@$(SERVICES) stop >/dev/null
+	.build/debug/load-driver chaos --bin-dir .build/debug --seed 7 --orders 300 --rate 25 --warmup 0 --replicas 2 \
+		--kill-every 3 --hostile-rate 10 --no-ceilings --drain-timeout 120 --results .local/bench-results
+
+## The kit alone beside bare rabbitmq-c / libpq loops (release build): the ceilings the driver also measures.
+kit-bench: servers
+	$(SWIFT) build -c release --product kit-bench
+	.build/release/kit-bench
 
 compose-check:
 	docker-compose -f docker-compose.yml config -q

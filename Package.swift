@@ -44,7 +44,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
         .target(name: "Storage", dependencies: [
-            "CLibPQ", .product(name: "Logging", package: "swift-log"),
+            "CLibPQ", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
         ], path: "Shared/Storage"),
         .target(name: "Contracts", dependencies: [], path: "Shared/Contracts"),
         .target(name: "Messaging", dependencies: [
@@ -81,11 +81,12 @@ let package = Package(
             "Messaging", "Storage", "Contracts", "CRabbitMQ", "CLibPQ",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], path: "Tests/KitBench"),
-        // Orders per second and latency through the five running services (make flow-bench).
-        .executableTarget(name: "flow-bench", dependencies: [
-            "Messaging", "ServiceKit", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        // Plays the outside systems against the running services: make bench, make chaos (docs/benchmarks.md).
+        .executableTarget(name: "load-driver", dependencies: [
+            "Messaging", "ServiceKit", "Contracts", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Tests/FlowBench"),
+        ], path: "Tools/load-driver"),
         .testTarget(name: "UnitTests", dependencies: ["Storage", "Messaging", "Contracts", "ServiceKit", "SalesDomain", "RiskDomain",
                                                      "LogisticsDomain", "FinanceDomain", "CustomerServiceDomain"],
                     path: "Tests/UnitTests"),

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// Where and how a service reaches its database.
 public struct DatabaseConfig: Sendable {
@@ -66,10 +67,16 @@ public actor PostgresPool {
     private var free: [Int]
     private var waiters: [Waiter] = []
     private let logger: Logger
+    /// Transactions committed (BEGIN … COMMIT) and statements run on their own (each its own
+    /// implicit transaction): the load driver divides them by the orders it completed.
+    private let committed: Counter
+    private let statements: Counter
 
     public init(_ config: DatabaseConfig, logger: Logger = Logger(label: "bizops.storage")) {
         self.config = config
         self.logger = logger
+        committed = Counter(label: "bizops_db_transactions_total", dimensions: [("service", config.schema ?? "none"), ("kind", "transaction")])
+        statements = Counter(label: "bizops_db_transactions_total", dimensions: [("service", config.schema ?? "none"), ("kind", "statement")])
         self.slots = (0..<config.poolSize).map { Confined(nil, name: "pg-\(config.schema ?? "db")-\($0)") }
         self.free = Array(0..<config.poolSize)
     }
@@ -123,7 +130,7 @@ public actor PostgresPool {
     @discardableResult
     public func transaction<T: Sendable>(attempts: Int = 4,
                                          _ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
-        let logger = self.logger
+        let logger = self.logger, committed = self.committed
         return try await withConnection { lease in
             try await lease.slot.run { [config] connection in
                 var attempt = 1
@@ -131,7 +138,9 @@ public actor PostgresPool {
                 while true {
                     do {
                         let conn = try ensureOpen(&connection, config)
-                        return try Transaction.run(on: conn, body)
+                        let value = try Transaction.run(on: conn, body)
+                        committed.increment()
+                        return value
                     } catch let error as PostgresError where error.isTransient && attempt < attempts {
                         logger.warning("transaction attempt \(attempt) failed, retrying", metadata: ["error": "\(error)"])
                         usleep(useconds_t(backoff.next() * 1_000_000))  // on the connection's own thread
@@ -144,7 +153,8 @@ public actor PostgresPool {
 
     @discardableResult
     public func execute(_ sql: String, _ params: [PGValue] = []) async throws -> PGResult {
-        try await withConnection { lease in try await lease.run { try $0.execute(sql, params) } }
+        statements.increment()
+        return try await withConnection { lease in try await lease.run { try $0.execute(sql, params) } }
     }
 
     public func query(_ sql: String, _ params: [PGValue] = []) async throws -> [PGRow] {

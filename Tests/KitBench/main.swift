@@ -8,8 +8,9 @@ import Messaging
 import Storage
 
 // Throughput and latency of the kit beside the same work done with bare rabbitmq-c and
-// libpq loops, in one run, on the local servers. Build with -c release (make bench).
-//   BENCH_MESSAGES (default 20000), BENCH_BATCH (default 100)
+// libpq loops, in one run, on the local servers. Build with -c release; the load driver runs it
+// for the same run's ceilings (make bench).
+//   BENCH_MESSAGES (default 20000), BENCH_BATCH (default 100), BENCH_JSON (a file for the figures)
 
 let env = ProcessInfo.processInfo.environment
 
@@ -162,6 +163,25 @@ func bareConsume(queue: String, count: Int, schema: String) -> (Double, Histogra
     return ((ContinuousClock.now - start!).seconds, histogram)
 }
 
+/// One row per transaction, committed one by one (autocommit): the database's commit ceiling.
+func bareCommits(count: Int, schema: String) -> Double {
+    let pg = PQconnectdb(databaseURL)
+    precondition(PQstatus(pg) == CONNECTION_OK)
+    PQclear(PQexec(pg, "SET search_path TO \(schema)"))
+    let start = ContinuousClock.now
+    for _ in 0..<count {
+        let result = UUID().uuidString.withCString { idPtr -> OpaquePointer? in
+            var values: [UnsafePointer<CChar>?] = [idPtr]
+            return PQexecParams(pg, "INSERT INTO commit_effects (message_id) VALUES ($1::uuid)", 1, nil, &values, nil, nil, 0)
+        }
+        precondition(PQresultStatus(result) == PGRES_COMMAND_OK, String(cString: PQerrorMessage(pg)))
+        PQclear(result)
+    }
+    let seconds = (ContinuousClock.now - start).seconds
+    PQfinish(pg)
+    return seconds
+}
+
 extension amqp_bytes_t {
     var string: String { String(decoding: UnsafeRawBufferPointer(start: bytes, count: len), as: UTF8.self) }
 }
@@ -237,7 +257,7 @@ let admin = PostgresPool(DatabaseConfig(url: databaseURL, schema: nil, poolSize:
 try await admin.execute("CREATE SCHEMA \(schema)")
 let pool = PostgresPool(DatabaseConfig(url: databaseURL, schema: schema, poolSize: 1))
 try await Migrator.apply(MessagingMigrations.all(schema: schema) + [
-    Migration(100, "bench", "CREATE TABLE kit_effects (message_id uuid PRIMARY KEY); CREATE TABLE bare_effects (message_id uuid PRIMARY KEY);"),
+    Migration(100, "bench", "CREATE TABLE kit_effects (message_id uuid PRIMARY KEY); CREATE TABLE bare_effects (message_id uuid PRIMARY KEY); CREATE TABLE commit_effects (message_id uuid PRIMARY KEY);"),
 ], pool: pool, logger: logger)
 let client = AMQPClient(config: amqp)
 let bareQueue = "\(schema).bare"
@@ -255,6 +275,14 @@ report("consume+tx+ack    bare rabbitmq-c + libpq", count: total, seconds: bc, b
 let (kc, kch) = try await kitConsume(service: schema, count: total)
 report("consume+tx+ack    kit MessageConsumer", count: total, seconds: kc, batchLatency: kch)
 say("(kit consume includes inbox de-duplication: one extra statement per batch)")
+let commitCount = max(1, total / 4)
+let cs = bareCommits(count: commitCount, schema: schema)
+say("commit            bare libpq, one row each".padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: " %9.0f commits/s", Double(commitCount) / cs))
+if let path = env["BENCH_JSON"] {
+    let figures: [String: Double] = ["barePublish": Double(total) / bp, "kitPublish": Double(total) / kp, "bareConsume": Double(total) / bc,
+                                     "kitConsume": Double(total) / kc, "commits": Double(commitCount) / cs]
+    try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+}
 
 for queue in [bareQueue, schema, "\(schema).retry.1", "\(schema).retry.2", "\(schema).retry.3", "\(schema).dead"] {
     try? await client.deleteQueue(queue)

@@ -25,11 +25,16 @@ public protocol MessageContract: Codable, Sendable {
     static var messageType: String { get }
 }
 
+/// The largest body a service reads (1 MiB): a larger one is dead-lettered unread (`message-too-large`).
+public enum MessageLimits {
+    public static let maxBodyBytes = 1_048_576
+}
+
 /// Why a message can never be handled: it goes to the dead-letter queue with this reason.
 public struct ContractError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable { case malformedJSON = "malformed-json", unknownType = "unknown-type",
                                          invalidField = "invalid-field", invalidEnvelope = "invalid-envelope",
-                                         missingUserId = "missing-user-id" }
+                                         missingUserId = "missing-user-id", messageTooLarge = "message-too-large" }
     public let code: Code
     public let message: String
 

@@ -10,7 +10,7 @@ public enum ReasonCode: ExtensibleCode {
     // A command that changed nothing (`unchanged`)
     case alreadyDispatched, alreadyDelivered, alreadyRecorded, alreadyHandled, cancellationPending
     // Poison: it can never succeed (`rejected`; dead-lettered)
-    case malformedJson, invalidField, invalidEnvelope, missingUserId, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
+    case malformedJson, messageTooLarge, invalidField, invalidEnvelope, missingUserId, unknownType, invalidMessage, databaseRejected, retriesExhausted, unknownRoutingKey, noWarehouse
     // Approvals: a decision the request's state or the decider's authority refuses
     case notPending, selfApproval, notApprover
     // A command waiting for an approval (`pending`); an order whose discount was not approved (`sales.order.rejected`)
@@ -36,7 +36,7 @@ public enum ReasonCode: ExtensibleCode {
         .creditReviewRejected, .creditLimitReview, .customerOnHold, .noCreditProfile, .cancelled, .alreadyDispatched,
         .alreadyDelivered, .alreadyRecorded, .alreadyHandled, .cancellationPending, .malformedJson, .invalidField,
         .invalidEnvelope, .unknownType, .invalidMessage, .databaseRejected, .retriesExhausted, .unknownRoutingKey,
-        .noWarehouse, .missingUserId, .notPending, .selfApproval, .notApprover, .approvalPending, .discountRejected, .unauthenticated, .forbidden,
+        .noWarehouse, .missingUserId, .messageTooLarge, .notPending, .selfApproval, .notApprover, .approvalPending, .discountRejected, .unauthenticated, .forbidden,
         .quoteExpired, .quoteNotFinal, .quoteClosed, .stageBackwards,
         .quoteNotAccepted, .contractSigned, .reviewIncomplete, .reviewRejected,
         .unknownContract, .unknownQuote, .contractNotSigned, .contractExpired, .volumeExceeded, .notOnContract, .duplicateCustomer,
@@ -81,6 +81,7 @@ public enum ReasonCode: ExtensibleCode {
         case .alreadyHandled: "already-handled"
         case .cancellationPending: "cancellation-pending"
         case .malformedJson: "malformed-json"
+        case .messageTooLarge: "message-too-large"
         case .invalidField: "invalid-field"
         case .invalidEnvelope: "invalid-envelope"
         case .missingUserId: "missing-user-id"

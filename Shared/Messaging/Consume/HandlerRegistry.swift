@@ -70,6 +70,10 @@ public struct HandlerRegistry: Sendable {
     /// Checks the envelope and decodes the body; a `ContractError` says why it never will.
     func decode(_ delivery: Delivery) throws -> InboundMessage {
         let type = Self.messageType(of: delivery)
+        // Checked before anything reads the body, so a huge one costs no parsing.
+        guard delivery.body.count <= MessageLimits.maxBodyBytes else {
+            throw ContractError(.messageTooLarge, "the body is \(delivery.body.count) bytes; the limit is \(MessageLimits.maxBodyBytes)")
+        }
         guard let rawId = delivery.properties.messageId, let id = UUID(uuidString: rawId) else {
             throw ContractError(.invalidEnvelope, "message_id is missing or not a UUID: it is the idempotency key")
         }

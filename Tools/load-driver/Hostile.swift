@@ -1,0 +1,128 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import Messaging
+import Synchronization
+
+/// A stream of hostile messages beside the orders, each tagged with the header `x-load-hostile`
+/// (and the same tag as `correlation_id`), so it can be found again even without a message_id:
+/// in a dead-letter queue with its reason, in an answer, or refused by the broker itself.
+/// Most come from the web shop on its own routing key; unknown routing keys and a missing
+/// `user_id` need a sender the broker lets do that, so they come from the admin.
+final class Hostile: Sendable {
+    enum Kind: String, CaseIterable, Sendable {
+        case notJSON = "not JSON", wrongTypes = "wrong types", unknownType = "unknown type", unknownRoutingKey = "unknown routing key"
+        case missingMessageId = "missing message_id", nonUUIDMessageId = "non-UUID message_id", tooLarge = "body over 1 MiB"
+        case deepNesting = "deep nesting", invalidUTF8 = "invalid UTF-8", wrongContentType = "wrong content type"
+        case missingUserId = "missing user_id", forbiddenKey = "routing key the sender may not use"
+    }
+    struct Sent: Sendable { let tag: String; let kind: Kind }
+
+    private let run: String
+    private let webshop: ConfirmedPublisher, admin: ConfirmedPublisher
+    private let sent = Mutex<[Sent]>([])
+    private let brokerRefused = Mutex<Set<String>>([])
+
+    init(run: String, logger: Logger) throws {
+        self.run = run
+        webshop = ConfirmedPublisher(config: try Bus.config("webshop"), name: "load-driver hostile webshop", confirmTimeout: 10, logger: logger)
+        admin = ConfirmedPublisher(config: try Bus.config("bizops"), name: "load-driver hostile admin", confirmTimeout: 10, logger: logger)
+    }
+
+    var count: Int { sent.withLock { $0.count } }
+
+    /// Sends one message of the n-th kind (round robin); the broker refusing it is an outcome too.
+    func send(_ n: Int) async {
+        let kind = Kind.allCases[n % Kind.allCases.count]
+        let tag = "LD-HOSTILE-\(run)-\(n)"
+        var props = MessageProperties(messageId: UUID().uuidString.lowercased(), type: "order.place.v1", appId: "load-driver-hostile",
+                                      userId: "webshop", timestamp: Date(), correlationId: tag, replyTo: "webshop.replies",
+                                      headers: ["x-load-hostile": .string(tag)])
+        var key = "order.place"
+        var body = Data(#"{"orderRef":"\#(tag)","customerCode":"NOBODY","lines":[{"sku":"X","quantity":1}],"deliveryAddress":{"line1":"x","city":"x","postalCode":"1","country":"CN"},"requestedDeliveryDate":"2027-01-01"}"#.utf8)
+        var asAdmin = false
+        switch kind {
+        case .notJSON: body = Data("<order>this is not JSON {".utf8)
+        case .wrongTypes: body = Data(#"{"orderRef":12,"customerCode":true,"lines":"many","deliveryAddress":[],"requestedDeliveryDate":5}"#.utf8)
+        case .unknownType: props.type = "order.place.v9"
+        case .unknownRoutingKey: key = "order.teleport"; asAdmin = true; props.userId = "bizops"; props.replyTo = nil
+        case .missingMessageId: props.messageId = nil
+        case .nonUUIDMessageId: props.messageId = "order-\(n)"
+        case .tooLarge: body = Data(#"{"orderRef":"\#(tag)","note":""#.utf8) + Data(repeating: UInt8(ascii: "x"), count: 1_572_864) + Data(#""}"#.utf8)
+        case .deepNesting: body = Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)
+        case .invalidUTF8: body = Data(#"{"orderRef":""#.utf8) + Data([0xFF, 0xFE, 0xC3, 0x28]) + Data(#"","lines":[]}"#.utf8)
+        case .wrongContentType: props.contentType = "text/xml"
+        case .missingUserId: asAdmin = true; props.userId = nil; props.replyTo = nil
+        case .forbiddenKey: key = "payment.record"
+        }
+        sent.withLock { $0.append(Sent(tag: tag, kind: kind)) }
+        let message = OutgoingMessage(exchange: Topology.ingress, routingKey: key, properties: props, body: body)
+        do {
+            let outcome = try await (asAdmin ? admin : webshop).publish([message]).first
+            if outcome != .confirmed { brokerRefused.withLock { _ = $0.insert(tag) } }
+        } catch {
+            // The broker closed the channel (403 for a key the web shop may not publish): refused at the door.
+            if kind == .forbiddenKey, (error as? AMQPError)?.code == 403 { brokerRefused.withLock { _ = $0.insert(tag) } } else {
+                sent.withLock { $0.removeAll { $0.tag == tag } }  // not sent (the broker was away): it does not count
+            }
+        }
+    }
+
+    struct Tally: Codable, Sendable {
+        var sent = 0
+        var byKind: [String: Int] = [:]
+        var deadLettered: [String: Int] = [:]     // reason → count
+        var answeredOnly: [String: Int] = [:]     // answered rejected, not found among dead letters
+        var brokerRefused = 0
+        var unaccounted: [String] = []
+    }
+
+    /// Where each hostile message ended: the dead-letter queues (read through the management
+    /// API and put back, none lost), the answers the web shop got, the broker's refusals.
+    func tally(answers: [String: String]) async throws -> Tally {
+        let dead = try await Self.deadLetters()
+        var t = Tally()
+        let refused = brokerRefused.withLock { $0 }
+        for s in sent.withLock({ $0 }) {
+            t.sent += 1
+            t.byKind[s.kind.rawValue, default: 0] += 1
+            if let reason = dead[s.tag] { t.deadLettered[reason, default: 0] += 1 }
+            else if refused.contains(s.tag) { t.brokerRefused += 1 }
+            else if let answer = answers[s.tag], answer.hasPrefix("rejected") { t.answeredOnly[answer, default: 0] += 1 }
+            else if t.unaccounted.count < 20 { t.unaccounted.append("\(s.tag) (\(s.kind.rawValue))") } else { t.unaccounted.append("…") }
+        }
+        return t
+    }
+
+    /// Every dead letter's hostile tag and reason, from each `*.dead` queue, requeued as read.
+    static func deadLetters() async throws -> [String: String] {
+        let auth = "Basic " + Data("bizops:bizops-dev".utf8).base64EncodedString()
+        func call(_ path: String, _ body: [String: Any]? = nil) async throws -> Any {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:15672/api\(path)")!)
+            request.setValue(auth, forHTTPHeaderField: "Authorization")
+            request.timeoutInterval = 60
+            if let body {
+                request.httpMethod = "POST"
+                request.httpBody = try JSONSerialization.data(withJSONObject: body)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            let (data, _) = try await HTTP.session.data(for: request)
+            return try JSONSerialization.jsonObject(with: data)
+        }
+        var found: [String: String] = [:]
+        let queues = try await call("/queues/bizops?columns=name,messages") as? [[String: Any]] ?? []
+        for q in queues {
+            guard let name = q["name"] as? String, name.hasSuffix(".dead"), let n = q["messages"] as? Int, n > 0 else { continue }
+            let messages = try await call("/queues/bizops/\(name)/get", ["count": n, "ackmode": "ack_requeue_true", "encoding": "auto", "truncate": 64])
+            for m in messages as? [[String: Any]] ?? [] {
+                let headers = (m["properties"] as? [String: Any])?["headers"] as? [String: Any] ?? [:]
+                if let tag = headers["x-load-hostile"] as? String { found[tag] = headers["x-dead-letter-reason"] as? String ?? "(no reason)" }
+            }
+        }
+        return found
+    }
+
+    func close() async { await webshop.close(); await admin.close() }
+}
