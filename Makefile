@@ -46,7 +46,7 @@ status:
 # The load driver (Tools/load-driver, docs/benchmarks.md) plays the outside systems against services it
 # starts itself from a release build, then checks the books; it fails on any order lost or doubled.
 BENCH_ARGS ?= --duration 60 --warmup 10
-CHAOS_ARGS ?= --orders 10000 --replicas 2 --rate 150
+CHAOS_ARGS ?= --orders 10000 --replicas 2 --in-flight 300
 
 ## Throughput and latency through the five services, beside the same run's broker and database ceilings.
 bench: servers

@@ -67,8 +67,9 @@ public actor PostgresPool {
     private var free: [Int]
     private var waiters: [Waiter] = []
     private let logger: Logger
-    /// Transactions committed (BEGIN … COMMIT) and statements run on their own (each its own
-    /// implicit transaction): the load driver divides them by the orders it completed.
+    /// Transactions committed through `transaction` and statements run on their own (each its
+    /// own implicit transaction); the outbox relay counts its own commits under the same name
+    /// (`kind="relay"`). The load driver divides them by the orders it completed.
     private let committed: Counter
     private let statements: Counter
 

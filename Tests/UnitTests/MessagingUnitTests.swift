@@ -83,6 +83,14 @@ private struct Ping: MessageContract { static let messageType = "test.ping.v1"; 
         // A command names its sender (the broker checks user_id against the login).
         #expect(code(delivery(type: nil, messageId: id, userId: nil)) == .missingUserId)
         #expect(code(delivery(type: nil, messageId: id, userId: "")) == .missingUserId)
+        // A body over the limit is refused unread, whatever else is wrong with it; one at the limit is read.
+        let padded = #"{"n":1,"pad":""# + String(repeating: "x", count: MessageLimits.maxBodyBytes - 16) + #""}"#
+        #expect(padded.utf8.count == MessageLimits.maxBodyBytes)
+        #expect(try registry.decode(delivery(type: nil, messageId: id, body: padded)).envelope.type == "test.ping.v1")
+        #expect(code(delivery(type: nil, messageId: id, body: padded + " ")) == .messageTooLarge)
+        #expect(code(delivery(type: nil, messageId: nil, body: String(repeating: "[", count: MessageLimits.maxBodyBytes + 1))) == .messageTooLarge)
+        // Deep nesting within the limit is malformed JSON, not a crash.
+        #expect(code(delivery(type: nil, messageId: id, body: String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000))) == .malformedJSON)
     }
 
     @Test func retriedMessagesKeepTheirOriginalRoutingKey() throws {

@@ -79,6 +79,7 @@ struct Books: Codable, Sendable {
                 if (reserved[key] ?? 0) > line.quantity { books.double("reservations") }
                 if (dispatched[key] ?? 0) > line.quantity { books.double("stock dispatched") }
                 if (dispatched[key] ?? 0) < line.quantity { books.problem("\(key): \(dispatched[key] ?? 0) of \(line.quantity) dispatched") }
+                if (reserved[key] ?? 0) < line.quantity { books.problem("\(key): \(reserved[key] ?? 0) of \(line.quantity) reserved") }
             }
         }
 
@@ -95,7 +96,17 @@ struct Books: Codable, Sendable {
             if paid > 1 { books.double("payments") } else if paid == 0 { books.problem("\(ref): no journal entry for its payment") }
         }
 
-        // The trial balance of the whole ledger.
+        // Each customer's account: every invoice paid, no money left over as credit (an overpayment
+        // or a doubled payment would be).
+        for customer in data.customers {
+            let account = try await api.call("GET", ports: ports("finance"), "/customers/\(customer)/account", as: "zhou.ops") as? [String: Any]
+            let outstanding = (account?["outstanding"] as? NSNumber)?.int64Value ?? -1
+            let credit = (account?["credit"] as? [String: Any] ?? [:]).values.compactMap { ($0 as? NSNumber)?.int64Value }.reduce(0, +)
+            if outstanding != 0 || credit != 0 { books.problem("\(customer): \(outstanding) outstanding, \(credit) credit") }
+            if credit > 0 { books.double("payments (customer credit)") }
+        }
+
+        // The trial balance of the whole ledger (finance also enforces it entry by entry).
         if let tb = try await api.call("GET", ports: ports("finance"), "/trial-balance", as: "zhou.ops") as? [String: Any],
            let lines = tb["lines"] as? [[String: Any]] {
             for line in lines {

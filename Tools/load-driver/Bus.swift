@@ -49,9 +49,9 @@ final class Bus: Sendable {
         for system in Self.systems { try await admin.purge("\(system).replies") }
     }
 
-    func removeObserver() async {
+    static func removeObserver(run: String) async {
         let admin = try? AMQPClient(config: Self.config("bizops"), name: "load-driver admin")
-        try? await admin?.deleteQueue(observer)
+        try? await admin?.deleteQueue("webshop.load-\(run)")
         await admin?.close()
     }
 

@@ -10,7 +10,7 @@ import Glibc
 enum Child {
     /// Starts `path` with `arguments`; its stdout and stderr go to `log` (appended), or to /dev/null.
     static func spawn(_ path: String, _ arguments: [String], environment: [String: String], log: String? = nil,
-                      onExit: @escaping @Sendable (Int32, _ signalled: Bool) -> Void) throws -> pid_t {
+                      onExit: @escaping @Sendable (pid_t, Int32, _ signalled: Bool) -> Void) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -20,9 +20,20 @@ enum Child {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        // The driver ignores SIGINT and SIGTERM (its own handler stops the fleet); its children
+        // start with the default actions and no blocked signals, so they stop when told.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t(), none = sigset_t()
+        sigemptyset(&defaults); sigemptyset(&none)
+        for sig in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
         let status = Reaper.shared.lock.withLock { _ -> Int32 in
-            let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+            let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
             if rc == 0 { Reaper.shared.handlers[pid] = onExit }
             return rc
         }
@@ -36,7 +47,7 @@ enum Child {
                     log: String? = nil) async throws -> Int32 {
         try await withCheckedThrowingContinuation { continuation in
             do {
-                _ = try spawn(path, arguments, environment: environment, log: log) { code, signalled in
+                _ = try spawn(path, arguments, environment: environment, log: log) { _, code, signalled in
                     continuation.resume(returning: signalled ? 128 + code : code)
                 }
             } catch { continuation.resume(throwing: error) }
@@ -48,7 +59,7 @@ enum Child {
 final class Reaper: @unchecked Sendable {
     static let shared = Reaper()
     let lock = Mutex<Void>(())
-    var handlers: [pid_t: @Sendable (Int32, Bool) -> Void] = [:]   // guarded by lock
+    var handlers: [pid_t: @Sendable (pid_t, Int32, Bool) -> Void] = [:]   // guarded by lock
     private let started = Atomic<Bool>(false)
 
     func start() {
@@ -61,7 +72,7 @@ final class Reaper: @unchecked Sendable {
                 let handler = lock.withLock { _ in handlers.removeValue(forKey: pid) }
                 // WIFSIGNALED / WTERMSIG / WEXITSTATUS, spelled out (they are macros in C).
                 let signal = status & 0x7F
-                if signal != 0 { handler?(signal, true) } else { handler?((status >> 8) & 0xFF, false) }
+                if signal != 0 { handler?(pid, signal, true) } else { handler?(pid, (status >> 8) & 0xFF, false) }
             }
         }
         thread.name = "load-driver reaper"

@@ -17,6 +17,14 @@ final class Faults: Sendable {
     }
 
     var restarts: [String] { log.withLock { $0 } }
+    private let failed = Mutex<[String]>([])
+    /// The faults asked for that did not happen: a server restart that failed, no kill at all.
+    var missing: [String] {
+        var m = failed.withLock { $0 }
+        if !restartsDone { m.append("a server restart did not happen") }
+        if options.killEvery > 0 && fleet.kills == 0 { m.append("no process was killed") }
+        return m
+    }
     private let pendingRestarts = Atomic<Int>(2)
     /// Both server restarts (those asked for) are behind us.
     var restartsDone: Bool { pendingRestarts.load(ordering: .acquiring) == 0 }
@@ -47,7 +55,11 @@ final class Faults: Sendable {
         do {
             let status = try await Child.run("/bin/bash", ["deploy/local/infra.sh", "restart-\(server)"], log: ".local/logs/load-driver-infra.log")
             line = "\(server) restarted in \(String(format: "%.1f", seconds(start, .now))) s" + (status == 0 ? "" : " (infra.sh exit \(status))")
-        } catch { line = "\(server): could not run infra.sh: \(error)" }
+            if status != 0 { failed.withLock { $0.append("\(server) restart failed (infra.sh exit \(status), see .local/logs/load-driver-infra.log)") } }
+        } catch {
+            line = "\(server): could not run infra.sh: \(error)"
+            failed.withLock { $0.append(line) }
+        }
         say("chaos: \(line)")
         log.withLock { $0.append(line) }
         pendingRestarts.subtract(1, ordering: .acquiringAndReleasing)
@@ -59,8 +71,9 @@ final class Faults: Sendable {
 final class Progress: Sendable {
     let enabled: Bool, terminal: Bool
     let total: Int?
+    let duration: Double?   // warm-up and measured seconds, when the run is timed
     private let lastLine = Mutex<ContinuousClock.Instant>(.now)
-    init(quiet: Bool, total: Int?) { terminal = isatty(1) == 1; enabled = !quiet; self.total = total }
+    init(quiet: Bool, total: Int?, duration: Double?) { terminal = isatty(1) == 1; enabled = !quiet; self.total = total; self.duration = duration }
 
     func show(_ flow: Flow, since t0: ContinuousClock.Instant) async {
         guard enabled else { return }
@@ -75,8 +88,8 @@ final class Progress: Sendable {
         let placed = await flow.placed, done = await flow.completed, open = await flow.inFlight
         let elapsed = seconds(t0, .now)
         var bar = ""
-        if let total, total > 0 {
-            let filled = min(30, Int(Double(done) / Double(total) * 30))
+        if let fraction = total.map({ Double(done) / Double(max(1, $0)) }) ?? duration.map({ min(1, elapsed / $0) }) {
+            let filled = min(30, Int(fraction * 30))
             bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "] "
         }
         let line = String(format: "%@placed %d  completed %d  in flight %d  %.0f s  %.0f completed/s", bar, placed, done, open, elapsed,

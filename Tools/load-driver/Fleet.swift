@@ -67,8 +67,8 @@ final class Fleet: Sendable {
         let pid = try state.withLock { s -> pid_t in
             if let running = s.live[index] { throw DriverError("\(name) is running already (pid \(running.pid))") }
             let pid = try Child.spawn("\(binDir)/\(slot.service.executable)", [], environment: env,
-                                      log: "\(logDir)/\(slot.service.executable)-\(slot.replica).log") { [weak self] code, signalled in
-                self?.exited(index, name: name, code: code, signalled: signalled)
+                                      log: "\(logDir)/\(slot.service.executable)-\(slot.replica).log") { [weak self] child, code, signalled in
+                self?.exited(index, pid: child, name: name, code: code, signalled: signalled)
             }
             s.live[index] = Incarnation(pid: pid)
             return pid
@@ -76,9 +76,9 @@ final class Fleet: Sendable {
         _ = pid
     }
 
-    private func exited(_ index: Int, name: String, code: Int32, signalled: Bool) {
+    private func exited(_ index: Int, pid: pid_t, name: String, code: Int32, signalled: Bool) {
         state.withLock { s in
-            guard let inc = s.live[index] else { return }
+            guard let inc = s.live[index], inc.pid == pid else { return }
             s.finished.append((index, inc.peakKiB, inc.cpuSeconds))
             s.live[index] = nil
             if !inc.killed { s.unexpectedExits.append("\(name) (pid \(inc.pid)) \(signalled ? "died of signal" : "exited with status") \(code)") }
@@ -87,7 +87,12 @@ final class Fleet: Sendable {
 
     private func waitReady(_ index: Int, timeout: Double, since start: ContinuousClock.Instant = .now) async throws {
         let port = slots[index].port
+        let pid = state.withLock { $0.live[index]?.pid }
         while ContinuousClock.now - start < .seconds(timeout) {
+            // Ready means this process answers: it is still the slot's, and the port says so.
+            guard let pid, state.withLock({ $0.live[index]?.pid == pid }) else {
+                throw DriverError("\(slots[index].service.executable)#\(slots[index].replica) exited while starting; see \(logDir)")
+            }
             if await HTTP.ready(port: port) {
                 let d = (ContinuousClock.now - start).components
                 state.withLock { $0.readySeconds.append(Double(d.seconds) + Double(d.attoseconds) / 1e18) }

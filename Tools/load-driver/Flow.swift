@@ -85,9 +85,6 @@ actor Flow {
             "requestedDeliveryDate": "2027-01-31"])
     }
 
-    /// A hostile message goes through the same publishers (its own routing key and properties).
-    func sendRaw(_ system: String, _ message: OutgoingMessage) { outbox[system, default: []].append(message) }
-
     func take(_ system: String, max: Int) -> [OutgoingMessage] {
         guard var list = outbox[system], !list.isEmpty else { return [] }
         let batch = Array(list.prefix(max))
@@ -173,8 +170,10 @@ actor Flow {
                     if order.counted {
                         if let p = order.paySentAt { payCompleted.record(p, now) }
                         placeCompleted.record(order.placedAt, now)
-                        if measureUntil.map({ now <= $0 }) ?? true { completedInWindow += 1 }
                     }
+                    // Throughput: every completion inside the window, whenever its order was placed.
+                    if now >= measureFrom, measureUntil.map({ now <= $0 }) ?? true { completedInWindow += 1 }
+                    forget(ref)
                 }
             case "sales.order.rejected", "sales.order.cancelled":
                 orders[ref] = order
@@ -195,6 +194,12 @@ actor Flow {
         order.failed = why
         orders[ref] = order
         inFlight -= 1
+        forget(ref)
+    }
+
+    /// A finished order's commands are not sent again, answered or not.
+    private func forget(_ ref: String) {
+        for (id, p) in pending where p.message.properties.correlationId == ref { pending[id] = nil }
     }
 
     static let today: String = {

@@ -20,6 +20,20 @@ final class Hostile: Sendable {
     }
     struct Sent: Sendable { let tag: String; let kind: Kind }
 
+    /// What each kind must come to: its dead letter's reason, or the broker's refusal.
+    static func expected(_ kind: Kind) -> String {
+        switch kind {
+        case .notJSON, .deepNesting, .invalidUTF8: "malformed-json"
+        case .wrongTypes: "invalid-field"
+        case .unknownType: "unknown-type"
+        case .unknownRoutingKey: "unknown-routing-key"
+        case .missingMessageId, .nonUUIDMessageId, .wrongContentType: "invalid-envelope"
+        case .tooLarge: "message-too-large"
+        case .missingUserId: "missing-user-id"
+        case .forbiddenKey: "broker-refused"
+        }
+    }
+
     private let run: String
     private let webshop: ConfirmedPublisher, admin: ConfirmedPublisher
     private let sent = Mutex<[Sent]>([])
@@ -61,7 +75,7 @@ final class Hostile: Sendable {
         let message = OutgoingMessage(exchange: Topology.ingress, routingKey: key, properties: props, body: body)
         do {
             let outcome = try await (asAdmin ? admin : webshop).publish([message]).first
-            if outcome != .confirmed { brokerRefused.withLock { _ = $0.insert(tag) } }
+            if outcome != .confirmed { sent.withLock { $0.removeAll { $0.tag == tag } } }  // not taken: it does not count
         } catch {
             // The broker closed the channel (403 for a key the web shop may not publish): refused at the door.
             if kind == .forbiddenKey, (error as? AMQPError)?.code == 403 { brokerRefused.withLock { _ = $0.insert(tag) } } else {
@@ -74,9 +88,10 @@ final class Hostile: Sendable {
         var sent = 0
         var byKind: [String: Int] = [:]
         var deadLettered: [String: Int] = [:]     // reason → count
-        var answeredOnly: [String: Int] = [:]     // answered rejected, not found among dead letters
+        var answeredOnly: [String: Int] = [:]     // answered rejected, not found among dead letters (a failure)
         var brokerRefused = 0
         var unaccounted: [String] = []
+        var wrongOutcome: [String] = []
     }
 
     /// Where each hostile message ended: the dead-letter queues (read through the management
@@ -88,29 +103,25 @@ final class Hostile: Sendable {
         for s in sent.withLock({ $0 }) {
             t.sent += 1
             t.byKind[s.kind.rawValue, default: 0] += 1
-            if let reason = dead[s.tag] { t.deadLettered[reason, default: 0] += 1 }
-            else if refused.contains(s.tag) { t.brokerRefused += 1 }
-            else if let answer = answers[s.tag], answer.hasPrefix("rejected") { t.answeredOnly[answer, default: 0] += 1 }
-            else if t.unaccounted.count < 20 { t.unaccounted.append("\(s.tag) (\(s.kind.rawValue))") } else { t.unaccounted.append("…") }
+            let outcome: String?
+            if let reason = dead[s.tag] { t.deadLettered[reason, default: 0] += 1; outcome = reason }
+            else if refused.contains(s.tag) { t.brokerRefused += 1; outcome = "broker-refused" }
+            else {
+                // An answer without its dead letter is not enough: the dead letter is what must not be lost.
+                if let answer = answers[s.tag] { t.answeredOnly[answer, default: 0] += 1 }
+                outcome = nil
+                t.unaccounted.append("\(s.tag) (\(s.kind.rawValue))")
+            }
+            if let outcome, outcome != Self.expected(s.kind), t.wrongOutcome.count < 20 {
+                t.wrongOutcome.append("\(s.tag) (\(s.kind.rawValue)): \(outcome), expected \(Self.expected(s.kind))")
+            }
         }
         return t
     }
 
     /// Every dead letter's hostile tag and reason, from each `*.dead` queue, requeued as read.
     static func deadLetters() async throws -> [String: String] {
-        let auth = "Basic " + Data("bizops:bizops-dev".utf8).base64EncodedString()
-        func call(_ path: String, _ body: [String: Any]? = nil) async throws -> Any {
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:15672/api\(path)")!)
-            request.setValue(auth, forHTTPHeaderField: "Authorization")
-            request.timeoutInterval = 60
-            if let body {
-                request.httpMethod = "POST"
-                request.httpBody = try JSONSerialization.data(withJSONObject: body)
-                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            }
-            let (data, _) = try await HTTP.session.data(for: request)
-            return try JSONSerialization.jsonObject(with: data)
-        }
+        func call(_ path: String, _ body: [String: Any]? = nil) async throws -> Any { try await Management.call(path, body) }
         var found: [String: String] = [:]
         let queues = try await call("/queues/bizops?columns=name,messages") as? [[String: Any]] ?? []
         for q in queues {
@@ -125,4 +136,30 @@ final class Hostile: Sendable {
     }
 
     func close() async { await webshop.close(); await admin.close() }
+}
+
+/// RabbitMQ's management HTTP API, as the admin.
+enum Management {
+    static func call(_ path: String, _ body: [String: Any]? = nil) async throws -> Any {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:15672/api\(path)")!)
+        request.setValue("Basic " + Data("bizops:bizops-dev".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.timeoutInterval = 60
+        if let body {
+            request.httpMethod = "POST"
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, _) = try await HTTP.session.data(for: request)
+        return try JSONSerialization.jsonObject(with: data)
+    }
+
+    /// Messages waiting in the services' queues and retry queues (not the dead-letter queues).
+    static func backlog(services: [String]) async throws -> Int {
+        let queues = try await call("/queues/bizops?columns=name,messages") as? [[String: Any]] ?? []
+        return queues.reduce(0) { sum, q in
+            guard let name = q["name"] as? String, !name.hasSuffix(".dead"),
+                  services.contains(where: { name == $0 || name.hasPrefix("\($0).retry.") }) else { return sum }
+            return sum + (q["messages"] as? Int ?? 0)
+        }
+    }
 }

@@ -27,16 +27,27 @@ struct Report: Codable, Sendable {
     let kills: Int, restarts: [String], unexpectedExits: [String]
     let hostile: Hostile.Tally?
     let reconnects: Int
+    let quiet: Bool
+    let faultsMissing: [String]
 
     var throughput: Double { window > 0 ? Double(completedInWindow) / window : 0 }
+    /// Killed processes take their counters with them: per-order costs come from bench runs only.
+    var countersValid: Bool { mode == "bench" }
     var messagesConsumed: Double { completed > 0 ? perOrder.consumed / Double(completed) : 0 }
     var messagesPublished: Double { completed > 0 ? perOrder.published / Double(completed) : 0 }
     var transactions: Double { completed > 0 ? perOrder.transactions / Double(completed) : 0 }
-    var bound: Double? { ceilings?.bound(consumed: messagesConsumed, published: messagesPublished, transactions: transactions) }
+    var bound: Double? { !countersValid ? nil : ceilings?.bound(consumed: messagesConsumed, published: messagesPublished, transactions: transactions) }
 
     /// Why the run fails; empty when it passes. Speed never fails a run.
     var failures: [String] {
         var f: [String] = []
+        if placed == 0 { f.append("no order was placed") }
+        if !quiet { f.append("the services' queues did not empty within 120 s of the last order") }
+        f += faultsMissing
+        if let hostile {
+            if hostile.sent == 0 { f.append("no hostile message was sent") }
+            if !hostile.wrongOutcome.isEmpty { f.append("hostile messages with the wrong outcome: " + hostile.wrongOutcome.prefix(5).joined(separator: ", ")) }
+        }
         if completed < placed { f.append("\(placed - completed) of \(placed) orders did not complete (\(failed.merging(stuck) { $0 + $1 }.map { "\($0.key): \($0.value)" }.sorted().joined(separator: ", ")))") }
         if books.lost > 0 { f.append("\(books.lost) orders lost") }
         if !books.doubled.isEmpty { f.append("doubled: " + books.doubled.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ")) }
@@ -68,7 +79,7 @@ struct Report: Codable, Sendable {
         - load: \(rate.map { "open loop, \(f($0)) orders/s" } ?? "closed loop, \(inFlight ?? 0) orders in flight")
         - orders: \(placed) placed, \(completed) completed, \(placed - completed) not; measured window \(f(window, 1)) s, wall time \(f(wall, 1)) s
         - **completed orders per second (measured window): \(f(throughput, 1))**
-        - per completed order: \(f(messagesConsumed, 1)) messages consumed, \(f(messagesPublished, 1)) published through outboxes, \(f(transactions, 1)) database transactions (services' /metrics)
+        - per completed order: \(countersValid ? "\(f(messagesConsumed, 1)) messages consumed, \(f(messagesPublished, 1)) published through outboxes, \(f(transactions, 1)) database transactions (services' /metrics)" : "n/a (killed processes take their counters with them)")
         - commands sent again for want of an answer: \(resends); broker reconnects of the driver: \(reconnects)
 
         | step | orders | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |
@@ -91,7 +102,7 @@ struct Report: Codable, Sendable {
             | single-row commits, libpq | \(f(c.commits)) |
 
             """
-            if let bound { t += "bound for our messages and commits per order: **\(f(bound)) orders/s**; this run: \(f(throughput, 1)) (\(f(throughput / bound * 100, 1)) % of it)\n" }
+            if let bound { t += "estimated bound for our messages and commits per order: **\(f(bound)) orders/s**; this run: \(f(throughput, 1)) (\(f(throughput / bound * 100, 1)) % of it)\n" }
         }
         t += "\nbooks (through the APIs, \(f(books.seconds, 1)) s): \(books.orders) orders, \(books.completed) completed, \(books.lost) lost, "
             + "\(books.notTerminal) not terminal, doubled effects: \(books.doubled.isEmpty ? "none" : books.doubled.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ")), "
@@ -105,7 +116,7 @@ struct Report: Codable, Sendable {
         if let h = hostile {
             t += "\nhostile messages: \(h.sent) sent (" + h.byKind.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ") + ")\n"
             t += "- dead-lettered with a reason: " + h.deadLettered.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ") + "\n"
-            t += "- refused by the broker (403): \(h.brokerRefused); answered rejected only: \(h.answeredOnly.values.reduce(0, +)); unaccounted: \(h.unaccounted.count)\n"
+            t += "- refused by the broker (403): \(h.brokerRefused); answered but not dead-lettered: \(h.answeredOnly.values.reduce(0, +)); unaccounted: \(h.unaccounted.count); wrong outcome: \(h.wrongOutcome.count)\n"
         }
         t += "\n" + (failures.isEmpty ? "**PASS**" : "**FAIL**: " + failures.joined(separator: "; ")) + "\n"
         return t

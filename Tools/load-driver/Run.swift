@@ -37,6 +37,17 @@ struct Run {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
+        do {
+            return try await measure(run: run, started: started, mode: mode, ceilings: ceilings, fleet: fleet)
+        } catch {
+            // No service and no observer queue outlives a failed run.
+            await fleet.stopAll()
+            await Bus.removeObserver(run: run)
+            throw error
+        }
+    }
+
+    private func measure(run: String, started: Date, mode: String, ceilings: Ceilings?, fleet: Fleet) async throws -> Int32 {
         try await fleet.startAll()
         say("services: \(fleet.slots.count) processes ready; slowest start to ready \(String(format: "%.2f", fleet.slowestReady)) s")
         let ports: @Sendable (String) -> [Int] = { id in fleet.ports(of: id) }
@@ -91,7 +102,7 @@ struct Run {
         // Faults, while the orders are being placed.
         let chaos = faults.map { Faults(options: $0, seed: options.seed, fleet: fleet, say: say) }
         let hostile = try faults.map { _ in try Hostile(run: run, logger: bus.logger) }
-        let progress = Progress(quiet: options.quiet, total: target)
+        let progress = Progress(quiet: options.quiet, total: target, duration: target == nil ? options.duration.map { $0 + options.warmup } : nil)
         let placed = Once(), drained = Once()
         let placing = Task { await place(flow: flow, t0: t0, measureFrom: measureFrom, until: placeUntil, target: target); placed.set() }
         let faultTask = Task {
@@ -107,9 +118,11 @@ struct Run {
         let hostileTask = Task {
             guard let hostile, let rate = faults?.hostileRate, rate > 0 else { return }
             var n = 0
+            let start = ContinuousClock.now
             while !placed.isSet {
                 await hostile.send(n); n += 1
-                try? await Task.sleep(for: .milliseconds(Int(1000 / rate)))
+                let due = start + .microseconds(Int(Double(n) / rate * 1_000_000))
+                if due > .now { try? await Task.sleep(until: due) }
             }
         }
         while !placed.isSet {
@@ -138,6 +151,16 @@ struct Run {
         await faultTask.value
         if faults != nil { try await fleet.reviveDead() }
         let drainedAt = ContinuousClock.now
+        // Quiet before the books: nothing left in the services' queues or retry queues (a late
+        // duplicate would land there), three seconds running.
+        var quietFor = 0, quiet = false
+        let quietDeadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < quietDeadline {
+            let backlog = (try? await Management.backlog(services: fleet.slots.map(\.service.id))) ?? -1
+            quietFor = backlog == 0 ? quietFor + 1 : 0
+            if quietFor >= 3 { quiet = true; break }
+            try? await Task.sleep(for: .seconds(1))
+        }
         let after = await Counters.scrape(fleet)
         let usage = fleet.usage()
 
@@ -154,7 +177,7 @@ struct Run {
         for task in tasks { task.cancel() }
         let exits = fleet.unexpectedExits
         await fleet.stopAll()
-        await bus.removeObserver()
+        await Bus.removeObserver(run: run)
         await bus.close()
 
         let report = await Report(
@@ -168,7 +191,7 @@ struct Run {
                         ("place → completed", flow.placeCompleted)].map { Report.Percentiles($0.0, $0.1) },
             usage: usage, slowestReady: fleet.slowestReady, perOrder: after - before, ceilings: ceilings, books: books,
             kills: fleet.kills, restarts: chaos?.restarts ?? [], unexpectedExits: exits, hostile: tally,
-            reconnects: bus.reconnects)
+            reconnects: bus.reconnects, quiet: quiet, faultsMissing: chaos?.missing ?? [])
         say(report.table())
         let paths = try report.write(to: options.results)
         say("results: \(paths.joined(separator: ", "))")

@@ -25,7 +25,8 @@ public protocol MessageContract: Codable, Sendable {
     static var messageType: String { get }
 }
 
-/// The largest body a service reads (1 MiB): a larger one is dead-lettered unread (`message-too-large`).
+/// The largest command body a service reads from `bizops.ingress` (1 MiB): a larger one is
+/// dead-lettered unread (`message-too-large`).
 public enum MessageLimits {
     public static let maxBodyBytes = 1_048_576
 }

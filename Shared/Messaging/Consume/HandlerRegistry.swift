@@ -70,8 +70,11 @@ public struct HandlerRegistry: Sendable {
     /// Checks the envelope and decodes the body; a `ContractError` says why it never will.
     func decode(_ delivery: Delivery) throws -> InboundMessage {
         let type = Self.messageType(of: delivery)
-        // Checked before anything reads the body, so a huge one costs no parsing.
-        guard delivery.body.count <= MessageLimits.maxBodyBytes else {
+        // A command from outside, checked before anything reads the body, so a huge one costs no
+        // parsing. Events between services are not limited here: a producer's event is never refused.
+        let fromOutside = delivery.isFromRetryQueue ? delivery.properties.headers["x-original-exchange"]?.description == Topology.ingress
+            : delivery.exchange == Topology.ingress
+        guard !fromOutside || delivery.body.count <= MessageLimits.maxBodyBytes else {
             throw ContractError(.messageTooLarge, "the body is \(delivery.body.count) bytes; the limit is \(MessageLimits.maxBodyBytes)")
         }
         guard let rawId = delivery.properties.messageId, let id = UUID(uuidString: rawId) else {

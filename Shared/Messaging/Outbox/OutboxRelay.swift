@@ -26,7 +26,7 @@ public final class OutboxRelay: Service, Sendable {
     private let notifier: Notifier
     public let settings: Settings
     private let logger: Logger
-    private let publishedCounter: Counter, returnedCounter: Counter
+    private let publishedCounter: Counter, returnedCounter: Counter, commitCounter: Counter
 
     public init(pool: PostgresPool, publisher: ConfirmedPublisher, settings: Settings = Settings(), logger: Logger) {
         self.pool = pool; self.publisher = publisher; self.settings = settings; self.logger = logger
@@ -34,6 +34,8 @@ public final class OutboxRelay: Service, Sendable {
         self.notifier = Notifier(config: pool.config, channel: MessagingMigrations.notifyChannel(schema: schema))
         publishedCounter = Counter(label: "bizops_outbox_published_total", dimensions: [("service", schema)])
         returnedCounter = Counter(label: "bizops_outbox_returned_total", dimensions: [("service", schema)])
+        // Its commits are its own (BEGIN … COMMIT by hand around the publish), counted beside the pool's.
+        commitCounter = Counter(label: "bizops_db_transactions_total", dimensions: [("service", schema), ("kind", "relay")])
     }
 
     public func run() async throws {
@@ -115,6 +117,7 @@ public final class OutboxRelay: Service, Sendable {
                     }
                     try conn.exec("COMMIT")
                 }
+                self.commitCounter.increment()
                 self.publishedCounter.increment(by: Int64(sent.count - noted.count))
                 self.returnedCounter.increment(by: Int64(noted.count))
                 return rows.count
