@@ -69,7 +69,7 @@ struct Run {
         var tasks: [Task<Void, Never>] = []
         tasks.append(bus.read(bus.observer, as: "webshop") { await flow.events($0) })
         for system in Bus.systems { tasks.append(bus.read("\(system).replies", as: system) { await flow.answers($0) }) }
-        for system in Bus.systems + ["hostile"] where system != "hostile" {
+        for system in Bus.systems {
             tasks.append(Task {
                 while !Task.isCancelled {
                     let batch = await flow.take(system, max: 500)
