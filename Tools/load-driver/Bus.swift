@@ -45,7 +45,8 @@ final class Bus: Sendable {
     func provision() async throws {
         let admin = AMQPClient(config: try Self.config("bizops"), name: "load-driver admin")
         defer { Task { await admin.close() } }
-        try await admin.declareDurableQueue(observer, bindings: Self.followed.map { .event($0) })
+        // Gone ten minutes after its reader, should the driver itself be killed.
+        try await admin.declareDurableQueue(observer, bindings: Self.followed.map { .event($0) }, expiresAfter: .seconds(600))
         for system in Self.systems { try await admin.purge("\(system).replies") }
     }
 

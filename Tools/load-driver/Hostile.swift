@@ -35,12 +35,16 @@ final class Hostile: Sendable {
     }
 
     private let run: String
+    let capture: DeadLetterCapture
+    private let keepDeadLetters: Bool
     private let webshop: ConfirmedPublisher, admin: ConfirmedPublisher
     private let sent = Mutex<[Sent]>([])
     private let brokerRefused = Mutex<Set<String>>([])
 
-    init(run: String, logger: Logger) throws {
+    init(run: String, services: [String], keepDeadLetters: Bool, logger: Logger) throws {
         self.run = run
+        capture = DeadLetterCapture(run: run, services: services)
+        self.keepDeadLetters = keepDeadLetters
         webshop = ConfirmedPublisher(config: try Bus.config("webshop"), name: "load-driver hostile webshop", confirmTimeout: 10, logger: logger)
         admin = ConfirmedPublisher(config: try Bus.config("bizops"), name: "load-driver hostile admin", confirmTimeout: 10, logger: logger)
     }
@@ -92,13 +96,26 @@ final class Hostile: Sendable {
         var brokerRefused = 0
         var unaccounted: [String] = []
         var wrongOutcome: [String] = []
+        /// Dead letters of this run that were not hostile (valid traffic), by reason: should be none.
+        var otherDeadLetters: [String: Int] = [:]
+        /// Hostile dead letters taken out of the services' `*.dead` queues afterwards, and this
+        /// run's that were not found there (left behind for a later run to remove).
+        var removed = 0
+        var notRemoved = 0
     }
 
-    /// Where each hostile message ended: the dead-letter queues (read through the management
-    /// API and put back, none lost), the answers the web shop got, the broker's refusals.
+    /// Where each hostile message ended: the dead-letter routes (the run's capture queue), the
+    /// answers the web shop got, the broker's refusals. Then the run's hostile dead letters
+    /// leave the services' `*.dead` queues, unless kept for a look.
     func tally(answers: [String: String]) async throws -> Tally {
-        let dead = try await Self.deadLetters()
+        let letters = try await capture.drain()
         var t = Tally()
+        var dead: [String: String] = [:]
+        for l in letters {
+            if let tag = l.tag { dead[tag] = l.reason } else { t.otherDeadLetters[l.reason, default: 0] += 1 }
+        }
+        await DeadLetterCapture.remove(capture.queue)
+        if !keepDeadLetters { (t.removed, t.notRemoved) = try await DeadLetterCapture.clean(run: run, letters: letters) }
         let refused = brokerRefused.withLock { $0 }
         for s in sent.withLock({ $0 }) {
             t.sent += 1
@@ -119,31 +136,27 @@ final class Hostile: Sendable {
         return t
     }
 
-    /// Every dead letter's hostile tag and reason, from each `*.dead` queue, requeued as read.
-    static func deadLetters() async throws -> [String: String] {
-        func call(_ path: String, _ body: [String: Any]? = nil) async throws -> Any { try await Management.call(path, body) }
-        var found: [String: String] = [:]
-        let queues = try await call("/queues/bizops?columns=name,messages") as? [[String: Any]] ?? []
-        for q in queues {
-            guard let name = q["name"] as? String, name.hasSuffix(".dead"), let n = q["messages"] as? Int, n > 0 else { continue }
-            let messages = try await call("/queues/bizops/\(name)/get", ["count": n, "ackmode": "ack_requeue_true", "encoding": "auto", "truncate": 64])
-            for m in messages as? [[String: Any]] ?? [] {
-                let headers = (m["properties"] as? [String: Any])?["headers"] as? [String: Any] ?? [:]
-                if let tag = headers["x-load-hostile"] as? String { found[tag] = headers["x-dead-letter-reason"] as? String ?? "(no reason)" }
-            }
-        }
-        return found
-    }
-
     func close() async { await webshop.close(); await admin.close() }
 }
 
 /// RabbitMQ's management HTTP API, as the admin.
 enum Management {
+    /// A call, tried again a few times: the API is slow or away for a while around a broker restart.
     static func call(_ path: String, _ body: [String: Any]? = nil) async throws -> Any {
+        var attempt = 0
+        while true {
+            do { return try await once(path, body) } catch {
+                attempt += 1
+                if attempt >= 5 { throw DriverError("RabbitMQ's management API did not answer \(path) after \(attempt) tries: \(error)") }
+                try await Task.sleep(for: .seconds(2 * attempt))
+            }
+        }
+    }
+
+    private static func once(_ path: String, _ body: [String: Any]?) async throws -> Any {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:15672/api\(path)")!)
         request.setValue("Basic " + Data("bizops:bizops-dev".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
-        request.timeoutInterval = 60
+        request.timeoutInterval = 30
         if let body {
             request.httpMethod = "POST"
             request.httpBody = try JSONSerialization.data(withJSONObject: body)

@@ -11,7 +11,18 @@ struct LoadDriver: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load-driver",
         abstract: "Drive orders through the running system as its outside systems would, and check the books.",
-        subcommands: [Bench.self, Chaos.self])
+        subcommands: [Bench.self, Chaos.self, Clean.self])
+}
+
+struct Clean: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Take the hostile dead letters of every fault run (tagged x-load-hostile) out of the services' dead-letter queues; nothing else is touched.")
+
+    func run() async throws {
+        let removed = try await DeadLetterCapture.cleanAll()
+        for (queue, n) in removed.sorted(by: { $0.key < $1.key }) { print("\(queue): \(n) hostile dead letters removed") }
+        if removed.isEmpty { print("no dead letters to look at") }
+    }
 }
 
 struct Bench: AsyncParsableCommand {
@@ -104,6 +115,9 @@ struct FaultOptions: ParsableArguments {
 
     @Option(help: "Hostile messages per second, sent alongside the orders (0: none).")
     var hostileRate: Double = 20
+
+    @Flag(help: "Leave the run's hostile dead letters in the services' dead-letter queues (by default they are taken out after the tally).")
+    var keepDeadLetters = false
 
     @Flag(help: "Do not restart RabbitMQ during the run.")
     var noBrokerRestart = false

@@ -43,6 +43,7 @@ struct Run {
             // No service and no observer queue outlives a failed run.
             await fleet.stopAll()
             await Bus.removeObserver(run: run)
+            await DeadLetterCapture.remove(DeadLetterCapture.queueName(run: run))
             throw error
         }
     }
@@ -101,7 +102,10 @@ struct Run {
 
         // Faults, while the orders are being placed.
         let chaos = faults.map { Faults(options: $0, seed: options.seed, fleet: fleet, say: say) }
-        let hostile = try faults.map { _ in try Hostile(run: run, logger: bus.logger) }
+        let hostile = try faults.map { f in
+            try Hostile(run: run, services: fleet.slots.map(\.service.id), keepDeadLetters: f.keepDeadLetters, logger: bus.logger)
+        }
+        try await hostile?.capture.provision()
         let progress = Progress(quiet: options.quiet, total: target, duration: target == nil ? options.duration.map { $0 + options.warmup } : nil)
         let placed = Once(), drained = Once()
         let placing = Task { await place(flow: flow, t0: t0, measureFrom: measureFrom, until: placeUntil, target: target); placed.set() }

@@ -156,10 +156,13 @@ public final class AMQPClient: Sendable {
             return name
         }
     }
-    /// A durable queue that survives a broker restart (for observers and tests).
-    public func declareDurableQueue(_ name: String, bindings: [Topology.Binding]) async throws {
-        try await with { conn in
-            try conn.declareQueue(name, arguments: [("x-queue-type", .string("quorum"))])
+    /// A durable queue that survives a broker restart (for observers and tests); with
+    /// `expiresAfter`, the broker deletes it once unused that long (its reader is gone for good).
+    public func declareDurableQueue(_ name: String, bindings: [Topology.Binding], expiresAfter: Duration? = nil) async throws {
+        var arguments: [(String, HeaderValue)] = [("x-queue-type", .string("quorum"))]
+        if let expiresAfter { arguments.append(("x-expires", .int(expiresAfter.components.seconds * 1000))) }
+        try await with { [arguments] conn in
+            try conn.declareQueue(name, arguments: arguments)
             for b in bindings { try conn.bindQueue(name, exchange: b.exchange, routingKey: b.routingKey) }
         }
     }
@@ -177,6 +180,14 @@ public final class AMQPClient: Sendable {
     public func ack(_ deliveries: [Delivery]) async throws {
         guard let last = deliveries.map(\.deliveryTag).max() else { return }
         try await with { try $0.ack(last, multiple: true) }
+    }
+    /// Acknowledges each delivery of `tags` alone (`ack` also takes every earlier tag).
+    public func ackEach(tags: [UInt64]) async throws {
+        try await with { conn in for tag in tags { try conn.ack(tag, multiple: false) } }
+    }
+    /// Puts the deliveries of `tags` back in their queue, unchanged.
+    public func requeue(tags: [UInt64]) async throws {
+        try await with { conn in for tag in tags { try conn.nack(tag, requeue: true) } }
     }
     public func close() async { _ = try? await slot.run { $0?.close(); $0 = nil } }
 }
