@@ -24,6 +24,9 @@ public enum Finance {
         }
         return ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all, handlers: handlers,
                            routes: FinanceAPI.add,
-                           jobs: [collections], approvals: FinanceApprovals.book)
+                           jobs: [collections],
+                           // A customer's payment terms decide when goods leave: set by finance's managers and director.
+                           writeRoles: ["PUT /customers/{code}/terms": ["finance:manager", "finance:director"]],
+                           approvals: FinanceApprovals.book)
     }
 }

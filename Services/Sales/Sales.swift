@@ -21,7 +21,10 @@ public enum Sales {
     /// any moment are for managers and operations (run early, they would expire and escalate too soon).
     static var routeRoles: [String: [String]] {
         let runners = ["sales:manager", "sales:director", "operations"]
-        return ContractRoutes.roles.merging(["POST /follow-up/run": runners, "POST /quote-expiry/run": runners]) { a, _ in a }
+        // The list price is the company's: staff price below it only under their discount limits.
+        let priceSetters = ["sales:manager", "sales:director"]
+        return ContractRoutes.roles.merging(["POST /follow-up/run": runners, "POST /quote-expiry/run": runners,
+                                             "PUT /products/{sku}": priceSetters]) { a, _ in a }
     }
 
     public static var spec: ServiceSpec {

@@ -53,7 +53,7 @@ struct DataSet: Sendable {
             _ = try await api.call("PUT", ports: ports("sales"), "/customers/\(code)",
                                    body: ["name": "Load \(run) customer \(n + 1)", "currency": "CNY", "city": "Shanghai"], as: "sales.dir")
             _ = try await api.call("PUT", ports: ports("risk"), "/customers/\(code)/credit",
-                                   body: ["creditLimit": 9_000_000_000_000, "currency": "CNY", "rating": "A"], as: "risk.dir")
+                                   body: ["creditLimit": 4_000_000_000, "currency": "CNY", "rating": "A"], as: "risk.dir")  // within the director's credit.limit
             _ = try await api.call("PUT", ports: ports("finance"), "/customers/\(code)/terms",
                                    body: ["kind": "net", "netDays": 30], as: "fin.dir")
         }

@@ -37,13 +37,18 @@ struct CustomerRoutes: Sendable {
             }
             return file
         }
-        group.put("credit") { request, context -> ProfileAnswer in
+        group.put("credit") { request, context -> Response in
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: ProfileRequest.self, context: context)
-            try await env.perform("PUT /customers/{code}/credit") { work in
-                try CreditDesk.setProfile(code, limit: body.creditLimit, currency: body.currency, rating: body.rating, work)
+            let outcome = try await env.perform("PUT /customers/{code}/credit") { work in
+                try CreditDesk.requestProfile(code, limit: body.creditLimit, currency: body.currency, rating: body.rating, work)
             }
-            return ProfileAnswer(customerCode: code, creditLimit: body.creditLimit, rating: body.rating.rawValue)
+            switch outcome {
+            case .allowed:
+                return try ProfileAnswer(customerCode: code, creditLimit: body.creditLimit, rating: body.rating.rawValue)
+                    .response(from: request, context: context)
+            case .pending(let approval): return try ApprovalPending(approval).response()
+            }
         }
         group.post("release-hold") { request, context -> Response in
             let code = try context.parameters.require("code")

@@ -148,7 +148,24 @@ enum CreditDesk {
                                                rating: profile.rating.rawValue, onHold: false, reason: "released by \(person)"))
     }
 
-    /// A person sets a customer's credit limit and rating.
+    /// A person asks for a customer's credit limit and rating: at once when the limit does not
+    /// rise, or rises within their `credit.limit`; otherwise once approved.
+    static func requestProfile(_ customer: String, limit: Int64, currency: String, rating: Rating,
+                               _ work: UnitOfWork) throws -> ApprovalBook.Authorisation {
+        let current = try CreditStore(tx: work.transaction).profile(customer, lock: true)
+        if let current, limit <= current.creditLimit {
+            try setProfile(customer, limit: limit, currency: currency, rating: rating, work)
+            return .allowed
+        }
+        let authorisation = try Risk.approvals.authorise(
+            RiskApprovals.creditLimit, subject: customer, amount: limit,
+            payload: RiskApprovals.Profile(creditLimit: limit, currency: currency, rating: rating.rawValue),
+            summary: "set customer \(customer)'s credit limit to \(limit) \(currency) (from \(current.map { String($0.creditLimit) } ?? "none"))", work)
+        if case .allowed = authorisation { try setProfile(customer, limit: limit, currency: currency, rating: rating, work) }
+        return authorisation
+    }
+
+    /// A customer's credit limit and rating set (by a person, or on an approval).
     static func setProfile(_ customer: String, limit: Int64, currency: String, rating: Rating, _ work: UnitOfWork) throws {
         let store = CreditStore(tx: work.transaction)
         try store.saveProfile(customer, limit: limit, currency: currency, rating: rating)

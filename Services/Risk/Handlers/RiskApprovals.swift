@@ -1,14 +1,20 @@
 import Contracts
 import Foundation
 import Messaging
+import RiskDomain
 import ServiceKit
 
 /// What risk puts under authority limits (money in minor units): releasing a held order (its
-/// total) and lifting a customer's credit hold (the customer's exposure). Rejecting a held
-/// order needs no limit: it only stops an order.
+/// total), lifting a customer's credit hold (the customer's exposure) and raising a customer's
+/// credit limit (the new limit: otherwise a raised limit would skip the other two). Rejecting a
+/// held order or lowering a limit needs none: they only take risk away.
 enum RiskApprovals {
     static let releaseOrder = "order.release"
     static let releaseCustomer = "customer.release-hold"
+    static let creditLimit = "credit.limit"
+
+    /// A credit profile as asked: what an approval of `credit.limit` sets.
+    struct Profile: Codable, Sendable { let creditLimit: Int64; let currency: String; let rating: String }
 
     /// What a release request was asked with: the order reference or customer code, and the note.
     struct Release: Codable, Sendable { let ref: String; let note: String? }
@@ -23,6 +29,12 @@ enum RiskApprovals {
                        defaults: [.manager: 10_000_000, .director: 100_000_000]) { request, decision, work in
             let release = try request.decode(Release.self)
             try CreditDesk.releaseCustomer(release.ref, by: decision.by, note: release.note, work)
+        },
+        ApprovalAction(creditLimit, "raise a customer's credit limit", unit: .money,
+                       defaults: [.staff: 50_000_000, .manager: 500_000_000, .director: 5_000_000_000]) { request, decision, work in
+            let profile = try request.decode(Profile.self)
+            guard let rating = Rating(rawValue: profile.rating) else { throw Refusal(.invalidField, "approval \(request.id) holds no known rating") }
+            try CreditDesk.setProfile(request.subject, limit: profile.creditLimit, currency: profile.currency, rating: rating, work)
         },
     ], requested: RiskApprovalRequested.self, decided: RiskApprovalDecided.self)
 }

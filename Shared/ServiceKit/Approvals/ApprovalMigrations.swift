@@ -87,5 +87,22 @@ public enum ApprovalMigrations {
             CREATE TRIGGER approval_log_no_truncate BEFORE TRUNCATE ON approval_log
                 FOR EACH STATEMENT EXECUTE FUNCTION append_only();
             """),
+        Migration(52, "a delegation ended early is kept, with who ended it and when", """
+            ALTER TABLE delegations ADD COLUMN ended_at timestamptz, ADD COLUMN ended_by text;
+            -- Who stood in for whom stays on record: a delegation is never deleted, and once
+            -- written only its end may be set, once.
+            CREATE FUNCTION delegations_end_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF OLD.ended_at IS NOT NULL OR NEW.ended_at IS NULL OR NEW.ended_by IS NULL
+                   OR (NEW.id, NEW.delegator, NEW.delegate, NEW.starts, NEW.ends, NEW.note, NEW.created_at)
+                      IS DISTINCT FROM (OLD.id, OLD.delegator, OLD.delegate, OLD.starts, OLD.ends, OLD.note, OLD.created_at) THEN
+                    RAISE EXCEPTION 'a delegation is kept as written; only its end is set, once';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER delegations_end_only BEFORE UPDATE ON delegations FOR EACH ROW EXECUTE FUNCTION delegations_end_only();
+            CREATE TRIGGER delegations_kept BEFORE DELETE ON delegations FOR EACH ROW EXECUTE FUNCTION append_only();
+            CREATE TRIGGER delegations_no_truncate BEFORE TRUNCATE ON delegations FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+            """),
     ]
 }

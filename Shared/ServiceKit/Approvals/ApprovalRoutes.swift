@@ -179,13 +179,14 @@ extension ApprovalRoutes {
                                                                                starts: body.starts, ends: body.ends, note: body.note)
             }
         }
+        // Ends it early; the delegation stays listed, with its end.
         router.delete("/delegations/:id") { _, context -> Response in
             let text = try context.parameters.require("id")
             guard let id = Int64(text) else { throw APIError.notFound("no delegation \(text)") }
             let ended = try await env.perform("DELETE /delegations/{id}") { work in
                 try ApprovalStore(tx: work.transaction).endDelegation(id, by: work.cause.actor ?? "")
             }
-            guard ended else { throw APIError.notFound("no delegation \(id) of yours") }
+            guard ended != nil else { throw APIError.notFound("no open delegation \(id) of yours") }
             return Response(status: .noContent)
         }
         router.get("/people") { request, _ -> Page<KnownPerson> in

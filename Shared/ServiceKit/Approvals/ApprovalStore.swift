@@ -33,7 +33,8 @@ public struct ApprovalLogEntry: Sendable, Codable, Equatable {
     public let at: Date
 }
 
-/// A delegation: `delegate` decides for `delegator` from `starts` to `ends` (dates, inclusive).
+/// A delegation: `delegate` decides for `delegator` from `starts` to `ends` (dates, inclusive),
+/// unless ended early (`endedAt`, by `endedBy`); kept either way.
 public struct Delegation: Sendable, Codable, Equatable {
     public let id: Int64
     public let delegator: String
@@ -42,6 +43,8 @@ public struct Delegation: Sendable, Codable, Equatable {
     public let ends: String
     public let note: String?
     public let createdAt: Date
+    public let endedAt: Date?
+    public let endedBy: String?
 }
 
 /// A person as the service last saw them (from their token).
@@ -189,25 +192,31 @@ struct ApprovalStore {
     func delegators(of delegate: String, on time: Date) throws -> [KnownPerson] {
         try tx.query("""
             SELECT \(Self.personColumns) FROM delegations d JOIN people p ON p.subject = d.delegator
-            WHERE d.delegate = $1 AND $2::date BETWEEN d.starts AND d.ends ORDER BY d.id
+            WHERE d.delegate = $1 AND $2::date BETWEEN d.starts AND d.ends AND d.ended_at IS NULL ORDER BY d.id
             """, [.text(delegate), .date(Self.day(time))]).map(Self.person)
     }
 
     func insertDelegation(delegator: String, delegate: String, starts: String, ends: String, note: String?) throws -> Delegation {
         try Self.delegation(tx.query("""
             INSERT INTO delegations (delegator, delegate, starts, ends, note) VALUES ($1, $2, $3::date, $4::date, $5)
-            RETURNING id, delegator, delegate, starts::text AS starts, ends::text AS ends, note, created_at
+            RETURNING \(Self.delegationColumns)
             """, [.text(delegator), .text(delegate), .date(starts), .date(ends), note.map(PGValue.text) ?? .null]).first!)
     }
 
-    /// Ends a delegation (only its delegator may): returns false when there is none of theirs.
-    func endDelegation(_ id: Int64, by delegator: String) throws -> Bool {
-        try !tx.query("DELETE FROM delegations WHERE id = $1 AND delegator = $2 RETURNING id", [.int(id), .text(delegator)]).isEmpty
+    /// Ends a delegation early (only its delegator may, once); the row stays, with who ended it
+    /// and when. Nil when there is no open delegation of theirs by that id.
+    func endDelegation(_ id: Int64, by delegator: String) throws -> Delegation? {
+        try tx.query("""
+            UPDATE delegations SET ended_at = now(), ended_by = $2 WHERE id = $1 AND delegator = $2 AND ended_at IS NULL
+            RETURNING \(Self.delegationColumns)
+            """, [.int(id), .text(delegator)]).first.map(Self.delegation)
     }
+
+    static let delegationColumns = "id, delegator, delegate, starts::text AS starts, ends::text AS ends, note, created_at, ended_at, ended_by"
 
     func delegations(involving person: String?, after: Int64, limit: Int) throws -> [Delegation] {
         try tx.query("""
-            SELECT id, delegator, delegate, starts::text AS starts, ends::text AS ends, note, created_at FROM delegations
+            SELECT \(Self.delegationColumns) FROM delegations
             WHERE id > $1 AND ($2::text IS NULL OR delegator = $2 OR delegate = $2) ORDER BY id LIMIT $3
             """, [.int(after), person.map(PGValue.text) ?? .null, .int(Int64(limit))]).map(Self.delegation)
     }
@@ -215,7 +224,8 @@ struct ApprovalStore {
     static func delegation(_ row: PGRow) throws -> Delegation {
         Delegation(id: try row.int("id"), delegator: try row.string("delegator"), delegate: try row.string("delegate"),
                    starts: try row.string("starts"), ends: try row.string("ends"), note: try row.optionalString("note"),
-                   createdAt: try row.timestamp("created_at"))
+                   createdAt: try row.timestamp("created_at"), endedAt: try row.optionalTimestamp("ended_at"),
+                   endedBy: try row.optionalString("ended_by"))
     }
 
     static let personColumns = "p.subject, p.name, p.department, p.team, p.manager, array_to_json(p.roles)::text AS roles, p.last_seen"

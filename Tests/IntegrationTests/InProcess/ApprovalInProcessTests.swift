@@ -85,7 +85,7 @@ import Testing
         await #expect(throws: (any Error).self) { try await risk.pool.execute("UPDATE approval_log SET actor = 'someone else'") }
         await #expect(throws: (any Error).self) { try await risk.pool.execute("TRUNCATE approval_log") }
         await #expect(throws: (any Error).self) { try await risk.pool.execute("DELETE FROM authority_limits") }
-        #expect(try await risk.pool.query("SELECT count(*) AS n FROM approval_log").first?.int("n") == 2)
+        #expect(try await risk.pool.query("SELECT count(*) AS n FROM approval_log WHERE subject = 'BIG-1'").first?.int("n") == 2)
         await risk.cleanUp()
     }
 
@@ -135,6 +135,13 @@ import Testing
         let delegationId = try #require(int64(now.json["id"]))
         #expect(try await call(risk, "", .delete, "/delegations/\(delegationId)", made: Self.riskStaff).status == .notFound, "only the delegator ends it")
         #expect(try await call(risk, "risk.dir", .delete, "/delegations/\(delegationId)").status == .noContent)
+        #expect(try await call(risk, "risk.dir", .delete, "/delegations/\(delegationId)").status == .notFound, "ended once")
+        // Ended, and kept: who stood in for whom stays on record.
+        let kept = ((try await call(risk, "risk.dir", .get, "/delegations").json["items"] as? [[String: Any]]) ?? [])
+            .first { int64($0["id"]) == delegationId }
+        #expect(kept?["endedBy"] as? String == "risk.dir" && kept?["endedAt"] != nil && kept?["note"] as? String == "holiday")
+        await #expect(throws: (any Error).self) { try await risk.pool.execute("DELETE FROM delegations") }
+        await #expect(throws: (any Error).self) { try await risk.pool.execute("UPDATE delegations SET ends = ends + 30") }
         try await heldOrder(risk, "BIG-4", total: 30_000_000)  // with BIG-3's 101,000,000: held, for the director
         let next = try #require((try await call(risk, "risk.deng", .post, "/orders/BIG-4/release", "{}").json["approval"] as? [String: Any])?["id"] as? String)
         #expect(code(try await call(risk, "", .post, "/approvals/\(next)/approve", "{}", made: Self.riskStaff).json) == "not-approver")
@@ -236,7 +243,75 @@ import Testing
         try await sales.deliver(try ContractRegistry.decodeStrict(PlaceOrder.self, from: Data(order("D-3", price: 900).utf8)))
         #expect((try await sales.outbox("sales.order.rejected.v1").first { $0.body["orderRef"] as? String == "D-3" }?.body["reasonCode"])
                 as? String == "price-override-not-allowed")
+        // A copy of the approved order under a new reference is a new document: a new request.
+        let copy = try await call(sales, "wang.fang", .post, "/orders", order("D-4", price: 900))
+        let copied = try #require(copy.json["approval"] as? [String: Any])
+        #expect(copy.status == .accepted && copied["id"] as? String != approval["id"] as? String && copied["status"] as? String == "pending")
+        // The approval carries forward: once risk approves D-2, finance invoices it at the approved
+        // prices without asking anyone again.
+        try await sales.deliver(CreditApproved(CreditDecision(orderRef: "D-2", customerCode: "C-1", exposure: 2_700, creditLimit: 1_000_000, rating: "A")))
+        let acceptedRow = try #require(try await sales.outbox("sales.order.accepted.v1").first { $0.body["orderRef"] as? String == "D-2" })
+        let accepted = try ContractRegistry.decodeStrict(OrderAccepted.self, from: try JSONSerialization.data(withJSONObject: acceptedRow.body))
+        #expect(accepted.total == 2_700 && accepted.lines.first?.unitPrice == 900)
+        let finance = try await ServiceHarness.make(Finance.spec)
+        try await finance.deliver(accepted)
+        try await finance.deliver(ShipmentDelivered(orderRef: "D-2", shipmentId: UUID(), signedBy: "Ms Lin", signedAt: Date()))
+        let invoice = try #require(try await finance.outbox("finance.invoice.issued.v1").first)
+        #expect(int64(invoice.body["amount"]) == 2_700, "invoiced at the approved price")
+        #expect(try await finance.pool.query("SELECT count(*) AS n FROM approval_requests").first?.int("n") == 0, "no second approval")
+        await finance.cleanUp()
         await sales.cleanUp()
+    }
+
+    /// Master data that would otherwise skip a limit: a raised credit limit is itself under one
+    /// (`credit.limit`), and list prices, payment terms and warehouses are for managers and directors.
+    @Test func aRaisedCreditLimitWaitsForTheRightLevelAndMasterDataIsForManagers() async throws {
+        let risk = try await ServiceHarness.make(Risk.spec)
+        func credit(_ person: DirectoryPerson, _ limit: Int64) async throws -> (status: HTTPResponse.Status, json: [String: Any]) {
+            try await call(risk, "", .put, "/customers/NEW/credit", #"{"creditLimit":\#(limit),"currency":"CNY","rating":"B"}"#, made: person)
+        }
+        func limit() async throws -> Int64? { int64(try await call(risk, "risk.dir", .get, "/customers/NEW/credit").json["creditLimit"]) }
+        #expect(try await credit(Self.riskStaff, 10_000_000).status == .ok, "within staff's 500,000.00")
+        let raised = try await credit(Self.riskStaff, 60_000_000)
+        let request = try #require(raised.json["approval"] as? [String: Any])
+        #expect(raised.status == .accepted && request["action"] as? String == "credit.limit" && request["approverRole"] as? String == "risk:manager")
+        #expect(try await limit() == 10_000_000, "nothing changes before the approval")
+        #expect(try await call(risk, "li.wei", .post, "/approvals/\(request["id"] as! String)/approve", "{}").status == .ok)
+        #expect(try await limit() == 60_000_000)
+        #expect(try await credit(Self.riskStaff, 5_000_000).status == .ok, "lowering a limit takes risk away: no approval")
+        #expect(try await limit() == 5_000_000)
+        let huge = try await credit(SignIn.person("risk.dir"), 6_000_000_000)
+        #expect(huge.status == .accepted && (huge.json["approval"] as? [String: Any])?["approverRole"] as? String == "executive")
+        await risk.cleanUp()
+
+        let staff: [(ServiceSpec, String, String, String)] = [
+            (Sales.spec, "wang.fang", "/products/S-1", #"{"name":"Widget","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":1}]}"#),
+            (Finance.spec, "acct.luo", "/customers/C-1/terms", #"{"kind":"net","netDays":90}"#),
+            (Logistics.spec, "store.xu", "/warehouses/W-9", #"{"name":"Somewhere","branch":"East"}"#),
+        ]
+        for (spec, person, path, body) in staff {
+            let service = try await ServiceHarness.make(spec)
+            let refused = try await call(service, person, .put, path, body)
+            #expect(refused.status == .forbidden && ((refused.json["error"] as? [String: Any])?["message"] as? String ?? "").contains("manager"),
+                    "\(spec.id): \(path) is not for staff")
+            await service.cleanUp()
+        }
+    }
+
+    /// Lifting a customer's hold beyond the manager's limit waits for the director.
+    @Test func liftingAHoldBeyondTheManagersLimitWaitsForTheDirector() async throws {
+        let risk = try await riskWithABigCustomer()
+        try await heldOrder(risk, "BIG-7", total: 50_000_000)  // within the limit: approved, counts towards exposure
+        try await risk.pool.execute("UPDATE credit_profiles SET on_hold = true, hold_reason = 'overdue' WHERE customer_code = 'BIG'")
+        let asked = try await call(risk, "li.wei", .post, "/customers/BIG/release-hold", #"{"note":"paid today"}"#)
+        let request = try #require(asked.json["approval"] as? [String: Any])
+        #expect(asked.status == .accepted && request["action"] as? String == "customer.release-hold"
+                && request["approverRole"] as? String == "risk:director" && int64(request["amount"]) == 50_000_000)
+        #expect(try await call(risk, "risk.dir", .get, "/customers/BIG/credit").json["onHold"] as? Bool == true)
+        #expect(try await call(risk, "risk.dir", .post, "/approvals/\(request["id"] as! String)/approve", "{}").status == .ok)
+        #expect(try await call(risk, "risk.dir", .get, "/customers/BIG/credit").json["onHold"] as? Bool == false)
+        #expect(try await risk.outbox("risk.customer.rating_changed.v1").last?.body["onHold"] as? Bool == false)
+        await risk.cleanUp()
     }
 
     /// On the bus alike: a system has no authority of its own, so a discounted `order.place` (for a
