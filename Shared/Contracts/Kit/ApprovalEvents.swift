@@ -35,7 +35,8 @@ public struct ApprovalDecisionInfo: Codable, Sendable, Equatable {
     public let subject: String
     public let amount: Int64
     public let unit: String
-    /// `approved` (the action took effect in the same transaction) or `rejected` (nothing changed).
+    /// `approved` (the action took effect in the same transaction), `rejected` (nothing changed) or
+    /// `superseded` (asked again with another amount or content, or dealt with another way: it can no longer be approved).
     public let outcome: String
     public let requestedBy: String
     public let decidedBy: String

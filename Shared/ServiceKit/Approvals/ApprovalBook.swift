@@ -148,9 +148,7 @@ public struct ApprovalBook: Sendable {
         let fingerprint = "\(amount)|\(sameJSON)"
         if let open = try store.openRequest(actionName, subject: subject) {
             if try store.fingerprint(open.id) == fingerprint { return .pending(open) }
-            try store.supersede(open.id)
-            try store.log(request: open.id, step: "superseded", action: actionName, subject: subject, amount: open.amount, actor: actor,
-                          onBehalfOf: nil, rule: nil, reason: "asked again with \(amount) \(action.unit.rawValue)")
+            try supersede(open, by: actor, because: "asked again with \(amount) \(action.unit.rawValue)", work)
         }
         let id = UUID()
         guard try store.insertRequest(id: id, action: actionName, subject: subject, amount: amount, unit: action.unit.rawValue, summary: summary,
@@ -174,9 +172,19 @@ public struct ApprovalBook: Sendable {
     public func supersedeOpen(_ actionName: String, subject: String, because reason: String, _ work: UnitOfWork) throws {
         let store = ApprovalStore(tx: work.transaction)
         guard let open = try store.openRequest(actionName, subject: subject) else { return }
+        try supersede(open, by: work.cause.actor ?? work.cause.source, because: reason, work)
+    }
+
+    /// Ends an open request unapproved, in the log and on the bus (`outcome` `superseded`), so an
+    /// approver's list and anyone following the requests learn it is gone.
+    private func supersede(_ open: ApprovalRecord, by actor: String, because reason: String, _ work: UnitOfWork) throws {
+        let store = ApprovalStore(tx: work.transaction)
         try store.supersede(open.id)
-        try store.log(request: open.id, step: "superseded", action: actionName, subject: subject, amount: open.amount,
-                      actor: work.cause.actor ?? work.cause.source, onBehalfOf: nil, rule: nil, reason: reason)
+        try store.log(request: open.id, step: "superseded", action: open.action, subject: open.subject, amount: open.amount,
+                      actor: actor, onBehalfOf: nil, rule: nil, reason: reason)
+        try decided(ApprovalDecisionInfo(requestId: open.id, action: open.action, subject: open.subject, amount: open.amount,
+                                         unit: open.unit, outcome: "superseded", requestedBy: open.requestedBy, decidedBy: actor,
+                                         onBehalfOf: nil, ruleId: nil, limit: nil, reason: reason), work)
     }
 
     /// Approves or rejects a pending request as the work's actor: someone at the addressed level

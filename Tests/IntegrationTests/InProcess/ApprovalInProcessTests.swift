@@ -186,6 +186,10 @@ import Testing
         let b = try #require(second.json["approval"] as? [String: Any])
         #expect(b["id"] as? String != a["id"] as? String && b["approverRole"] as? String == "finance:director")
         #expect(code(try await call(finance, "fin.mgr", .post, "/approvals/\(a["id"] as! String)/approve", "{}").json) == "not-pending")
+        let ended = try await finance.outbox("finance.approval.decided.v1").compactMap { $0.body["decision"] as? [String: Any] }
+        #expect(ended.count == 1 && ended.first?["requestId"] as? String == a["id"] as? String
+                && ended.first?["outcome"] as? String == "superseded" && ended.first?["decidedBy"] as? String == "acct.luo",
+                "the superseded request is told on the bus")
         #expect(try await call(finance, "fin.dir", .post, "/approvals/\(b["id"] as! String)/approve", "{}").status == .ok)
         let paid = try await finance.outbox("finance.payment.received.v1")
         #expect(paid.count == 1 && int64(paid.first?.body["amount"]) == 7_000_000)
