@@ -96,6 +96,7 @@ let package = Package(
             "Storage", "Messaging", "Contracts", "ServiceKit", "RiskService", "RiskDomain", "LogisticsService", "LogisticsDomain", "FinanceService", "FinanceDomain", "SalesService", "SalesDomain", "CustomerServiceService", "CustomerServiceDomain",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "JWTKit", package: "jwt-kit"),  // tokens no issuer of ours would make
         ], path: "Tests/IntegrationTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -141,6 +141,8 @@ public struct ServiceConfig: Sendable {
         case "true", "1", "yes": config.declareTopology = true
         case let other?: problems.append("AMQP_DECLARE_TOPOLOGY=\(other) is invalid: expected true or false")
         }
+        let refresh = seconds("AUTH_JWKS_REFRESH_SECONDS", 300, max: 86_400)
+        config.auth.refreshInterval = refresh == 0 ? nil : .milliseconds(Int(refresh * 1000))
         config.auth.issuer = env["AUTH_ISSUER"].flatMap { $0.isEmpty ? nil : $0 } ?? "bizops-local"
         config.auth.audience = env["AUTH_AUDIENCE"].flatMap { $0.isEmpty ? nil : $0 } ?? "bizops"
         switch (env["AUTH_JWKS_FILE"].flatMap { $0.isEmpty ? nil : $0 }, env["AUTH_JWKS_URL"].flatMap { $0.isEmpty ? nil : $0 }) {

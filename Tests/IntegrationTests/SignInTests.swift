@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import RiskService
 import ServiceKit
 import Testing
@@ -78,6 +79,41 @@ import Testing
         try issuer.rotate()
         try issuer.rotate()
         #expect(try await status(try await issuer.token(for: person)) == .unauthorized)
+        await risk.cleanUp()
+    }
+
+    /// A key the issuer withdrew from its JWKS stops being trusted once the keys are read again
+    /// (`AUTH_JWKS_REFRESH_SECONDS`), and a token naming no key is refused outright.
+    @Test func aWithdrawnKeyStopsBeingTrustedAndATokenWithoutAKeyIdIsRefused() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bizops-withdrawn-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let issuer = try LocalIssuer.prepare(folder)
+        var config = Authenticator.Config(keys: .file(issuer.jwksFile.path), issuer: LocalIssuer.issuer, audience: LocalIssuer.audience)
+        config.reloadInterval = .seconds(60)
+        config.refreshInterval = .milliseconds(300)
+        let risk = try await ServiceHarness.make(Risk.spec, auth: config)
+        let person = SignIn.person("risk.deng")
+        func status(_ token: String) async throws -> HTTPResponse.Status {
+            try await risk.http(as: nil) { try await $0.execute(uri: "/holds", method: .get, headers: [.authorization: "Bearer \(token)"]).status }
+        }
+        let first = try await issuer.token(for: person)
+        #expect(try await status(first) == .ok)
+        try issuer.rotate()
+        try issuer.rotate()  // the first key leaves the JWKS
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await status(first) == .unauthorized, "withdrawn by the issuer")
+        #expect(try await status(try await issuer.token(for: person)) == .ok, "the current key, read with the refresh")
+        // The same key and claims, signed without a key id.
+        let keys = JWTKeyCollection()
+        await keys.add(ecdsa: try ES256PrivateKey(pem: try #require(FileManager.default.contents(atPath: issuer.keyFile.path))))
+        let now = Date()
+        let unnamed = try await keys.sign(Person(subject: person.id, name: person.name, department: person.department, team: person.team,
+                                                 manager: person.manager, roles: person.roles, issuer: LocalIssuer.issuer,
+                                                 audience: LocalIssuer.audience, expires: now.addingTimeInterval(600), issued: now))
+        let refused = try await risk.http(as: nil) {
+            try await $0.execute(uri: "/holds", method: .get, headers: [.authorization: "Bearer \(unnamed)"])
+        }
+        #expect(refused.status == .unauthorized && String(buffer: refused.body).contains("names no signing key"))
         await risk.cleanUp()
     }
 

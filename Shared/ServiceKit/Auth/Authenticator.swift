@@ -8,7 +8,8 @@ import Logging
 /// Verifies bearer tokens against the issuer's keys (a JWKS from a file or a URL). A token
 /// signed with a key it does not know makes it read the keys again, so a rotated key is accepted
 /// without a restart; such reads are at most one per `reloadInterval`, so tokens with made-up
-/// key ids cannot make it fetch the JWKS on every request.
+/// key ids cannot make it fetch the JWKS on every request. The keys are also read again once
+/// they are `refreshInterval` old, so a key the issuer withdrew stops being trusted within it.
 public actor Authenticator {
     public struct Config: Sendable, Equatable {
         public enum Keys: Sendable, Equatable { case file(String), url(URL) }
@@ -16,6 +17,8 @@ public actor Authenticator {
         public var issuer: String
         public var audience: String
         public var reloadInterval: Duration = .seconds(5)
+        /// How old the keys read may get before the next token makes it read them again (`AUTH_JWKS_REFRESH_SECONDS`).
+        public var refreshInterval: Duration? = .seconds(300)
         public init(keys: Keys, issuer: String, audience: String) { self.keys = keys; self.issuer = issuer; self.audience = audience }
     }
 
@@ -30,6 +33,8 @@ public actor Authenticator {
     private var kids: Set<String> = []
     /// When an unknown key id last made it read the keys.
     private var reloadedForUnknownKey: ContinuousClock.Instant?
+    /// When the keys were last read (successfully or not: a failing issuer is asked again only after `reloadInterval`).
+    private var loadedAt: ContinuousClock.Instant?
     private let logger: Logger
 
     public init(_ config: Config, logger: Logger) {
@@ -38,6 +43,7 @@ public actor Authenticator {
 
     /// Reads the keys now; start-up calls it so a missing or broken JWKS stops the service at once.
     public func load() async throws {
+        loadedAt = .now
         let json: Data
         switch config.keys {
         case .file(let path):
@@ -62,7 +68,15 @@ public actor Authenticator {
     /// The person the token names, or `Refused` saying why not. A key id the keys do not have
     /// makes it read them again first (a rotation); jwt-kit would otherwise try its default key.
     public func authenticate(_ token: String) async throws -> Person {
-        if let kid = try? DefaultJWTParser().parse(Array(token.utf8), as: Person.self).header.kid, !kids.contains(kid) {
+        guard let header = try? DefaultJWTParser().parse(Array(token.utf8), as: Person.self).header else {
+            throw Refused(description: "the token is malformed")
+        }
+        // Without a key id jwt-kit would try whichever key it holds first: every issuer's token names its key.
+        guard let kid = header.kid else { throw Refused(description: "the token names no signing key (kid)") }
+        if let refresh = config.refreshInterval, let loadedAt, ContinuousClock.now - loadedAt >= refresh {
+            do { try await load() } catch { logger.warning("cannot read the signing keys again; keeping those read before", metadata: ["error": "\(error)"]) }
+        }
+        if !kids.contains(kid) {
             if reloadedForUnknownKey.map({ ContinuousClock.now - $0 >= config.reloadInterval }) ?? true {
                 reloadedForUnknownKey = .now
                 do { try await load() } catch { logger.warning("cannot read the signing keys again", metadata: ["error": "\(error)"]) }

@@ -11,7 +11,7 @@ public struct LocalIssuer: Sendable {
 
     public let folder: URL
     public var jwksFile: URL { folder.appendingPathComponent("jwks.json") }
-    var keyFile: URL { folder.appendingPathComponent("signing-key.pem") }
+    public var keyFile: URL { folder.appendingPathComponent("signing-key.pem") }
     var kidFile: URL { folder.appendingPathComponent("signing-kid") }
 
     /// The issuer of a folder, with a signing key and JWKS made there if it has none.
