@@ -143,6 +143,12 @@ public struct ServiceConfig: Sendable {
         }
         let refresh = seconds("AUTH_JWKS_REFRESH_SECONDS", 300, max: 86_400)
         config.auth.refreshInterval = refresh == 0 ? nil : .milliseconds(Int(refresh * 1000))
+        if let claim = env["AUTH_ROLES_CLAIM"], !claim.isEmpty {
+            let path = claim.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            if path.contains(where: \.isEmpty) {
+                problems.append("AUTH_ROLES_CLAIM=\(claim) is invalid: expected a claim name or a dotted path such as realm_access.roles")
+            } else { config.auth.rolesClaim = path }
+        }
         config.auth.issuer = env["AUTH_ISSUER"].flatMap { $0.isEmpty ? nil : $0 } ?? "bizops-local"
         config.auth.audience = env["AUTH_AUDIENCE"].flatMap { $0.isEmpty ? nil : $0 } ?? "bizops"
         switch (env["AUTH_JWKS_FILE"].flatMap { $0.isEmpty ? nil : $0 }, env["AUTH_JWKS_URL"].flatMap { $0.isEmpty ? nil : $0 }) {

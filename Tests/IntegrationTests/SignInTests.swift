@@ -117,6 +117,35 @@ import Testing
         await risk.cleanUp()
     }
 
+    /// A provider that keeps the roles elsewhere (Keycloak: `realm_access.roles`) is read where
+    /// `AUTH_ROLES_CLAIM` says; a token without roles there has none.
+    @Test func rolesAreReadWhereTheProviderKeepsThem() async throws {
+        struct KeycloakClaims: JWTPayload {
+            let sub: SubjectClaim, iss: IssuerClaim, aud: AudienceClaim, exp: ExpirationClaim
+            let realm_access: [String: [String]]
+            func verify(using algorithm: some JWTAlgorithm) async throws {}
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bizops-claims-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let issuer = try LocalIssuer.prepare(folder)
+        let kid = JWKIdentifier(string: String(decoding: try #require(FileManager.default.contents(atPath: folder.appendingPathComponent("signing-kid").path)), as: UTF8.self))
+        let keys = JWTKeyCollection()
+        await keys.add(ecdsa: try ES256PrivateKey(pem: try #require(FileManager.default.contents(atPath: issuer.keyFile.path))), kid: kid)
+        let token = try await keys.sign(KeycloakClaims(sub: SubjectClaim(value: "kc.user"), iss: IssuerClaim(value: LocalIssuer.issuer),
+                                                       aud: AudienceClaim(value: [LocalIssuer.audience]), exp: ExpirationClaim(value: Date().addingTimeInterval(600)),
+                                                       realm_access: ["roles": ["risk:staff", "offline_access"]]), kid: kid)
+        var config = Authenticator.Config(keys: .file(issuer.jwksFile.path), issuer: LocalIssuer.issuer, audience: LocalIssuer.audience)
+        let plain = try await ServiceHarness.make(Risk.spec, auth: config)
+        let withoutMapping = try await plain.http(as: nil) { try await $0.execute(uri: "/holds", method: .get, headers: [.authorization: "Bearer \(token)"]) }
+        #expect(withoutMapping.status == .forbidden, "no roles where the default looks")
+        await plain.cleanUp()
+        config.rolesClaim = ["realm_access", "roles"]
+        let mapped = try await ServiceHarness.make(Risk.spec, auth: config)
+        let read = try await mapped.http(as: nil) { try await $0.execute(uri: "/holds", method: .get, headers: [.authorization: "Bearer \(token)"]) }
+        #expect(read.status == .ok, "risk:staff, from realm_access.roles")
+        await mapped.cleanUp()
+    }
+
     /// In production the keys come from the identity provider's JWKS URL (here a local HTTP server
     /// in front of the key folder), rotated there without a restart of the service.
     @Test func keysFromAJWKSURLAreUsedAndTheirRotationPickedUp() async throws {

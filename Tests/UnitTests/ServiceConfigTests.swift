@@ -14,6 +14,21 @@ import Testing
         #expect(config.amqp.vhost == "bizops")
     }
 
+    @Test func theRolesClaimAndTheKeyRefreshAreRead() throws {
+        let base = ["AMQP_URL": "amqp://u:p@127.0.0.1:5672/v", "DATABASE_URL": "postgresql://u:p@127.0.0.1:5432/d", "AUTH_JWKS_FILE": "/tmp/jwks.json"]
+        let defaults = try ServiceConfig.fromEnvironment(base, defaultPort: 8081)
+        #expect(defaults.auth.rolesClaim == ["roles"] && defaults.auth.refreshInterval == .seconds(300))
+        let set = try ServiceConfig.fromEnvironment(base.merging(["AUTH_ROLES_CLAIM": "realm_access.roles", "AUTH_JWKS_REFRESH_SECONDS": "0"]) { $1 },
+                                                    defaultPort: 8081)
+        #expect(set.auth.rolesClaim == ["realm_access", "roles"] && set.auth.refreshInterval == nil)
+        do {
+            _ = try ServiceConfig.fromEnvironment(base.merging(["AUTH_ROLES_CLAIM": "realm_access..roles"]) { $1 }, defaultPort: 8081)
+            Issue.record("expected an error")
+        } catch let error as ServiceConfig.Invalid {
+            #expect(error.description.contains("AUTH_ROLES_CLAIM=realm_access..roles is invalid"))
+        }
+    }
+
     @Test func everyProblemIsListedAtOnce() {
         do {
             _ = try ServiceConfig.fromEnvironment(["HTTP_PORT": "99999", "LOG_FORMAT": "xml"], defaultPort: 8081)

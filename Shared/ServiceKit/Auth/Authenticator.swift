@@ -19,6 +19,8 @@ public actor Authenticator {
         public var reloadInterval: Duration = .seconds(5)
         /// How old the keys read may get before the next token makes it read them again (`AUTH_JWKS_REFRESH_SECONDS`).
         public var refreshInterval: Duration? = .seconds(300)
+        /// Where the token keeps the roles (`AUTH_ROLES_CLAIM`), as path segments: `["roles"]`, `["realm_access", "roles"]`.
+        public var rolesClaim: [String] = ["roles"]
         public init(keys: Keys, issuer: String, audience: String) { self.keys = keys; self.issuer = issuer; self.audience = audience }
     }
 
@@ -29,6 +31,12 @@ public actor Authenticator {
 
     public let config: Config
     private var collection = JWTKeyCollection()
+    private var parser: DefaultJWTParser {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        decoder.userInfo[Person.rolesClaimKey] = config.rolesClaim
+        return DefaultJWTParser(jsonDecoder: decoder)
+    }
     /// The key ids of the keys read.
     private var kids: Set<String> = []
     /// When an unknown key id last made it read the keys.
@@ -58,7 +66,7 @@ public actor Authenticator {
         do { jwks = try JSONDecoder().decode(JWKS.self, from: json) } catch {
             throw Refused(description: "the JWKS is not valid: \(error)")
         }
-        let fresh = JWTKeyCollection()
+        let fresh = JWTKeyCollection(defaultJWTParser: parser)
         try await fresh.add(jwks: jwks)
         collection = fresh
         kids = Set(jwks.keys.compactMap { $0.keyIdentifier?.string })
@@ -68,7 +76,7 @@ public actor Authenticator {
     /// The person the token names, or `Refused` saying why not. A key id the keys do not have
     /// makes it read them again first (a rotation); jwt-kit would otherwise try its default key.
     public func authenticate(_ token: String) async throws -> Person {
-        guard let header = try? DefaultJWTParser().parse(Array(token.utf8), as: Person.self).header else {
+        guard let header = try? parser.parse(Array(token.utf8), as: Person.self).header else {
             throw Refused(description: "the token is malformed")
         }
         // Without a key id jwt-kit would try whichever key it holds first: every issuer's token names its key.
