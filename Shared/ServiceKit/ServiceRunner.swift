@@ -39,8 +39,8 @@ public struct ServiceSpec: Sendable {
     /// The department's name in role names: the id with `_` as `-` (`customer-service:staff`).
     public static func department(of id: String) -> String { id.replacingOccurrences(of: "_", with: "-") }
 
-    /// The kit's migrations (outbox, inbox, refusals; people and approvals) and the service's own.
-    public var allMigrations: [Migration] { MessagingMigrations.all(schema: schema) + ApprovalMigrations.all + migrations }
+    /// The kit's migrations (outbox, inbox, refusals; people and approvals; the change log) and the service's own.
+    public var allMigrations: [Migration] { MessagingMigrations.all(schema: schema) + ApprovalMigrations.all + ChangeLog.migrations + migrations }
 
     /// Brings the schema up to date and writes the default authority limits it lacks.
     @discardableResult
@@ -230,10 +230,11 @@ extension ServiceSpec {
         return router
     }
 
-    /// The service's own routes and the kit's (`/refusals`), as every copy serves them: what a
-    /// route test hosts in-process, and what the OpenAPI check compares with its document.
+    /// The service's own routes and the kit's (`/refusals`, `/changes`), as every copy serves them:
+    /// what a route test hosts in-process, and what the OpenAPI check compares with its document.
     public func addRoutes(to router: Router<ServiceRequestContext>, _ environment: ServiceEnvironment) {
         RefusalRoutes.add(to: router, environment)
+        ChangeLog.add(to: router, environment)
         if let approvals { ApprovalRoutes.add(to: router, environment, approvals) }
         routes(router, environment)
     }

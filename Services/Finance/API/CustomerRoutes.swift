@@ -46,8 +46,9 @@ struct CustomerRoutes: Sendable {
                                "kind must be prepaid, deposit (depositPercent 1-99, netDays >= 0 for the rest) or net (netDays >= 0)")
             }
             try await env.perform("PUT /customers/{code}/terms") { work in
-                try ReceivablesStore(tx: work.transaction).saveTerms(code, kind: body.kind, depositPercent: body.depositPercent ?? 0,
-                                                                     netDays: body.netDays ?? 0)
+                let store = ReceivablesStore(tx: work.transaction)
+                try store.saveTerms(code, kind: body.kind, depositPercent: body.depositPercent ?? 0, netDays: body.netDays ?? 0)
+                try work.recordChange("terms", code, json: try store.termsSnapshot(code))
             }
             return TermsAnswer(customerCode: code, kind: body.kind)
         }

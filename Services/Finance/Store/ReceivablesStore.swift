@@ -30,6 +30,11 @@ struct ReceivablesStore {
         return terms
     }
 
+    /// A customer's terms as saved, as JSON: what the change log keeps.
+    func termsSnapshot(_ customer: String) throws -> String {
+        try tx.query("SELECT to_jsonb(t)::text AS change FROM terms t WHERE t.customer_code = $1", [.text(customer)]).first!.string("change")
+    }
+
     func saveTerms(_ customer: String, kind: String, depositPercent: Int64, netDays: Int) throws {
         try tx.execute("""
             INSERT INTO terms (customer_code, kind, deposit_percent, net_days) VALUES ($1, $2, $3, $4)

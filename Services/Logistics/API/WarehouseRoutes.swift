@@ -36,7 +36,9 @@ struct WarehouseRoutes: Sendable {
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: Warehouse.self, context: context)
             try await env.perform("PUT /warehouses/{code}") { work in
-                try WarehouseStore(tx: work.transaction).saveWarehouse(code, name: body.name, branch: body.branch, priority: body.priority ?? 100)
+                let store = WarehouseStore(tx: work.transaction)
+                try store.saveWarehouse(code, name: body.name, branch: body.branch, priority: body.priority ?? 100)
+                try work.recordChange("warehouse", code, json: try store.warehouseSnapshot(code))
             }
             return WarehouseAnswer(code: code)
         }

@@ -50,6 +50,11 @@ struct WarehouseStore {
         try !tx.query("SELECT 1 FROM warehouses WHERE code = $1", [.text(code)]).isEmpty
     }
 
+    /// A warehouse as saved, as JSON: what the change log keeps.
+    func warehouseSnapshot(_ code: String) throws -> String {
+        try tx.query("SELECT to_jsonb(w)::text AS change FROM warehouses w WHERE w.code = $1", [.text(code)]).first!.string("change")
+    }
+
     func saveWarehouse(_ code: String, name: String, branch: String, priority: Int) throws {
         try tx.execute("""
             INSERT INTO warehouses (code, name, branch, priority) VALUES ($1, $2, $3, $4)

@@ -169,6 +169,7 @@ enum CreditDesk {
     static func setProfile(_ customer: String, limit: Int64, currency: String, rating: Rating, _ work: UnitOfWork) throws {
         let store = CreditStore(tx: work.transaction)
         try store.saveProfile(customer, limit: limit, currency: currency, rating: rating)
+        try work.recordChange("credit-profile", customer, json: try store.profileSnapshot(customer))
         try store.log(customer, order: nil, "profile set", "limit \(limit) \(currency), rating \(rating.rawValue)", exposure: nil,
                       by: work.cause.actor)
     }

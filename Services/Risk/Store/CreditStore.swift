@@ -74,6 +74,11 @@ struct CreditStore {
         }
     }
 
+    /// A credit profile as saved, as JSON: what the change log keeps.
+    func profileSnapshot(_ customer: String) throws -> String {
+        try tx.query("SELECT to_jsonb(p)::text AS change FROM credit_profiles p WHERE p.customer_code = $1", [.text(customer)]).first!.string("change")
+    }
+
     func saveProfile(_ customer: String, limit: Int64, currency: String, rating: Rating) throws {
         try tx.execute("""
             INSERT INTO credit_profiles (customer_code, credit_limit, currency, rating) VALUES ($1, $2, $3, $4)

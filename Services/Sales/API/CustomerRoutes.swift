@@ -104,11 +104,13 @@ struct CustomerRoutes: Sendable {
                 if new, profile.owner == nil, (work.cause.roles ?? []).contains(where: { $0.hasPrefix("sales:") }) { profile.owner = work.cause.actor }
                 try files.saveProfile(code, profile)
                 if new { try files.note(code, "registered", reference: nil, "customer file opened (\(body.name))") }
-                guard let prices = body.contractPrices else { return }
-                for sku in prices.keys.sorted() where try !store.productExists(sku) {
-                    throw Refusal(.unknownSku, "contractPrices.\(sku): no such product")
+                if let prices = body.contractPrices {
+                    for sku in prices.keys.sorted() where try !store.productExists(sku) {
+                        throw Refusal(.unknownSku, "contractPrices.\(sku): no such product")
+                    }
+                    try store.replaceContractPrices(code, prices)
                 }
-                try store.replaceContractPrices(code, prices)
+                try work.recordChange("customer", code, json: try store.customerSnapshot(code))
             }
             return SalesAPI.Saved(code: code, sku: nil, name: body.name)
         }

@@ -38,8 +38,9 @@ struct ProductRoutes: Sendable {
             let sku = try context.parameters.require("sku")
             let body = try await request.decode(as: Product.self, context: context)
             try await env.perform("PUT /products/{sku}") { work in
-                try SalesStore(tx: work.transaction).saveProduct(sku, name: body.name,
-                                                                 tiers: body.tiers.map { ($0.currency, $0.minQuantity, $0.unitPrice) })
+                let store = SalesStore(tx: work.transaction)
+                try store.saveProduct(sku, name: body.name, tiers: body.tiers.map { ($0.currency, $0.minQuantity, $0.unitPrice) })
+                try work.recordChange("product", sku, json: try store.productSnapshot(sku))
             }
             return SalesAPI.Saved(code: nil, sku: sku, name: body.name)
         }

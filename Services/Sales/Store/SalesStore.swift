@@ -43,6 +43,25 @@ struct SalesStore {
             """, [.text(code), .text(name), .text(currency), .bool(allowsPriceOverride)])
     }
 
+    /// A product and its price tiers as saved, as JSON: what the change log keeps.
+    func productSnapshot(_ sku: String) throws -> String {
+        try tx.query("""
+            SELECT jsonb_build_object('sku', p.sku, 'name', p.name, 'tiers', COALESCE((
+                SELECT jsonb_agg(jsonb_build_object('currency', t.currency, 'minQuantity', t.min_quantity, 'unitPrice', t.unit_price)
+                                 ORDER BY t.currency, t.min_quantity) FROM price_tiers t WHERE t.sku = p.sku), '[]'::jsonb))::text AS change
+            FROM products p WHERE p.sku = $1
+            """, [.text(sku)]).first!.string("change")
+    }
+
+    /// A customer as saved (its row and contract prices), as JSON: what the change log keeps.
+    func customerSnapshot(_ code: String) throws -> String {
+        try tx.query("""
+            SELECT (to_jsonb(c) - 'seq' || jsonb_build_object('contract_prices', COALESCE((
+                SELECT jsonb_object_agg(cp.sku, cp.unit_price) FROM contract_prices cp WHERE cp.customer_code = c.code), '{}'::jsonb)))::text AS change
+            FROM customers c WHERE c.code = $1
+            """, [.text(code)]).first!.string("change")
+    }
+
     func productExists(_ sku: String) throws -> Bool {
         try !tx.query("SELECT 1 FROM products WHERE sku = $1", [.text(sku)]).isEmpty
     }

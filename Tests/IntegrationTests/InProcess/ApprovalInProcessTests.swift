@@ -286,6 +286,13 @@ import Testing
         #expect(try await limit() == 5_000_000)
         let huge = try await credit(SignIn.person("risk.dir"), 6_000_000_000)
         #expect(huge.status == .accepted && (huge.json["approval"] as? [String: Any])?["approverRole"] as? String == "executive")
+        // Every change of the profile is kept with who made it: the approver for the approved one.
+        let changes = (try await call(risk, "", .get, "/changes?kind=credit-profile&key=NEW", made: SignIn.person("audit.sun"))
+            .json["items"] as? [[String: Any]]) ?? []
+        #expect(changes.map { $0["actor"] as? String } == ["risk.kong", "li.wei", "risk.kong"])
+        #expect(changes.map { int64(($0["change"] as? [String: Any])?["credit_limit"]) } == [10_000_000, 60_000_000, 5_000_000])
+        await #expect(throws: (any Error).self) { try await risk.pool.execute("UPDATE master_changes SET actor = 'someone else'") }
+        await #expect(throws: (any Error).self) { try await risk.pool.execute("DELETE FROM master_changes") }
         await risk.cleanUp()
 
         let staff: [(ServiceSpec, String, String, String)] = [
@@ -300,6 +307,13 @@ import Testing
                     "\(spec.id): \(path) is not for staff")
             await service.cleanUp()
         }
+        // A manager may, and the price list's change is kept with the manager's name.
+        let sales = try await ServiceHarness.make(Sales.spec)
+        #expect(try await call(sales, "sales.mgr", .put, "/products/S-2", #"{"name":"Gadget","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":700}]}"#).status == .ok)
+        let product = try #require(((try await call(sales, "sales.mgr", .get, "/changes?kind=product").json["items"] as? [[String: Any]]) ?? []).first)
+        let tiers = (product["change"] as? [String: Any])?["tiers"] as? [[String: Any]]
+        #expect(product["key"] as? String == "S-2" && product["actor"] as? String == "sales.mgr" && int64(tiers?.first?["unitPrice"]) == 700)
+        await sales.cleanUp()
     }
 
     /// Lifting a customer's hold beyond the manager's limit waits for the director.
