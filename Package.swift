@@ -70,7 +70,7 @@ let package = Package(
       + department("risk", "Risk", module: "Risk") + [
         // The operators' and integrators' command line (Tools/bizctl).
         .executableTarget(name: "bizctl", dependencies: [
-            "Messaging", "ServiceKit", "SalesService", "LogisticsService", "CustomerServiceService", "FinanceService", "RiskService",
+            "Messaging", "Storage", "ServiceKit", "SalesService", "LogisticsService", "CustomerServiceService", "FinanceService", "RiskService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tools/bizctl"),

@@ -4,8 +4,9 @@ import Messaging
 /// The run's own view of the dead-letter routes: a durable queue, provisioned by the admin before
 /// the first hostile message and deleted after the tally, bound to every route a dead letter
 /// takes (a service's own on `bizops.internal`, the broker's on `bizops.dlx`, the unrouted
-/// sweeper's). It gets a copy of each dead letter of this run only, so the tally reads a few
-/// hundred messages instead of every dead letter earlier runs left in the services' queues.
+/// sweeper's). It gets a copy of each dead letter while the run lasts (its own, and any other
+/// traffic's then), so the tally reads a few hundred messages instead of every dead letter
+/// earlier runs left in the services' queues.
 struct DeadLetterCapture: Sendable {
     let queue: String
     let services: [String]
@@ -18,7 +19,7 @@ struct DeadLetterCapture: Sendable {
     }
 
     /// One dead letter as the capture saw it: which `*.dead` queue it also went to.
-    struct Letter: Sendable { let tag: String?; let reason: String; let deadQueue: String }
+    struct Letter: Sendable { let tag: String?; let reason: String; let deadQueue: String; let correlationId: String? }
 
     func provision() async throws {
         var bindings = [Topology.Binding(Topology.internalRoutes, Topology.unroutedDead), Topology.Binding(Topology.deadLetters, Topology.unrouted)]
@@ -51,7 +52,8 @@ struct DeadLetterCapture: Sendable {
                     deadQueue = d.routingKey == Topology.unrouted ? Topology.unroutedDead : "\(d.routingKey).dead"
                 } else { deadQueue = d.routingKey }
                 letters.append(Letter(tag: d.properties.headers["x-load-hostile"]?.description,
-                                      reason: d.properties.headers["x-dead-letter-reason"]?.description ?? "(no reason)", deadQueue: deadQueue))
+                                      reason: d.properties.headers["x-dead-letter-reason"]?.description ?? "(no reason)", deadQueue: deadQueue,
+                                      correlationId: d.properties.correlationId))
             }
             try await admin.ack(batch)
         }
@@ -98,9 +100,9 @@ struct DeadLetterCapture: Sendable {
     /// while (the end of the queue). Only tags are kept: an old letter can be megabytes.
     private static func sweep(_ queue: String, own: String?, expected: Int?) async throws -> (removed: Int, left: Int) {
         let admin = AMQPClient(config: try Bus.config("bizops"), name: "load-driver dead-letter cleaner")
-        var left = expected ?? 0, removed = 0, kept: [UInt64] = []
+        var left = expected ?? 0, removed = 0, kept = 0
         do {
-            try await admin.startConsuming(queue, prefetch: .max)
+            try await admin.startConsuming(queue, prefetch: 2000)
             var idle = ContinuousClock.now
             // A queue of large letters is read from disk: give it time before calling it the end.
             while expected == nil || left > 0, ContinuousClock.now - idle < .seconds(20) {
@@ -109,20 +111,20 @@ struct DeadLetterCapture: Sendable {
                 idle = .now
                 var synthetic: [UInt64] = []
                 for d in batch {
-                    guard let tag = d.properties.headers["x-load-hostile"]?.description, tag.hasPrefix("LD-HOSTILE-") else { kept.append(d.deliveryTag); continue }
+                    guard let tag = d.properties.headers["x-load-hostile"]?.description, tag.hasPrefix("LD-HOSTILE-") else { kept += 1; continue }
                     synthetic.append(d.deliveryTag)
                     if let own, tag.hasPrefix(own) { left -= 1 }
                 }
                 try await admin.ackEach(tags: synthetic)
                 removed += synthetic.count
                 // Held letters count against the prefetch: past it, nothing more would come.
-                if kept.count >= 65_000 { try await admin.requeue(tags: kept); kept = []; break }
+                if kept >= 1900 { break }
             }
-            try await admin.requeue(tags: kept)
         } catch {
             await admin.close()  // closing the channel puts back whatever it had not acknowledged
             throw error
         }
+        // Closing the channel puts back every letter held and not acknowledged, as it was.
         await admin.close()
         return (removed, max(0, left))
     }

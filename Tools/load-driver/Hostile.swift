@@ -40,6 +40,7 @@ final class Hostile: Sendable {
     private let webshop: ConfirmedPublisher, admin: ConfirmedPublisher
     private let sent = Mutex<[Sent]>([])
     private let brokerRefused = Mutex<Set<String>>([])
+    private let letters = Mutex<[DeadLetterCapture.Letter]>([])
 
     init(run: String, services: [String], keepDeadLetters: Bool, logger: Logger) throws {
         self.run = run
@@ -98,10 +99,21 @@ final class Hostile: Sendable {
         var wrongOutcome: [String] = []
         /// Dead letters of this run that were not hostile (valid traffic), by reason: should be none.
         var otherDeadLetters: [String: Int] = [:]
+        /// Dead letters of other traffic while the run lasted (not this run's doing: reported only).
+        var elsewhere = 0
         /// Hostile dead letters taken out of the services' `*.dead` queues afterwards, and this
         /// run's that were not found there (left behind for a later run to remove).
         var removed = 0
         var notRemoved = 0
+    }
+
+    /// After the report: the run's hostile dead letters out of the services' queues, best effort,
+    /// and only when every hostile message was accounted for (otherwise they are the evidence).
+    func cleanUp(_ tally: inout Tally) async {
+        guard !keepDeadLetters, tally.unaccounted.isEmpty, tally.wrongOutcome.isEmpty else { return }
+        do { (tally.removed, tally.notRemoved) = try await DeadLetterCapture.clean(run: run, letters: letters.withLock { $0 }) } catch {
+            FileHandle.standardError.write(Data("load-driver: could not take the hostile dead letters out (\(error)); `load-driver clean` will\n".utf8))
+        }
     }
 
     /// Where each hostile message ended: the dead-letter routes (the run's capture queue), the
@@ -109,13 +121,16 @@ final class Hostile: Sendable {
     /// leave the services' `*.dead` queues, unless kept for a look.
     func tally(answers: [String: String]) async throws -> Tally {
         let letters = try await capture.drain()
+        self.letters.withLock { $0 = letters }
         var t = Tally()
         var dead: [String: String] = [:]
         for l in letters {
-            if let tag = l.tag { dead[tag] = l.reason } else { t.otherDeadLetters[l.reason, default: 0] += 1 }
+            if let tag = l.tag { if tag.hasPrefix("LD-HOSTILE-\(run)-") { dead[tag] = l.reason } }
+            // The run's own orders are referenced LD-<run>-n; other traffic's letters are not this run's doing.
+            else if l.correlationId?.hasPrefix("LD-\(run)-") == true { t.otherDeadLetters[l.reason, default: 0] += 1 }
+            else { t.elsewhere += 1 }
         }
         await DeadLetterCapture.remove(capture.queue)
-        if !keepDeadLetters { (t.removed, t.notRemoved) = try await DeadLetterCapture.clean(run: run, letters: letters) }
         let refused = brokerRefused.withLock { $0 }
         for s in sent.withLock({ $0 }) {
             t.sent += 1
@@ -162,7 +177,9 @@ enum Management {
             request.httpBody = try JSONSerialization.data(withJSONObject: body)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let (data, _) = try await HTTP.session.data(for: request)
+        let (data, response) = try await HTTP.session.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else { throw DriverError("RabbitMQ's management API answered \(status) to \(path)") }
         return try JSONSerialization.jsonObject(with: data)
     }
 

@@ -120,7 +120,8 @@ struct Report: Codable, Sendable {
             t += "\nhostile messages: \(h.sent) sent (" + h.byKind.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ") + ")\n"
             t += "- dead-lettered with a reason: " + h.deadLettered.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ") + "\n"
             t += "- refused by the broker (403): \(h.brokerRefused); answered but not dead-lettered: \(h.answeredOnly.values.reduce(0, +)); unaccounted: \(h.unaccounted.count); wrong outcome: \(h.wrongOutcome.count)\n"
-            t += "- other dead letters of the run (valid traffic): " + (h.otherDeadLetters.isEmpty ? "none" : h.otherDeadLetters.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ")) + "\n"
+            t += "- dead letters of other traffic while the run lasted (not counted): \(h.elsewhere)\n"
+            t += "- dead letters of the run's own orders (valid traffic): " + (h.otherDeadLetters.isEmpty ? "none" : h.otherDeadLetters.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ")) + "\n"
             t += "- hostile dead letters taken out of the services' dead-letter queues afterwards: \(h.removed)" + (h.notRemoved > 0 ? " (\(h.notRemoved) of this run's not found)" : "") + "\n"
         }
         t += "\n" + (failures.isEmpty ? "**PASS**" : "**FAIL**: " + failures.joined(separator: "; ")) + "\n"

@@ -175,7 +175,9 @@ struct Run {
         var tally: Hostile.Tally?
         if let hostile {
             try? await Task.sleep(for: .seconds(3))  // the last hostile messages reach their dead-letter queues
-            tally = try await hostile.tally(answers: await flow.hostileAnswers)
+            var counted = try await hostile.tally(answers: await flow.hostileAnswers)
+            await hostile.cleanUp(&counted)
+            tally = counted
             await hostile.close()
         }
         for task in tasks { task.cancel() }

@@ -116,6 +116,8 @@ enum CreditDesk {
         let reason = "invoice \(event.invoiceNumber) overdue \(event.daysOverdue) days (\(event.outstanding) outstanding)"
         let rating = profile.rating.lowered
         try store.putOnHold(event.customerCode, rating: rating, reason: reason)
+        // A raised limit asked before this cannot be approved against a profile that no longer is.
+        try Risk.approvals.supersedeOpen(RiskApprovals.creditLimit, subject: event.customerCode, because: reason, work)
         try store.log(event.customerCode, order: event.orderRef, "rating \(profile.rating.rawValue)→\(rating.rawValue), on hold", reason,
                       exposure: nil, by: nil)
         try work.publish(CustomerRatingChanged(customerCode: event.customerCode, previousRating: profile.rating.rawValue,
@@ -148,18 +150,24 @@ enum CreditDesk {
                                                rating: profile.rating.rawValue, onHold: false, reason: "released by \(person)"))
     }
 
-    /// A person asks for a customer's credit limit and rating: at once when the limit does not
-    /// rise, or rises within their `credit.limit`; otherwise once approved.
+    /// A person asks for a customer's credit limit and rating: at once when it only takes risk
+    /// away (a limit no higher, in the same currency, a rating no better), or within their
+    /// `credit.limit`; otherwise once approved. Any profile written ends a request still open
+    /// for it, so an approval cannot later undo a newer change.
     static func requestProfile(_ customer: String, limit: Int64, currency: String, rating: Rating,
                                _ work: UnitOfWork) throws -> ApprovalBook.Authorisation {
-        let current = try CreditStore(tx: work.transaction).profile(customer, lock: true)
-        if let current, limit <= current.creditLimit {
+        let store = CreditStore(tx: work.transaction)
+        let current = try store.profile(customer, lock: true)
+        let currentCurrency = try store.profileCurrency(customer)
+        if let current, limit <= current.creditLimit, rating >= current.rating, currency == currentCurrency {
+            try Risk.approvals.supersedeOpen(RiskApprovals.creditLimit, subject: customer, because: "the profile was set again", work)
             try setProfile(customer, limit: limit, currency: currency, rating: rating, work)
             return .allowed
         }
         let authorisation = try Risk.approvals.authorise(
             RiskApprovals.creditLimit, subject: customer, amount: limit,
-            payload: RiskApprovals.Profile(creditLimit: limit, currency: currency, rating: rating.rawValue),
+            payload: RiskApprovals.Profile(creditLimit: limit, currency: currency, rating: rating.rawValue,
+                                           fromLimit: current?.creditLimit, fromRating: current?.rating.rawValue, fromCurrency: currentCurrency),
             summary: "set customer \(customer)'s credit limit to \(limit) \(currency) (from \(current.map { String($0.creditLimit) } ?? "none"))", work)
         if case .allowed = authorisation { try setProfile(customer, limit: limit, currency: currency, rating: rating, work) }
         return authorisation

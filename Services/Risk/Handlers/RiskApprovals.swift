@@ -14,7 +14,12 @@ enum RiskApprovals {
     static let creditLimit = "credit.limit"
 
     /// A credit profile as asked: what an approval of `credit.limit` sets.
-    struct Profile: Codable, Sendable { let creditLimit: Int64; let currency: String; let rating: String }
+    /// A credit profile as asked, and the one it was asked against: it is set only if that is
+    /// still the profile when approved (an overdue invoice may have lowered the rating since).
+    struct Profile: Codable, Sendable {
+        let creditLimit: Int64; let currency: String; let rating: String
+        let fromLimit: Int64?; let fromRating: String?; let fromCurrency: String?
+    }
 
     /// What a release request was asked with: the order reference or customer code, and the note.
     struct Release: Codable, Sendable { let ref: String; let note: String? }
@@ -34,6 +39,12 @@ enum RiskApprovals {
                        defaults: [.staff: 50_000_000, .manager: 500_000_000, .director: 5_000_000_000]) { request, decision, work in
             let profile = try request.decode(Profile.self)
             guard let rating = Rating(rawValue: profile.rating) else { throw Refusal(.invalidField, "approval \(request.id) holds no known rating") }
+            let store = CreditStore(tx: work.transaction)
+            let now = try store.profile(request.subject, lock: true)
+            guard now?.creditLimit == profile.fromLimit, now?.rating.rawValue == profile.fromRating,
+                  try store.profileCurrency(request.subject) == profile.fromCurrency else {
+                throw Refusal(.notPending, "customer \(request.subject)'s credit profile changed since this was asked (now \(now.map { "\($0.creditLimit), rating \($0.rating.rawValue)" } ?? "none")): ask again")
+            }
             try CreditDesk.setProfile(request.subject, limit: profile.creditLimit, currency: profile.currency, rating: rating, work)
         },
     ], requested: RiskApprovalRequested.self, decided: RiskApprovalDecided.self)

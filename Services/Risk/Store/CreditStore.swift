@@ -74,6 +74,11 @@ struct CreditStore {
         }
     }
 
+    /// The currency a customer's limit is in (nil: no profile yet).
+    func profileCurrency(_ customer: String) throws -> String? {
+        try tx.query("SELECT currency FROM credit_profiles WHERE customer_code = $1", [.text(customer)]).first?.string("currency")
+    }
+
     /// A credit profile as saved, as JSON: what the change log keeps.
     func profileSnapshot(_ customer: String) throws -> String {
         try tx.query("SELECT to_jsonb(p)::text AS change FROM credit_profiles p WHERE p.customer_code = $1", [.text(customer)]).first!.string("change")

@@ -98,6 +98,14 @@ struct CustomerRoutes: Sendable {
                                                    city: body.profile.city ?? filed?.city) {
                     throw Refusal(.duplicateCustomer, "customer \(other) has the same tax id, or the same name in the same city")
                 }
+                // Contract prices and typed prices are prices below the list without a discount asked:
+                // only sales' managers and director set them (keeping or taking them away is anyone's).
+                let terms = try store.pricingTerms(code)
+                let widens = (body.allowsPriceOverride == true && !terms.allowsPriceOverride)
+                    || (body.contractPrices.map { $0 != terms.contractPrices } ?? false)
+                if widens, !(work.cause.roles ?? []).contains(where: ["sales:manager", "sales:director"].contains) {
+                    throw APIError(.forbidden, "forbidden", "contractPrices and allowsPriceOverride are set by sales:manager or sales:director")
+                }
                 try store.saveCustomer(code, name: body.name, currency: body.currency, allowsPriceOverride: body.allowsPriceOverride ?? false)
                 var profile = body.profile
                 // A salesperson who registers a customer owns it unless someone else is named.

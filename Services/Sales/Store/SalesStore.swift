@@ -53,6 +53,16 @@ struct SalesStore {
             """, [.text(sku)]).first!.string("change")
     }
 
+    /// What a customer may be priced at beside the list: whether a sender may type prices, and its contract prices.
+    func pricingTerms(_ code: String) throws -> (allowsPriceOverride: Bool, contractPrices: [String: Int64]) {
+        let allows = try tx.query("SELECT allows_price_override FROM customers WHERE code = $1", [.text(code)]).first?.bool("allows_price_override") ?? false
+        var prices: [String: Int64] = [:]
+        for row in try tx.query("SELECT sku, unit_price FROM contract_prices WHERE customer_code = $1", [.text(code)]) {
+            prices[try row.string("sku")] = try row.int("unit_price")
+        }
+        return (allows, prices)
+    }
+
     /// A customer as saved (its row and contract prices), as JSON: what the change log keeps.
     func customerSnapshot(_ code: String) throws -> String {
         try tx.query("""

@@ -73,6 +73,18 @@ public actor Authenticator {
         logger.info("signing keys loaded", metadata: ["keys": "\(jwks.keys.count)", "kids": "\(jwks.keys.compactMap { $0.keyIdentifier?.string })"])
     }
 
+    private var inFlight: Task<Void, Error>?
+
+    /// Reads the keys again, joining a read already under way: two reads at once (a refresh and
+    /// an unknown key id) could otherwise finish out of order and leave the older keys in place.
+    private func reload() async throws {
+        if let inFlight { return try await inFlight.value }
+        let task = Task { try await self.load() }
+        inFlight = task
+        defer { inFlight = nil }
+        try await task.value
+    }
+
     /// The person the token names, or `Refused` saying why not. A key id the keys do not have
     /// makes it read them again first (a rotation); jwt-kit would otherwise try its default key.
     public func authenticate(_ token: String) async throws -> Person {
@@ -82,12 +94,12 @@ public actor Authenticator {
         // Without a key id jwt-kit would try whichever key it holds first: every issuer's token names its key.
         guard let kid = header.kid else { throw Refused(description: "the token names no signing key (kid)") }
         if let refresh = config.refreshInterval, let loadedAt, ContinuousClock.now - loadedAt >= refresh {
-            do { try await load() } catch { logger.warning("cannot read the signing keys again; keeping those read before", metadata: ["error": "\(error)"]) }
+            do { try await reload() } catch { logger.warning("cannot read the signing keys again; keeping those read before", metadata: ["error": "\(error)"]) }
         }
         if !kids.contains(kid) {
             if reloadedForUnknownKey.map({ ContinuousClock.now - $0 >= config.reloadInterval }) ?? true {
                 reloadedForUnknownKey = .now
-                do { try await load() } catch { logger.warning("cannot read the signing keys again", metadata: ["error": "\(error)"]) }
+                do { try await reload() } catch { logger.warning("cannot read the signing keys again", metadata: ["error": "\(error)"]) }
             }
             guard kids.contains(kid) else { throw Refused(description: "the token's key is not known") }
         }

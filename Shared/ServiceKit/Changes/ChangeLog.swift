@@ -23,7 +23,36 @@ public enum ChangeLog {
             CREATE TRIGGER master_changes_no_truncate BEFORE TRUNCATE ON master_changes
                 FOR EACH STATEMENT EXECUTE FUNCTION append_only();
             """),
+        // Written by `bizctl dead replay|edit|purge` (as the database's admin), read through `GET /operator-actions`.
+        Migration(61, "what operators did to the service's dead letters", """
+            CREATE TABLE operator_actions (
+                id bigserial PRIMARY KEY,
+                action text NOT NULL CHECK (action IN ('replay', 'edit', 'purge')),
+                operator text NOT NULL,
+                queue text NOT NULL,
+                message_ids text[] NOT NULL,
+                filter text,
+                detail jsonb NOT NULL DEFAULT '{}',
+                at timestamptz NOT NULL DEFAULT now());
+            CREATE TRIGGER operator_actions_append_only BEFORE UPDATE OR DELETE ON operator_actions
+                FOR EACH ROW EXECUTE FUNCTION append_only();
+            CREATE TRIGGER operator_actions_no_truncate BEFORE TRUNCATE ON operator_actions
+                FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+            """),
     ]
+
+    /// One operator action as listed by `GET /operator-actions`.
+    struct OperatorAction: Encodable, Sendable, ResponseEncodable {
+        let id: Int64
+        let action: String
+        let operatorName: String
+        let queue: String
+        let messageIds: [String]
+        let filter: String?
+        let detail: JSONValue
+        let at: Date
+        enum CodingKeys: String, CodingKey { case id, action, operatorName = "operator", queue, messageIds, filter, detail, at }
+    }
 
     /// One change as listed by `GET /changes`.
     struct Entry: Encodable, Sendable, ResponseEncodable {
@@ -51,6 +80,22 @@ public enum ChangeLog {
                       change: try JSONDecoder().decode(JSONValue.self, from: Data(try row.string("change").utf8)),
                       actor: try row.string("actor"), correlationId: try row.optionalString("correlation_id"),
                       changedAt: try row.timestamp("changed_at"))
+            }
+            return Page(items, limit: limit) { String($0.id) }
+        }
+        router.get("/operator-actions") { request, _ -> Page<OperatorAction> in
+            let (limit, after) = try PageRequest.numbered(request, max: 500)
+            let rows = try await env.pool.query("""
+                SELECT id, action, operator, queue, array_to_json(message_ids)::text AS message_ids, filter, detail::text AS detail, at
+                FROM operator_actions WHERE id > $1 ORDER BY id LIMIT $2
+                """, [.int(after), .int(Int64(limit + 1))])
+            let items = try rows.map { row in
+                OperatorAction(id: try row.int("id"), action: try row.string("action"), operatorName: try row.string("operator"),
+                               queue: try row.string("queue"),
+                               messageIds: try JSONDecoder().decode([String].self, from: Data(try row.string("message_ids").utf8)),
+                               filter: try row.optionalString("filter"),
+                               detail: try JSONDecoder().decode(JSONValue.self, from: Data(try row.string("detail").utf8)),
+                               at: try row.timestamp("at"))
             }
             return Page(items, limit: limit) { String($0.id) }
         }

@@ -262,7 +262,9 @@ import Testing
         try await finance.deliver(ShipmentDelivered(orderRef: "D-2", shipmentId: UUID(), signedBy: "Ms Lin", signedAt: Date()))
         let invoice = try #require(try await finance.outbox("finance.invoice.issued.v1").first)
         #expect(int64(invoice.body["amount"]) == 2_700, "invoiced at the approved price")
-        #expect(try await finance.pool.query("SELECT count(*) AS n FROM approval_requests").first?.int("n") == 0, "no second approval")
+        let asked = try await sales.pool.query("SELECT status FROM approval_requests WHERE action = 'order.discount' AND subject = 'D-2'")
+        #expect(try asked.map { try $0.string("status") } == ["approved"], "one approval for D-2, not asked again as the order went on")
+        #expect(try await sales.outbox("sales.approval.requested.v1").count == 2, "D-2's and the copy D-4's, nothing after")
         await finance.cleanUp()
         await sales.cleanUp()
     }
@@ -286,11 +288,19 @@ import Testing
         #expect(try await limit() == 5_000_000)
         let huge = try await credit(SignIn.person("risk.dir"), 6_000_000_000)
         #expect(huge.status == .accepted && (huge.json["approval"] as? [String: Any])?["approverRole"] as? String == "executive")
+        // The profile set again meanwhile: the open request ends, and a late approval cannot undo the newer profile.
+        #expect(try await credit(Self.riskStaff, 4_000_000).status == .ok)
+        let late = try await call(risk, "chen.jie", .post, "/approvals/\((huge.json["approval"] as? [String: Any])?["id"] as? String ?? "")/approve", "{}")
+        #expect(code(late.json) == "not-pending")
+        #expect(try await limit() == 4_000_000)
+        // A better rating adds risk: it is under the limit too (here beyond staff's for 60,000,000).
+        let better = try await call(risk, "", .put, "/customers/NEW/credit", #"{"creditLimit":4000000,"currency":"CNY","rating":"A"}"#, made: Self.riskStaff)
+        #expect(better.status == .ok, "within staff's limit for 4,000,000")
         // Every change of the profile is kept with who made it: the approver for the approved one.
         let changes = (try await call(risk, "", .get, "/changes?kind=credit-profile&key=NEW", made: SignIn.person("audit.sun"))
             .json["items"] as? [[String: Any]]) ?? []
-        #expect(changes.map { $0["actor"] as? String } == ["risk.kong", "li.wei", "risk.kong"])
-        #expect(changes.map { int64(($0["change"] as? [String: Any])?["credit_limit"]) } == [10_000_000, 60_000_000, 5_000_000])
+        #expect(changes.map { $0["actor"] as? String } == ["risk.kong", "li.wei", "risk.kong", "risk.kong", "risk.kong"])
+        #expect(changes.map { int64(($0["change"] as? [String: Any])?["credit_limit"]) } == [10_000_000, 60_000_000, 5_000_000, 4_000_000, 4_000_000])
         await #expect(throws: (any Error).self) { try await risk.pool.execute("UPDATE master_changes SET actor = 'someone else'") }
         await #expect(throws: (any Error).self) { try await risk.pool.execute("DELETE FROM master_changes") }
         await risk.cleanUp()
@@ -309,8 +319,17 @@ import Testing
         }
         // A manager may, and the price list's change is kept with the manager's name.
         let sales = try await ServiceHarness.make(Sales.spec)
+        #expect(try await call(sales, "sales.dir", .put, "/products/S-1", #"{"name":"Widget","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":1000}]}"#).status == .ok)
+        // Contract prices and typed prices are prices below the list: not staff's to give.
+        let priced = try await call(sales, "wang.fang", .put, "/customers/C-9", #"{"name":"Nine","currency":"CNY","contractPrices":{"S-1":1}}"#)
+        #expect(priced.status == .forbidden && code(priced.json) == "forbidden")
+        #expect(try await call(sales, "wang.fang", .put, "/customers/C-9", #"{"name":"Nine","currency":"CNY","allowsPriceOverride":true}"#).status == .forbidden)
+        #expect(try await call(sales, "wang.fang", .put, "/customers/C-9", #"{"name":"Nine","currency":"CNY"}"#).status == .ok, "filing a customer is staff's")
+        #expect(try await call(sales, "sales.mgr", .put, "/customers/C-9", #"{"name":"Nine","currency":"CNY","contractPrices":{"S-1":900}}"#).status == .ok)
+        #expect(try await call(sales, "wang.fang", .put, "/customers/C-9", #"{"name":"Nine Ltd","currency":"CNY","contractPrices":{"S-1":900}}"#).status == .ok,
+                "the same prices kept")
         #expect(try await call(sales, "sales.mgr", .put, "/products/S-2", #"{"name":"Gadget","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":700}]}"#).status == .ok)
-        let product = try #require(((try await call(sales, "sales.mgr", .get, "/changes?kind=product").json["items"] as? [[String: Any]]) ?? []).first)
+        let product = try #require(((try await call(sales, "sales.mgr", .get, "/changes?kind=product&key=S-2").json["items"] as? [[String: Any]]) ?? []).first)
         let tiers = (product["change"] as? [String: Any])?["tiers"] as? [[String: Any]]
         #expect(product["key"] as? String == "S-2" && product["actor"] as? String == "sales.mgr" && int64(tiers?.first?["unitPrice"]) == 700)
         await sales.cleanUp()

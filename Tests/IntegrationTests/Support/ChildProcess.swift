@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A real child process (a service or the probe) whose output the test can wait on,
 /// and which it can kill with a real signal.
@@ -122,7 +123,18 @@ final class ChildProcess: @unchecked Sendable {
 }
 
 /// A free TCP port on loopback for a child's HTTP server.
+/// A port free now and not handed out before in this run: the system may offer a port it just
+/// freed again, and two services given one port would leave one of them unstarted.
 func freePort() -> Int {
+    while true {
+        let port = unusedPort()
+        if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+    }
+}
+
+private let handedOut = Mutex<Set<Int>>([])
+
+private func unusedPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Messaging
+import Storage
+
+/// `bizctl dead`: a service's dead letters, for the person who must deal with them. Reading
+/// never loses one (each is taken and put back); replay, edit and purge take exactly the
+/// letters chosen, and each such action is written, with who did it, to the service's
+/// `operator_actions` table (read through `GET /operator-actions`).
+struct Dead: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, show, replay, correct and purge a service's dead letters.",
+        discussion: "Acts on the broker as its admin (--amqp-url, BIZCTL_AMQP_URL) and records replay, edit and purge in the service's database (--database-url, BIZCTL_DATABASE_URL) under the operator's name (--operator, BIZCTL_OPERATOR, or the login name).",
+        subcommands: [DeadList.self, DeadShow.self, DeadReplay.self, DeadEdit.self, DeadPurge.self])
+}
+
+/// Which dead-letter queue, and which of its letters.
+struct DeadSelection: ParsableArguments {
+    @Argument(help: "The service id (sales, logistics, customer_service, finance, risk), or `unrouted` for commands nobody handles.")
+    var service: String
+
+    @Option(name: .customLong("id"), help: "A letter's message_id (repeatable).")
+    var ids: [String] = []
+
+    @Option(help: "Only letters with this reason (x-dead-letter-reason), e.g. retries-exhausted.")
+    var reason: String?
+
+    @Option(help: "Only letters of this message type, e.g. order.place.v1.")
+    var type: String?
+
+    var queue: String { service == "unrouted" ? Topology.unroutedDead : "\(service).dead" }
+    /// The service's schema, where its operator actions are kept.
+    var schema: String { service == "unrouted" ? "sales" : service.replacingOccurrences(of: "-", with: "_") }
+    /// The queue a replay goes back to: the service's own, never its subscribers' again.
+    var workQueue: String? { service == "unrouted" ? nil : service }
+
+    var filterText: String? {
+        let parts = ids.map { "id=\($0)" } + [reason.map { "reason=\($0)" }, type.map { "type=\($0)" }].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    func matches(_ letter: DeadLetter) -> Bool {
+        (ids.isEmpty || ids.contains(letter.messageId ?? "")) && (reason == nil || letter.reason == reason)
+            && (type == nil || letter.type == type)
+    }
+}
+
+/// One dead letter as read: what a person needs to judge it, and (when chosen) the message itself.
+struct DeadLetter: Encodable {
+    let position: Int
+    let messageId: String?
+    let type: String?
+    let routingKey: String?
+    let reason: String
+    let error: String?
+    let deadLetteredAt: String?
+    let firstFailureAt: String?
+    let retries: Int64?
+    let correlationId: String?
+    let bodyBytes: Int
+    let preview: String
+    /// The broker's tag for it on this read, and the message itself when it was chosen.
+    let tag: UInt64
+    var delivery: Delivery?
+
+    enum CodingKeys: String, CodingKey {
+        case position, messageId, type, routingKey, reason, error, deadLetteredAt, firstFailureAt, retries, correlationId, bodyBytes, preview
+    }
+
+    init(_ d: Delivery, position: Int, keep: Bool) {
+        let h = d.properties.headers
+        self.position = position
+        tag = d.deliveryTag
+        messageId = d.properties.messageId
+        type = d.properties.type
+        routingKey = h["x-original-routing-key"]?.description
+        reason = h["x-dead-letter-reason"]?.description ?? (h["x-death"] != nil ? "delivery-limit" : "(no reason)")
+        error = h["x-dead-letter-error"]?.description
+        deadLetteredAt = h["x-dead-lettered-at"]?.description
+        firstFailureAt = h["x-first-attempt-at"]?.intValue.map { Date(timeIntervalSince1970: Double($0) / 1000).formatted(.iso8601) }
+        retries = h["x-retry-count"]?.intValue
+        correlationId = d.properties.correlationId
+        bodyBytes = d.body.count
+        let text = String(decoding: d.body.prefix(160), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
+        preview = d.body.count > 160 ? text + "…" : text
+        delivery = keep ? d : nil
+    }
+}
+
+/// Reads a dead-letter queue as the broker's admin: every letter is taken, looked at, and either
+/// put back unchanged (`release`) or removed once dealt with (`remove`). Letters not settled
+/// when the connection closes go back by themselves.
+final class DeadLetterReader {
+    let client: AMQPClient
+    let queue: String
+    private(set) var letters: [DeadLetter] = []
+
+    init(config: AMQPConfig, queue: String) {
+        client = AMQPClient(config: config, name: "bizctl dead \(queue)")
+        self.queue = queue
+    }
+
+    /// Takes every letter in the queue (those that arrive meanwhile wait for the next read);
+    /// `keep` decides whose message is held for a replay.
+    func read(keep: (DeadLetter) -> Bool) async throws {
+        let count: Int
+        do { count = try await client.messageCount(queue) } catch let error as AMQPError where error.code == 404 {
+            throw ValidationError("there is no queue \(queue) on the broker")
+        }
+        guard count > 0 else { return }
+        try await client.startConsuming(queue, prefetch: .max)
+        var idle = ContinuousClock.now
+        while letters.count < count, ContinuousClock.now - idle < .seconds(10) {
+            let batch = try await client.receive(max: 500, wait: 0.2)
+            if batch.isEmpty { continue }
+            idle = .now
+            for d in batch {
+                let summary = DeadLetter(d, position: letters.count + 1, keep: false)
+                letters.append(keep(summary) ? DeadLetter(d, position: summary.position, keep: true) : summary)
+            }
+        }
+    }
+
+    /// Removes letters that were dealt with.
+    func remove(_ chosen: [DeadLetter]) async throws {
+        try await client.ackEach(tags: chosen.map(\.tag))
+    }
+
+    /// Puts back every letter not removed, unchanged.
+    func releaseAll(except removed: Set<Int> = []) async throws {
+        let tags = letters.filter { !removed.contains($0.position) }.map(\.tag)
+        try await client.requeue(tags: tags)
+        await client.close()
+    }
+}
+
