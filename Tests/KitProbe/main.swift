@@ -30,6 +30,11 @@ handlers.on(ProbeCommand.self, boundTo: .command("\(id).command")) { command, wo
     case "refuse": throw Refusal(.unknown("probe-refused"), "seq \(command.seq) asked to be refused")
     case "transient": throw RetryLater("seq \(command.seq) is never ready")
     case "slow": try work.transaction.execute("SELECT pg_sleep(2)")
+    case "until-ready":
+        // Fails as worth retrying until the test writes the row (a cause a person fixes).
+        if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
+            throw RetryLater("seq \(command.seq) needs its row in ready")
+        }
     case "await":
         // Waits for a row the test writes into `ready` (state that is on its way).
         if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
