@@ -109,7 +109,7 @@ public enum ServiceMain {
             LineLogHandler(label: label, level: config.logLevel, json: config.logFormat == .json)
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(HelpedMetricsFactory(registry: registry))
         var logger = Logger(label: spec.id)
         logger[metadataKey: "service"] = "\(spec.id)"
         do {
@@ -175,6 +175,7 @@ public enum ServiceMain {
         if !spec.jobs.isEmpty {
             services.append(PeriodicRunner(jobs: spec.jobs, intervals: config.jobSeconds, environment: environment, logger: logger))
         }
+        services.append(ServiceGauges(pool: pool, service: spec.id, logger: logger))
         services.append(DrainWatch(readiness))
         var configuration = ServiceGroupConfiguration(
             services: services.map {

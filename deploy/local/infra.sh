@@ -212,8 +212,9 @@ log.file.level = info
 log.console = false
 EOF
     # Offline plugin enablement only writes the enabled_plugins file.
-    if ! grep -q rabbitmq_management "$RMQ_DIR/enabled_plugins" 2>/dev/null; then
-        rmq rabbitmq-plugins enable --offline rabbitmq_management >/dev/null
+    # rabbitmq_prometheus serves the broker's own metrics on :15692 (deploy/observability scrapes it).
+    if ! grep -q rabbitmq_prometheus "$RMQ_DIR/enabled_plugins" 2>/dev/null; then
+        rmq rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
     fi
 }
 
