@@ -1,7 +1,9 @@
 import Contracts
 import Foundation
 import Messaging
+import SalesDomain
 import ServiceKit
+import Storage
 
 public enum Sales {
     /// Sales' authority limits and approvals.
@@ -46,8 +48,26 @@ public enum Sales {
         handlers.on(LogisticsContractReviewed.self, ContractDesk.reviewed)
         handlers.on(RiskContractReviewed.self, ContractDesk.reviewed)
         OrderTracking.registerHistory(&handlers)
-        return ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
-                           routes: SalesAPI.add,
-                           busDuties: [.sweepUnrouted], jobs: [quoteExpiry, followUp], writeRoles: routeRoles, approvals: approvals)
+        var spec = ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
+                               routes: SalesAPI.add,
+                               busDuties: [.sweepUnrouted], jobs: [quoteExpiry, followUp], writeRoles: routeRoles, approvals: approvals)
+        spec.gauges = orderGauges
+        return spec
+    }
+
+    /// Orders by status, and those stuck in a step (not moved for an hour): every status is
+    /// reported, 0 included, so an alert on a stuck step also clears.
+    static var orderGauges: [BusinessGauge] {
+        [BusinessGauge("bizops_orders") { try orderReadings($0) { $0.orders } },
+         BusinessGauge("bizops_orders_stuck") { tx in
+             try orderReadings(tx) { OrderStatus(rawValue: $0.status)?.isFinal == true ? 0 : $0.stuck }
+         }]
+    }
+
+    @Sendable static func orderReadings(_ tx: Transaction, _ pick: ((status: String, orders: Int64, stuck: Int64)) -> Int64) throws -> [([(String, String)], Double)] {
+        let counts = try SalesReads(tx: tx).orderCounts(stuckAfter: 3600)
+        return OrderStatus.allCases.map { status in
+            ([("status", status.rawValue)], Double(counts.first { $0.status == status.rawValue }.map(pick) ?? 0))
+        }
     }
 }

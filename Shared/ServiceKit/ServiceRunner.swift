@@ -25,6 +25,8 @@ public struct ServiceSpec: Sendable {
     public let access: AccessPolicy
     /// Its authority limits and approvals (nil: it puts nothing under limits).
     public let approvals: ApprovalBook?
+    /// Gauges of its own business state, sampled from its schema (`/metrics`).
+    public var gauges: [BusinessGauge] = []
 
     public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
                 routes: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
@@ -175,7 +177,11 @@ public enum ServiceMain {
         if !spec.jobs.isEmpty {
             services.append(PeriodicRunner(jobs: spec.jobs, intervals: config.jobSeconds, environment: environment, logger: logger))
         }
-        services.append(ServiceGauges(pool: pool, service: spec.id, logger: logger))
+        services.append(ServiceGauges(pool: pool, service: spec.id, business: spec.gauges, logger: logger) {
+            // What /health/ready answers, as a gauge an alert can watch.
+            let database = await pool.ping(), broker = await channel.isConnected
+            return database && broker && !publisher.isBlocked && !readiness.isDraining
+        })
         services.append(DrainWatch(readiness))
         var configuration = ServiceGroupConfiguration(
             services: services.map {

@@ -66,6 +66,7 @@ import Testing
         #expect(exposition.value("bizops_process_open_fds") ?? 0 > 0 && exposition.value("bizops_process_cpu_seconds_total") ?? 0 > 0)
         #expect(exposition.value("bizops_outbox_backlog") != nil && exposition.value("bizops_inbox_rows") != nil)
         #expect(exposition.type["bizops_consume_batch_seconds"] == "histogram")
+        #expect(exposition.value("bizops_ready") == 1, "ready, as /health/ready says")
         await service.stop()
         await probe.cleanUp()
     }

@@ -138,6 +138,15 @@ struct SalesReads {
                      lastActivityAt: try row.timestamp("last_activity_at"), seq: try row.int("seq"))
     }
 
+    /// How many orders are in each status, and how many of them have not moved for `stuckAfter`
+    /// seconds: what the order-flow gauges and the stuck-order alert read.
+    func orderCounts(stuckAfter: Int) throws -> [(status: String, orders: Int64, stuck: Int64)] {
+        try tx.query("""
+            SELECT status, count(*) AS orders, count(*) FILTER (WHERE updated_at < now() - make_interval(secs => $1)) AS stuck
+            FROM orders GROUP BY status
+            """, [.int(Int64(stuckAfter))]).map { (try $0.string("status"), try $0.int("orders"), try $0.int("stuck")) }
+    }
+
     func products(after: String, limit: Int) throws -> [ProductView] {
         let products = try tx.query("SELECT sku, name FROM products WHERE sku > $1 ORDER BY sku LIMIT $2", [.text(after), .int(Int64(limit))])
         let skus = try products.map { try $0.string("sku") }

@@ -10,7 +10,9 @@ import Storage
 struct ServiceGauges: Service {
     let pool: PostgresPool
     let service: String
+    let business: [BusinessGauge]
     let logger: Logger
+    let ready: @Sendable () async -> Bool
     var interval: Duration = .seconds(5)
 
     func run() async throws {
@@ -21,9 +23,11 @@ struct ServiceGauges: Service {
         let backlog = Gauge(label: "bizops_outbox_backlog", dimensions: [("service", service)])
         let oldest = Gauge(label: "bizops_outbox_oldest_age_seconds", dimensions: [("service", service)])
         let inbox = Gauge(label: "bizops_inbox_rows", dimensions: [("service", service)])
+        let readyGauge = Gauge(label: "bizops_ready", dimensions: [("service", service)])
         started.record(Date().timeIntervalSince1970 - ProcessSample.uptime())
         var tick = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            readyGauge.record(await ready() ? 1 : 0)
             if let sample = ProcessSample.read() {
                 memory.record(Double(sample.residentBytes)); cpu.record(sample.cpuSeconds); files.record(Double(sample.openFiles))
             }
@@ -38,6 +42,14 @@ struct ServiceGauges: Service {
                         backlog.record(Double(try row.int("backlog"))); oldest.record(Double(try row.int("oldest_ms")) / 1000); inbox.record(Double(try row.int("inbox")))
                     }
                 } catch { logger.debug("cannot sample the outbox", metadata: ["error": "\(error)"]) }
+                for gauge in business {
+                    do {
+                        let readings = try await pool.transaction { try gauge.sample($0) }
+                        for (labels, value) in readings {
+                            Gauge(label: gauge.name, dimensions: [("service", service)] + labels).record(value)
+                        }
+                    } catch { logger.debug("cannot sample \(gauge.name)", metadata: ["error": "\(error)"]) }
+                }
             }
             tick += 1
             try? await Task.sleep(for: interval)
@@ -69,5 +81,15 @@ enum ProcessSample {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let startTicks = Double(fields[19]) else { return 0 }
         return max(0, systemUp - startTicks / ticks)
+    }
+}
+
+/// A gauge of a service's business state (e.g. orders by status), read from its schema every
+/// 15 seconds; each reading is a label set and its value (`service` is added).
+public struct BusinessGauge: Sendable {
+    public let name: String
+    public let sample: @Sendable (Transaction) throws -> [([(String, String)], Double)]
+    public init(_ name: String, sample: @escaping @Sendable (Transaction) throws -> [([(String, String)], Double)]) {
+        self.name = name; self.sample = sample
     }
 }

@@ -58,6 +58,12 @@ extension EndToEnd {
                 // The completion event is on the bus for anyone, tied to the order by correlation id.
                 let completed = try await TestBus.drain(observer, expected: 1, timeout: 10).filter { $0.properties.correlationId == ref }
                 #expect(completed.count == 1 && completed.first?.properties.type == "sales.order.completed.v1")
+                // The order flow on sales' /metrics (sampled from its schema every 15 s).
+                let counted = await eventually(timeout: 25) {
+                    let text = (try? await http(bz.url("sales", "/metrics"), as: nil).body) ?? ""
+                    return (metric(text, "bizops_orders", #"status="completed""#) ?? 0) >= 1 && metric(text, "bizops_ready") == 1
+                }
+                #expect(counted, "bizops_orders{status=\"completed\"} and bizops_ready on sales' /metrics")
 
                 // Risk: approved, and nothing is owed any more.
                 let credit = try await bz.get("risk", "/customers/\(customer)/credit") as! [String: Any]
