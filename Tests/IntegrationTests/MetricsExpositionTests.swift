@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Testing
 
 /// `/metrics` as Prometheus scrapes it from a real service: valid text exposition, a `# HELP`
@@ -67,6 +68,12 @@ import Testing
         #expect(exposition.value("bizops_outbox_backlog") != nil && exposition.value("bizops_inbox_rows") != nil)
         #expect(exposition.type["bizops_consume_batch_seconds"] == "histogram")
         #expect(exposition.value("bizops_ready") == 1, "ready, as /health/ready says")
+        // The catalog the dashboards and alerts are checked against names what is really exported;
+        // these appear only with their traffic (a refusal, a return, sales' sweeper and orders, an HTTP error).
+        let needTraffic: Set<String> = ["bizops_refusals_total", "bizops_outbox_returned_total", "bizops_unrouted_commands_total",
+                                        "bizops_unrouted_events_total", "bizops_orders", "bizops_orders_stuck", "hb_request_errors"]
+        let families = Set(exposition.samples.map { exposition.family(of: $0.name) })
+        for name in Set(MetricHelp.texts.keys).subtracting(needTraffic) { #expect(families.contains(name), "\(name) is exported") }
         await service.stop()
         await probe.cleanUp()
     }

@@ -52,7 +52,8 @@ PG_PORT=5432
 PG_DB="bizops"
 PG_ADMIN="bizops"
 
-PACKAGES=(rabbitmq-server postgresql libpq-dev librabbitmq-dev pkg-config curl openssl docker-compose)
+# prometheus: its promtool checks and tests deploy/observability's alert rules (the tests run it).
+PACKAGES=(rabbitmq-server postgresql libpq-dev librabbitmq-dev pkg-config curl openssl docker-compose prometheus)
 
 # ---------------------------------------------------------------- helpers
 say()  { printf '%s\n' "$*"; }
