@@ -82,4 +82,26 @@ import Testing
         await service.stop()
         await probe.cleanUp()
     }
+
+    /// `bizctl outbox`: rows committed and not yet published, the oldest's age, and exit 1 once
+    /// it waits longer than allowed.
+    @Test func theOutboxBacklogIsShownAndAnOldOneFailsTheCheck() async throws {
+        let probe = try await Probe.make()
+        let writer = try probe.start(["commit-events", "5"])  // commits five events, publishes nothing
+        try await writer.waitFor("PROBE committed 5")
+        try await Task.sleep(for: .milliseconds(300))
+        func outbox(_ extra: [String]) async throws -> (exit: Int32?, text: String) {
+            let child = try ChildProcess("bizctl", ["outbox", "--service", probe.id, "--database-url", TestServers.databaseURL] + extra, environment: [:])
+            let exit = await child.waitExit(timeout: 30)
+            return (exit, child.text)
+        }
+        let fresh = try await outbox(["--json", "--max-age", "3600"])
+        #expect(fresh.exit == 0, "\(fresh.text)")
+        let rows = (try? JSONSerialization.jsonObject(with: Data((fresh.text.firstIndex(of: "[").map { String(fresh.text[$0...]) } ?? "").utf8))) as? [[String: Any]]
+        #expect(rows?.first?["unsent"] as? Int == 5 && (rows?.first?["oldestSeconds"] as? Double ?? 0) > 0, "\(fresh.text)")
+        let stale = try await outbox(["--max-age", "0.1"])
+        #expect(stale.exit == 1 && stale.text.contains("oldest unsent row waits"), "\(stale.text)")
+        await writer.stop()
+        await probe.cleanUp()
+    }
 }

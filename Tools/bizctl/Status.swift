@@ -15,14 +15,7 @@ struct Status: AsyncParsableCommand {
         abstract: "Show the services and their queues; exit 1 if anything is unhealthy.",
         discussion: "Dead letters waiting are marked but are not a failure: they are work for a person. The management API counts consumers with its statistics (every 5 s): a ready service whose queue shows none is looked at again after 6 s before it counts as a problem.")
 
-    @Option(help: "RabbitMQ's management API, with a user that may read it (default: BIZCTL_MANAGEMENT_URL or http://bizops:bizops-dev@127.0.0.1:15672).")
-    var managementURL: String?
-
-    @Option(help: "The vhost.")
-    var vhost: String = "bizops"
-
-    @Option(name: .customLong("service"), help: "A service's base URL as id=URL (default: each service on 127.0.0.1 at its default port).")
-    var services: [String] = []
+    @OptionGroup var options: StatusOptions
 
     @Flag(help: "Print JSON for machines.")
     var json = false
@@ -56,12 +49,12 @@ struct Status: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var report = try await gather()
+        var report = try await options.gather()
         // The management API counts consumers with its statistics (every 5 s by default): a ready
         // service whose queue shows none may simply have connected since. Look once more.
         if report.services.contains(where: { $0.ready && $0.problems.contains { $0.hasSuffix("has no consumer") } }) {
             try await Task.sleep(for: .seconds(6))
-            report = try await gather()
+            report = try await options.gather()
         }
         if json {
             let encoder = JSONEncoder()
@@ -72,6 +65,23 @@ struct Status: AsyncParsableCommand {
         }
         if !report.healthy { throw ExitCode(1) }
     }
+
+}
+
+/// Where `status` and `watch` look: the management API and each service's base URL.
+struct StatusOptions: ParsableArguments {
+    @Option(help: "RabbitMQ's management API, with a user that may read it (default: BIZCTL_MANAGEMENT_URL or http://bizops:bizops-dev@127.0.0.1:15672).")
+    var managementURL: String?
+
+    @Option(help: "The vhost.")
+    var vhost: String = "bizops"
+
+    @Option(name: .customLong("service"), help: "A service's base URL as id=URL (default: each service on 127.0.0.1 at its default port).")
+    var services: [String] = []
+
+    typealias Report = Status.Report
+    typealias QueueState = Status.QueueState
+    typealias ServiceState = Status.ServiceState
 
     func gather() async throws -> Report {
         let management = try ManagementAPI(managementURL ?? ProcessInfo.processInfo.environment["BIZCTL_MANAGEMENT_URL"]
@@ -102,8 +112,8 @@ struct Status: AsyncParsableCommand {
         var serviceStates: [ServiceState] = []
         for spec in Provision.specs {
             let base = bases[spec.id]!
-            let live = await Self.get("\(base)/health/live")
-            let ready = await Self.get("\(base)/health/ready")
+            let live = await Status.get("\(base)/health/live")
+            let ready = await Status.get("\(base)/health/ready")
             let topology = Topology(service: spec.id, bindings: spec.bindings)
             let names = [topology.queue] + topology.retryDelays.indices.map { topology.retryQueue(level: $0 + 1) } + [topology.deadQueue]
             let states = names.map(state)
@@ -123,6 +133,9 @@ struct Status: AsyncParsableCommand {
                       unrouted: [state(Topology.unrouted), state(Topology.unroutedDead)], problems: problems)
     }
 
+}
+
+extension Status {
     static func get(_ url: String) async -> (status: Int, body: String) {
         guard let url = URL(string: url) else { return (0, "") }
         var request = URLRequest(url: url)

@@ -38,6 +38,13 @@ extension EndToEnd {
                 #expect(down.report["healthy"] as? Bool == false)
                 #expect((down.report["problems"] as? [String])?.contains { $0.hasPrefix("risk: not ready") } == true, "\(down.text.suffix(1500))")
                 #expect(!down.text.contains("bizops-dev"), "no password in the output")
+                // watch: the same screen, refreshed; piped, one after another.
+                var arguments = ["watch", "--count", "2", "--interval", "0.5"]
+                for service in Bizops.services { arguments += ["--service", "\(service.id)=\(bz.url(service.exe, ""))"] }
+                let watch = try ChildProcess("bizctl", arguments, environment: [:])
+                let watched = await watch.waitExit(timeout: 40)
+                #expect(watched != nil, "watch --count 2 ends by itself")
+                #expect(watch.text.components(separatedBy: "bizctl watch — ").count - 1 == 2 && watch.text.contains("sales"), "\(watch.text.suffix(1500))")
             }
         }
     }
