@@ -86,15 +86,7 @@ struct StatusOptions: ParsableArguments {
     func gather() async throws -> Report {
         let management = try ManagementAPI(managementURL ?? ProcessInfo.processInfo.environment["BIZCTL_MANAGEMENT_URL"]
                                            ?? "http://bizops:bizops-dev@127.0.0.1:15672")
-        var bases: [String: String] = [:]
-        for spec in Provision.specs { bases[spec.id] = "http://127.0.0.1:\(spec.defaultPort)" }
-        for entry in services {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, bases[parts[0]] != nil else {
-                throw ValidationError("--service \(entry): expected id=URL with id one of \(bases.keys.sorted().joined(separator: ", "))")
-            }
-            bases[parts[0]] = parts[1]
-        }
+        let bases = try serviceBases()
         var problems: [String] = []
         let queues: [String: [String: Any]]
         do { queues = try await management.queues(vhost: vhost) } catch {

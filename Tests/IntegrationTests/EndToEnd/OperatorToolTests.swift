@@ -47,5 +47,47 @@ extension EndToEnd {
                 #expect(watch.text.components(separatedBy: "bizctl watch — ").count - 1 == 2 && watch.text.contains("sales"), "\(watch.text.suffix(1500))")
             }
         }
+
+        func order(_ bz: Bizops, _ ref: String) async throws -> (exit: Int32?, report: [String: Any], text: String) {
+            var arguments = ["order", ref, "--json", "--token", try await SignIn.issuer.token(for: SignIn.person("zhou.ops")),
+                             "--database-url", TestServers.databaseURL]
+            for service in Bizops.services { arguments += ["--service", "\(service.id)=\(bz.url(service.exe, ""))"] }
+            let child = try ChildProcess("bizctl", arguments, environment: ["BIZCTL_AMQP_URL": ""])
+            let exit = await child.waitExit(timeout: 30)
+            let text = child.text
+            let json = text.firstIndex(of: "{").map { String(text[$0...]) } ?? ""
+            return (exit, (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:], text)
+        }
+
+        @Test func orderShowsACompletedOrdersTimelineAcrossTheServicesAndTheStepAStuckOneWaitsFor() async throws {
+            try await Bizops.with { bz in
+                let customer = "OPS-\(bz.run)", sku = "SKU-O-\(bz.run)", done = "OPS-DONE-\(bz.run)", stuck = "OPS-WAIT-\(bz.run)"
+                try await bz.customer(customer, limit: 1_000_000)
+                try await bz.product(sku, price: 100, stock: 50)
+                try await bz.placeOrder(done, customer: customer, lines: [(sku, 3)])
+                try await bz.waitStatus(done, "reserved")
+                try await bz.dispatchAndWait(done)
+                try await bz.deliver(done)
+                try await bz.waitStatus(done, "delivered")
+                _ = try await bz.until("finance", "/invoices?order=\(done)", "final invoice") { ($0 as? [Any])?.count == 1 }
+                try await bz.pay(done, amount: 300)
+                try await bz.waitStatus(done, "completed")
+                let completed = try await order(bz, done)
+                #expect(completed.exit == 0, "\(completed.text.suffix(1500))")
+                #expect(completed.report["status"] as? String == "completed" && completed.report["waiting"] == nil)
+                let timeline = completed.report["timeline"] as? [[String: Any]] ?? []
+                #expect(Set(timeline.compactMap { $0["service"] as? String }) == ["sales", "risk", "logistics", "finance"], "\(timeline)")
+                #expect(timeline.contains { ($0["what"] as? String)?.contains("final invoice") == true && ($0["what"] as? String)?.contains("paid") == true })
+                #expect(timeline.contains { $0["service"] as? String == "logistics" && ($0["what"] as? String)?.hasPrefix("reserve") == true })
+                // Reserved and cleared (net terms): it waits for the warehouse's dispatch, which nobody has sent.
+                try await bz.placeOrder(stuck, customer: customer, lines: [(sku, 1)])
+                try await bz.waitStatus(stuck, "reserved")
+                try await bz.waitCleared(stuck)
+                let waiting = try await order(bz, stuck)
+                let step = waiting.report["waiting"] as? [String: Any]
+                #expect(step?["step"] as? String == "the dispatch" && step?["message"] as? String == "shipment.dispatch", "\(waiting.text.suffix(1500))")
+                #expect((step?["whereNow"] as? String)?.hasPrefix("nowhere yet") == true)
+            }
+        }
     }
 }

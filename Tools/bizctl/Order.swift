@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Messaging
+import ServiceKit
+import Storage
+
+/// One order across the five services, from each service's own records (not sales' copy of
+/// the history): who did what and when, which step it waits for, and where the awaited
+/// message is: an outbox not yet published, a retry or dead-letter queue, or nowhere yet.
+struct Order: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "An order's timeline across the five services, the step it waits for, and where that message is.",
+        discussion: "Reads each service's HTTP API with a sign-in token (--token or BIZCTL_TOKEN; locally --as PERSON signs one with .local/auth), the services' outboxes in the database (--database-url, BIZCTL_DATABASE_URL) and the retry and dead-letter queues on the broker as its admin (--amqp-url, BIZCTL_AMQP_URL; optional).")
+
+    @Argument(help: "The order reference.")
+    var orderRef: String
+
+    @OptionGroup var status: StatusOptions
+
+    @Option(help: "A sign-in token for someone who may read every department (operations, executive, auditor) (default: BIZCTL_TOKEN).")
+    var token: String?
+
+    @Option(name: .customLong("as"), help: "Locally: sign a token for this person of the directory (deploy/demo/people.json) with .local/auth.")
+    var person: String?
+
+    @Option(help: "The database, as a role that may read the services' outboxes (default: BIZCTL_DATABASE_URL or the local postgresql://bizops@127.0.0.1:5432/bizops).")
+    var databaseURL: String?
+
+    @Option(help: "The broker as its admin, to look in the retry and dead-letter queues (default: BIZCTL_AMQP_URL; without it, queues are not searched).")
+    var amqpURL: String?
+
+    @Flag(help: "Print JSON for machines.")
+    var json = false
+
+    struct Entry: Encodable { let at: String; let service: String; let what: String; let actor: String? }
+    struct Waiting: Encodable { let step: String; let from: String; let message: String; let whereNow: String }
+    struct Report: Encodable { let orderRef: String; let status: String; let timeline: [Entry]; let waiting: Waiting? }
+
+    func run() async throws {
+        let bases = try status.serviceBases()
+        let bearer = try await resolveToken()
+        func get(_ service: String, _ path: String) async throws -> Any? {
+            var request = URLRequest(url: URL(string: bases[service]! + path)!)
+            request.timeoutInterval = 5
+            request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let code = (response as? HTTPURLResponse)?.statusCode ?? 0
+            if code == 404 { return nil }
+            guard code == 200 else { throw ValidationError("\(service) answered \(code) to GET \(path): \(String(decoding: data.prefix(300), as: UTF8.self))") }
+            return try JSONSerialization.jsonObject(with: data)
+        }
+        let ref = orderRef.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? orderRef
+        // Sales lists every order under the reference (a rejected one may be placed again): the latest is the live one.
+        let answer = try await get("sales", "/orders/\(ref)")
+        guard let sales = (answer as? [[String: Any]])?.last ?? answer as? [String: Any] else {
+            throw ValidationError("sales has no order \(orderRef)")
+        }
+        var timeline: [Entry] = []
+        for h in sales["history"] as? [[String: Any]] ?? [] {
+            timeline.append(Entry(at: h["at"] as? String ?? "", service: "sales", what: "\(h["event"] as? String ?? "?") → \(h["status"] as? String ?? "?")"
+                                  + ((h["detail"] as? String).map { " (\($0))" } ?? ""), actor: h["actor"] as? String))
+        }
+        if let risk = try await get("risk", "/orders/\(ref)") as? [String: Any] {
+            timeline.append(Entry(at: risk["createdAt"] as? String ?? "", service: "risk",
+                                  what: "credit check: \(risk["status"] as? String ?? "?")" + ((risk["reasonCode"] as? String).map { " (\($0))" } ?? ""),
+                                  actor: risk["decidedBy"] as? String))
+        }
+        let movements = (try await get("logistics", "/movements?order=\(ref)&limit=500") as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        for m in movements {
+            timeline.append(Entry(at: m["at"] as? String ?? "", service: "logistics",
+                                  what: "\(m["kind"] as? String ?? "?") \(m["sku"] as? String ?? "") at \(m["warehouse"] as? String ?? "?")", actor: m["actor"] as? String))
+        }
+        let logistics = try await get("logistics", "/orders/\(ref)") as? [String: Any]
+        if let shipment = logistics?["shipment"] as? [String: Any] {
+            timeline.append(Entry(at: shipment["dispatchedAt"] as? String ?? "", service: "logistics", what: "dispatched", actor: nil))
+            if let signed = shipment["signedAt"] as? String {
+                timeline.append(Entry(at: signed, service: "logistics", what: "delivered, signed by \(shipment["signedBy"] as? String ?? "?")", actor: nil))
+            }
+        }
+        let invoices = (try await get("finance", "/invoices?order=\(ref)&limit=100") as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        for i in invoices {
+            timeline.append(Entry(at: i["issueDate"] as? String ?? "", service: "finance",
+                                  what: "\(i["kind"] as? String ?? "?") invoice \(i["invoiceNumber"] as? String ?? "?") of \(i["amount"] as? Int ?? 0): \(i["status"] as? String ?? "?")",
+                                  actor: nil))
+        }
+        timeline.sort { $0.at < $1.at }
+        let orderStatus = sales["status"] as? String ?? "?"
+        var waiting = Self.awaited(status: orderStatus, logistics: logistics, invoices: invoices)
+        if let w = waiting { waiting = Waiting(step: w.step, from: w.from, message: w.message, whereNow: try await locate(w, bases: bases)) }
+        let report = Report(orderRef: orderRef, status: orderStatus, timeline: timeline, waiting: waiting)
+        if json { print(try Terminal.json(report)); return }
+        print("\(Terminal.bold(orderRef)): \(orderStatus)\n")
+        print(Terminal.table(["when", "service", "what", "who"], timeline.map { [$0.at, $0.service, $0.what, $0.actor ?? "-"] }))
+        if let w = report.waiting {
+            print("\nwaiting for: \(w.step) (\(w.message) from \(w.from))\nwhere it is: \(w.whereNow)")
+        } else { print("\nnothing to wait for: the order is \(orderStatus)") }
+    }
+
+    /// The step an order in `status` waits for, who sends it and as which message.
+    static func awaited(status: String, logistics: [String: Any]?, invoices: [[String: Any]]) -> Waiting? {
+        func w(_ step: String, _ from: String, _ message: String) -> Waiting { Waiting(step: step, from: from, message: message, whereNow: "") }
+        switch status {
+        case "placed": return w("the credit check", "risk", "risk.credit.approved|held|rejected")
+        case "held": return w("a person of risk to release or reject the held order", "a person (POST /orders/{ref}/release in risk)", "risk.credit.approved")
+        case "accepted": return w("the stock reservation", "logistics", "logistics.stock.reserved")
+        case "backordered": return w("stock to arrive (a receipt)", "the warehouse system", "logistics.stock.reserved")
+        case "reserved":
+            if logistics?["clearedForDispatch"] as? Bool == false {
+                return w("finance's clearance (a prepayment or deposit paid)", "finance", "finance.order.cleared")
+            }
+            return w("the dispatch", "the warehouse system", "shipment.dispatch")
+        case "dispatched": return w("the signed delivery", "the driver app", "shipment.deliver")
+        case "delivered":
+            return invoices.contains { $0["kind"] as? String == "final" }
+                ? w("the payment of the final invoice", "the bank feed", "payment.record")
+                : w("the final invoice", "finance", "finance.invoice.issued")
+        case "cancelling": return w("the warehouse to give back the stock", "logistics", "logistics.stock.released")
+        default: return nil
+        }
+    }
+
+    /// Where the awaited message is now: an outbox row not yet published, a retry or
+    /// dead-letter queue of a service, or nowhere yet (its sender has not sent it).
+    func locate(_ waiting: Waiting, bases: [String: String]) async throws -> String {
+        let url = databaseURL ?? ProcessInfo.processInfo.environment["BIZCTL_DATABASE_URL"]
+            ?? "postgresql://bizops:bizops-dev@127.0.0.1:5432/bizops?sslmode=disable"
+        var found: [String] = []
+        for spec in Provision.specs {
+            let pool = PostgresPool(DatabaseConfig(url: url, schema: spec.schema, poolSize: 1, applicationName: "bizctl order"))
+            if let n = try? await pool.query("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND correlation_id = $1", [.text(orderRef)]).first?.int("n"), n > 0 {
+                found.append("\(n) message\(n == 1 ? "" : "s") unsent in \(spec.id)'s outbox")
+            }
+        }
+        if let text = amqpURL ?? ProcessInfo.processInfo.environment["BIZCTL_AMQP_URL"], let config = try? AMQPConfig.parse(text) {
+            for spec in Provision.specs {
+                let topology = Topology(service: spec.id, bindings: [])
+                for queue in topology.retryDelays.indices.map({ topology.retryQueue(level: $0 + 1) }) + [topology.deadQueue] {
+                    let reader = DeadLetterReader(config: config, queue: queue)
+                    try? await reader.read { _ in false }
+                    try? await reader.releaseAll()
+                    let mine = reader.letters.filter { $0.correlationId == orderRef }
+                    for letter in mine {
+                        found.append("\(letter.type ?? "a message") in \(queue)" + (queue.hasSuffix(".dead") ? " (dead: \(letter.reason); bizctl dead show \(spec.id) --id \(letter.messageId ?? "?"))" : " (retrying)"))
+                    }
+                }
+            }
+        }
+        if !found.isEmpty { return found.joined(separator: "; ") }
+        return "nowhere yet: not sent by \(waiting.from) (or in a work queue, being handled)"
+    }
+
+    func resolveToken() async throws -> String {
+        if let token = token ?? ProcessInfo.processInfo.environment["BIZCTL_TOKEN"] { return token }
+        guard let person else { throw ValidationError("give a sign-in token: --token, BIZCTL_TOKEN, or locally --as PERSON (e.g. --as zhou.ops)") }
+        let people = try DirectoryPerson.load(URL(fileURLWithPath: "deploy/demo/people.json"))
+        guard let who = people.first(where: { $0.id == person }) else { throw ValidationError("\(person) is not in deploy/demo/people.json") }
+        return try await LocalIssuer.prepare(URL(fileURLWithPath: ".local/auth")).token(for: who, lifetime: 600)
+    }
+}
+
+extension StatusOptions {
+    /// Each service's base URL: its default local port unless `--service id=URL` says otherwise.
+    func serviceBases() throws -> [String: String] {
+        var bases: [String: String] = [:]
+        for spec in Provision.specs { bases[spec.id] = "http://127.0.0.1:\(spec.defaultPort)" }
+        for entry in services {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, bases[parts[0]] != nil else {
+                throw ValidationError("--service \(entry): expected id=URL with id one of \(bases.keys.sorted().joined(separator: ", "))")
+            }
+            bases[parts[0]] = parts[1]
+        }
+        return bases
+    }
+}
