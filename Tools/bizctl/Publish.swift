@@ -37,6 +37,12 @@ struct Publish: AsyncParsableCommand {
     @Option(help: "The message type and version (AMQP type), e.g. order.place.v2 (default: none, which the services read as <routing key>.v1).")
     var type: String?
 
+    @Flag(help: "Wait for the answer on the reply queue (default --reply-to: the system's own <user>.replies) and print it; exit 65 if it is rejected or refused.")
+    var wait = false
+
+    @Option(help: "Seconds to wait for the answer.")
+    var timeout: Double = 30
+
     func validate() throws {
         guard (try? JSONSerialization.jsonObject(with: Data(json.utf8))) is [String: Any] else {
             throw ValidationError("the body must be a JSON object")
@@ -47,6 +53,7 @@ struct Publish: AsyncParsableCommand {
     func run() async throws {
         let messageId = self.messageId ?? UUID().uuidString.lowercased()
         let config = try broker.config()
+        let replyTo = self.replyTo ?? (wait ? Topology.replyQueue(of: config.user) : nil)
         var logger = Logger(label: "bizctl")
         logger.logLevel = .warning
         let publisher = ConfirmedPublisher(config: config, name: "bizctl publish", logger: logger)
@@ -57,7 +64,9 @@ struct Publish: AsyncParsableCommand {
             let outcome = try await publisher.publish([message]).first
             await publisher.close()
             switch outcome {
-            case .confirmed?: print("published \(routingKey) as \(config.user) (message_id \(messageId))")
+            case .confirmed?:
+                print("published \(routingKey) as \(config.user) (message_id \(messageId))")
+                if wait, let replyTo { try await awaitAnswer(config: config, queue: replyTo, messageId: messageId) }
             case .returned(let reason)?:
                 print("bizctl: \(routingKey) was not routed (no service takes it): \(reason)", to: &standardError)
                 throw ExitCode(65)
@@ -71,5 +80,26 @@ struct Publish: AsyncParsableCommand {
             print("bizctl: \(config.redacted): \(error)", to: &standardError)
             throw ExitCode(error.code == 403 ? 77 : 69)
         }
+    }
+
+    /// Reads the reply queue for the answer to `messageId` (its `causation_id`); other answers
+    /// there are left as they were, for whoever else reads the queue.
+    func awaitAnswer(config: AMQPConfig, queue: String, messageId: String) async throws {
+        let reader = AMQPClient(config: config, name: "bizctl publish answer")
+        defer { Task { await reader.close() } }
+        try await reader.startConsuming(queue, prefetch: 500)
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while ContinuousClock.now < deadline {
+            for delivery in try await reader.receive(max: 500, wait: 0.5) where delivery.properties.headers["causation_id"]?.description == messageId {
+                try await reader.ackEach(tags: [delivery.deliveryTag])
+                let text = String(decoding: delivery.body, as: UTF8.self)
+                print("answer \(delivery.properties.type ?? "-"): \(text)")
+                let outcome = (try? JSONSerialization.jsonObject(with: delivery.body) as? [String: Any])?["outcome"] as? String
+                if outcome == "rejected" || outcome == "refused" || delivery.properties.type?.contains(".rejected.") == true { throw ExitCode(65) }
+                return
+            }
+        }
+        print("bizctl: no answer on \(queue) within \(Int(timeout)) s; it may still come (same --message-id to send again)", to: &standardError)
+        throw ExitCode(75)
     }
 }

@@ -59,6 +59,20 @@ extension EndToEnd {
             return (exit, (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:], text)
         }
 
+        /// `bizctl publish --wait`: a command sent as an outside system, and its answer read off the system's reply queue.
+        @Test func publishWaitsForTheAnswerOfTheCommandItSent() async throws {
+            try await Bizops.with { bz in
+                let ref = "PUB-\(bz.run)"
+                let body = #"{"orderRef":"\#(ref)","customerCode":"NOBODY-\#(bz.run)","lines":[{"sku":"X","quantity":1}],"deliveryAddress":{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"},"requestedDeliveryDate":"2027-01-15"}"#
+                let child = try ChildProcess("bizctl", ["publish", "order.place", body, "--wait", "--timeout", "30", "--correlation-id", ref,
+                                                        "--amqp-url", Bizops.url(TestServers.amqpURL, role: "webshop")], environment: [:])
+                let exit = await child.waitExit(timeout: 45)
+                #expect(exit == 65, "a rejected order: \(child.text)")
+                #expect(child.text.contains("answer ") && child.text.contains("unknown-customer"), "\(child.text)")
+                #expect(!child.text.contains("bizops-dev"), "no password in the output")
+            }
+        }
+
         @Test func orderShowsACompletedOrdersTimelineAcrossTheServicesAndTheStepAStuckOneWaitsFor() async throws {
             try await Bizops.with { bz in
                 let customer = "OPS-\(bz.run)", sku = "SKU-O-\(bz.run)", done = "OPS-DONE-\(bz.run)", stuck = "OPS-WAIT-\(bz.run)"
