@@ -20,11 +20,7 @@ struct Order: AsyncParsableCommand {
 
     @OptionGroup var status: StatusOptions
 
-    @Option(help: "A sign-in token for someone who may read every department (operations, executive, auditor) (default: BIZCTL_TOKEN).")
-    var token: String?
-
-    @Option(name: .customLong("as"), help: "Locally: sign a token for this person of the directory (deploy/demo/people.json) with .local/auth.")
-    var person: String?
+    @OptionGroup var signIn: SignInOptions
 
     @Option(help: "The database, as a role that may read the services' outboxes (default: BIZCTL_DATABASE_URL or the local postgresql://bizops@127.0.0.1:5432/bizops).")
     var databaseURL: String?
@@ -41,17 +37,8 @@ struct Order: AsyncParsableCommand {
 
     func run() async throws {
         let bases = try status.serviceBases()
-        let bearer = try await resolveToken()
-        func get(_ service: String, _ path: String) async throws -> Any? {
-            var request = URLRequest(url: URL(string: bases[service]! + path)!)
-            request.timeoutInterval = 5
-            request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let code = (response as? HTTPURLResponse)?.statusCode ?? 0
-            if code == 404 { return nil }
-            guard code == 200 else { throw ValidationError("\(service) answered \(code) to GET \(path): \(String(decoding: data.prefix(300), as: UTF8.self))") }
-            return try JSONSerialization.jsonObject(with: data)
-        }
+        let reader = ServiceReader(bases: bases, bearer: try await signIn.bearer())
+        func get(_ service: String, _ path: String) async throws -> Any? { try await reader.get(service, path) }
         let ref = orderRef.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? orderRef
         // Sales lists every order under the reference (a rejected one may be placed again): the latest is the live one.
         let answer = try await get("sales", "/orders/\(ref)")
@@ -150,14 +137,6 @@ struct Order: AsyncParsableCommand {
         }
         if !found.isEmpty { return found.joined(separator: "; ") }
         return "nowhere yet: not sent by \(waiting.from) (or in a work queue, being handled)"
-    }
-
-    func resolveToken() async throws -> String {
-        if let token = token ?? ProcessInfo.processInfo.environment["BIZCTL_TOKEN"] { return token }
-        guard let person else { throw ValidationError("give a sign-in token: --token, BIZCTL_TOKEN, or locally --as PERSON (e.g. --as zhou.ops)") }
-        let people = try DirectoryPerson.load(URL(fileURLWithPath: "deploy/demo/people.json"))
-        guard let who = people.first(where: { $0.id == person }) else { throw ValidationError("\(person) is not in deploy/demo/people.json") }
-        return try await LocalIssuer.prepare(URL(fileURLWithPath: ".local/auth")).token(for: who, lifetime: 600)
     }
 }
 

@@ -73,6 +73,44 @@ extension EndToEnd {
             }
         }
 
+        /// `bizctl approvals` and `bizctl refusals` across the services, as someone of operations.
+        @Test func approvalsAndRefusalsAreListedAcrossTheServices() async throws {
+            try await Bizops.with { bz in
+                let customer = "APR-\(bz.run)", sku = "SKU-A-\(bz.run)", ref = "APR-\(bz.run)"
+                try await bz.customer(customer, limit: 1_000_000)
+                try await bz.product(sku, price: 1_000, stock: 10)
+                // 10 % off is beyond a salesperson's 5 %: a request for the manager (up to 15 %).
+                let asked = try await http(bz.url("sales", "/orders"), method: "POST", json: #"{"orderRef":"\#(ref)","customerCode":"\#(customer)","lines":[{"sku":"\#(sku)","quantity":1,"unitPrice":900}],"deliveryAddress":{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"},"requestedDeliveryDate":"2027-01-15"}"#,
+                                           as: SignIn.person("wang.fang"))
+                #expect(asked.status == 202, "\(asked.body)")
+                // Lifting a hold that is not there is refused, and kept in risk's refusal log.
+                let notHeld = try await http(bz.url("risk", "/customers/\(customer)/release-hold"), method: "POST", json: "{}", as: SignIn.person("risk.dir"))
+                #expect(notHeld.status == 409, "\(notHeld.body)")
+                func bizctl(_ verb: [String]) async throws -> (exit: Int32?, rows: [[String: Any]], text: String) {
+                    var arguments = verb + ["--json", "--token", try await SignIn.issuer.token(for: SignIn.person("zhou.ops"))]
+                    for service in Bizops.services { arguments += ["--service", "\(service.id)=\(bz.url(service.exe, ""))"] }
+                    let child = try ChildProcess("bizctl", arguments, environment: [:])
+                    let exit = await child.waitExit(timeout: 30)
+                    let json = child.text.firstIndex(of: "[").map { String(child.text[$0...]) } ?? ""
+                    return (exit, (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] ?? [], child.text)
+                }
+                let approvals = try await bizctl(["approvals"])
+                #expect(approvals.exit == 0, "\(approvals.text.suffix(800))")
+                let mine = approvals.rows.first { $0["subject"] as? String == ref }
+                #expect(mine?["service"] as? String == "sales" && mine?["action"] as? String == "order.discount"
+                        && mine?["requestedBy"] as? String == "wang.fang" && mine?["approverRole"] as? String == "sales:manager", "\(approvals.rows)")
+                let refusals = try await bizctl(["refusals", "--reason", "not-held", "--limit", "500"])
+                #expect(refusals.exit == 0, "\(refusals.text.suffix(800))")
+                #expect(refusals.rows.contains { $0["service"] as? String == "risk" && ($0["message"] as? String)?.contains(customer) == true
+                    && $0["actor"] as? String == "risk.dir" }, "\(refusals.rows.suffix(5))")
+                var unsignedArguments = ["approvals"]
+                for service in Bizops.services { unsignedArguments += ["--service", "\(service.id)=\(bz.url(service.exe, ""))"] }
+                let unsigned = try ChildProcess("bizctl", unsignedArguments + ["--token", "not-a-token"], environment: [:])
+                _ = await unsigned.waitExit(timeout: 20)
+                #expect(unsigned.text.contains("answered 401"), "without a valid token it says so: \(unsigned.text)")
+            }
+        }
+
         @Test func orderShowsACompletedOrdersTimelineAcrossTheServicesAndTheStepAStuckOneWaitsFor() async throws {
             try await Bizops.with { bz in
                 let customer = "OPS-\(bz.run)", sku = "SKU-O-\(bz.run)", done = "OPS-DONE-\(bz.run)", stuck = "OPS-WAIT-\(bz.run)"
