@@ -85,7 +85,8 @@ public struct ServiceEnvironment: Sendable {
                                      _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
         let id = self.id, logger = self.logger
         let person = RequestActor.current
-        let cause = Cause.local(kind, type, service: id, correlationId: correlationId, actor: person?.subject, roles: person?.roles)
+        let cause = Cause.local(kind, type, service: id, correlationId: correlationId, actor: person?.subject, roles: person?.roles,
+                                trace: RequestTrace.current)
         return try await pool.transaction { tx in
             // What the token says of its person, kept so histories and reports can show them.
             if let person {

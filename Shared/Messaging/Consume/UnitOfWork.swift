@@ -29,6 +29,8 @@ public struct Cause: Sendable, Codable, Equatable {
     public var actor: String?
     /// The roles the actor's token gave (a request's); none for a system.
     public var roles: [String]?
+    /// The trace it belongs to (its `traceparent`), when the sender gave one.
+    public var trace: TraceContext?
 
     public init(kind: Kind, id: String, type: String, source: String, time: Date = Date(), correlationId: String? = nil,
                 replyTo: String? = nil, routingKey: String? = nil, actor: String? = nil, roles: [String]? = nil) {
@@ -43,13 +45,16 @@ public struct Cause: Sendable, Codable, Equatable {
         self.init(kind: .message, id: envelope.messageId.uuidString.lowercased(), type: envelope.type, source: envelope.source,
                   time: envelope.time, correlationId: envelope.correlationId, replyTo: envelope.replyTo,
                   routingKey: message.routingKey, actor: message.actor)
+        trace = message.headers[TraceContext.header].flatMap { TraceContext($0.description) }
     }
 
     /// A synthetic cause for work the service starts itself (a request, a job run).
     public static func local(_ kind: Kind, _ type: String, service: String, correlationId: String? = nil, actor: String? = nil,
-                             roles: [String]? = nil) -> Cause {
-        Cause(kind: kind, id: UUID().uuidString.lowercased(), type: type, source: service, correlationId: correlationId, actor: actor,
-              roles: roles)
+                             roles: [String]? = nil, trace: TraceContext? = nil) -> Cause {
+        var cause = Cause(kind: kind, id: UUID().uuidString.lowercased(), type: type, source: service, correlationId: correlationId,
+                          actor: actor, roles: roles)
+        cause.trace = trace
+        return cause
     }
 
     /// The id as a UUID (every cause id is one).
@@ -67,8 +72,16 @@ public final class UnitOfWork {
     /// The order or case the events belong to: the cause's, until `correlate(with:)` names the stored one.
     public private(set) var correlationId: String?
 
+    /// The trace the work is a span of: its cause's, or a new one where the chain starts.
+    public let trace: TraceContext
+
     public init(transaction: Transaction, outbox: OutboxWriter, cause: Cause, logger: Logger) {
-        self.transaction = transaction; self.outbox = outbox; self.cause = cause; self.logger = logger
+        self.transaction = transaction; self.outbox = outbox; self.cause = cause
+        let trace = cause.trace?.child() ?? .fresh()
+        self.trace = trace
+        var logger = logger
+        logger[metadataKey: "trace_id"] = "\(trace.traceId)"
+        self.logger = logger
         self.correlationId = cause.correlationId
         // The actor for the rows this work writes: history tables default their `actor` column to
         // it (`current_setting('bizops.actor')`), so every record says who without each store passing it.
@@ -88,7 +101,7 @@ public final class UnitOfWork {
     /// An event caused by this work: its correlation id, causation id = the cause's id.
     @discardableResult
     public func publish<T: MessageContract>(_ event: T, routingKey: String) throws -> UUID {
-        try outbox.publish(event, routingKey: routingKey, correlationId: correlationId, causationId: cause.id, actor: cause.actor)
+        try outbox.publish(event, routingKey: routingKey, correlationId: correlationId, causationId: cause.id, actor: cause.actor, trace: trace.child())
     }
 
     /// An event whose contract names its routing key.
@@ -100,7 +113,7 @@ public final class UnitOfWork {
     @discardableResult
     public func publish<T: RoutedContract>(_ event: T, messageId: UUID) throws -> UUID {
         try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId, causationId: cause.id, messageId: messageId,
-                           actor: cause.actor)
+                           actor: cause.actor, trace: trace.child())
     }
 
     /// An event about one of several records the work touches (a job's run over many orders),
@@ -108,7 +121,7 @@ public final class UnitOfWork {
     @discardableResult
     public func publish<T: RoutedContract>(_ event: T, correlationId: String?) throws -> UUID {
         try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId ?? self.correlationId, causationId: cause.id,
-                           actor: cause.actor)
+                           actor: cause.actor, trace: trace.child())
     }
 
     /// Answers the cause's `reply_to` (a command whose sender asked); does nothing otherwise.
@@ -123,8 +136,11 @@ public final class UnitOfWork {
                 "reply_to": "\(replyTo)", "sender": "\(kept.actor ?? "-")", "cause": "\(kept.id)"])
             return
         }
-        outbox.enqueue(try .answer(answer, to: replyTo, from: outbox.source, correlationId: kept.correlationId ?? correlationId,
-                                   causationId: kept.id))
+        var message = try OutgoingMessage.answer(answer, to: replyTo, from: outbox.source, correlationId: kept.correlationId ?? correlationId,
+                                                 causationId: kept.id)
+        // The answer continues the trace of the command it answers.
+        message.properties.headers[TraceContext.header] = .string((kept.trace ?? trace).child().traceparent)
+        outbox.enqueue(message)
     }
 
     /// Answers a command that changed nothing (it repeated what was already done).

@@ -18,11 +18,13 @@ public final class OutboxWriter {
     @discardableResult
     public func publish<T: MessageContract>(_ event: T, routingKey: String, exchange: String = Topology.events,
                                             correlationId: String?, causationId: String? = nil,
-                                            messageId: UUID = UUID(), time: Date = Date(), actor: String? = nil) throws -> UUID {
+                                            messageId: UUID = UUID(), time: Date = Date(), actor: String? = nil,
+                                            trace: TraceContext? = nil) throws -> UUID {
         let body = try JSONEncoder.contracts.encode(event)
         var headers: [String: HeaderValue] = [:]
         if let causationId { headers["causation_id"] = .string(causationId) }
         if let actor { headers[Topology.actorHeader] = .string(actor) }
+        if let trace { headers[TraceContext.header] = .string(trace.traceparent) }
         pending.append(OutgoingMessage(
             exchange: exchange, routingKey: routingKey,
             properties: MessageProperties(messageId: messageId.uuidString.lowercased(), type: T.messageType, appId: source,

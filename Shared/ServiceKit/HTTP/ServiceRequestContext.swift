@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Hummingbird
 import Logging
+import Messaging
 
 /// The request context of every service's HTTP API: bodies are decoded by the same strict
 /// contract rules as the bus (a 400 that names the field), answers encoded like messages
@@ -57,6 +58,11 @@ public struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
 
 /// Logs every request with its status, time and correlation id (`X-Correlation-Id`, which a
 /// command carries on to the events it causes); health and metrics scrapes only at debug.
+/// The trace of the request being served: the caller's `traceparent` continued, or a new one.
+public enum RequestTrace {
+    @TaskLocal public static var current: TraceContext?
+}
+
 public struct RequestLogMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     public init() {}
@@ -65,6 +71,17 @@ public struct RequestLogMiddleware: RouterMiddleware {
         var context = context
         let correlation = request.headers[.init("X-Correlation-Id")!]
         if let correlation { context.logger[metadataKey: "correlation_id"] = "\(correlation)" }
+        // W3C trace context: this request is a span of the caller's trace, and the events it causes continue it.
+        let trace = request.headers[.init(TraceContext.header)!].flatMap { TraceContext($0) }?.child() ?? .fresh()
+        context.logger[metadataKey: "trace_id"] = "\(trace.traceId)"
+        return try await RequestTrace.$current.withValue(trace) {
+            var response = try await logged(request, context: context, next: next)
+            response.headers[.init(TraceContext.header)!] = trace.traceparent
+            return response
+        }
+    }
+
+    func logged(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let quiet = request.uri.path.hasPrefix("/health/") || request.uri.path == "/metrics"
         func log(_ status: Int) {

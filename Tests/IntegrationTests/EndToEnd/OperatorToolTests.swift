@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 import Testing
 
 extension EndToEnd {
@@ -57,6 +58,27 @@ extension EndToEnd {
             let text = child.text
             let json = text.firstIndex(of: "{").map { String(text[$0...]) } ?? ""
             return (exit, (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:], text)
+        }
+
+        /// W3C trace context across the bus: a `traceparent` sent with `order.place` comes back, with
+        /// its trace id and a span of each hop's own, on every event the order causes.
+        @Test func aTraceIdSentWithAnOrderComesBackOnTheEventsItCaused() async throws {
+            try await Bizops.with { bz in
+                let customer = "TRC-\(bz.run)", sku = "SKU-T-\(bz.run)", ref = "TRC-\(bz.run)"
+                try await bz.customer(customer, limit: 1_000_000)
+                try await bz.product(sku, price: 100, stock: 10)
+                let keys = ["sales.order.placed", "risk.credit.approved", "sales.order.accepted", "logistics.stock.reserved", "finance.order.cleared"]
+                let observer = try await bz.queue("trace", bindings: keys.map { .event($0) })
+                let traceId = "4bf92f3577b34da6a3ce929d0e0e4736", parent = "00f067aa0ba902b7"
+                var message = Bizops.orderPlace(ref, customer: customer, lines: [(sku, 2)])
+                message.properties.headers[TraceContext.header] = .string("00-\(traceId)-\(parent)-01")
+                try await TestBus.send([message])
+                let events = try await TestBus.drain(observer, expected: keys.count, timeout: 30) { $0.properties.correlationId == ref }
+                #expect(Set(events.map(\.routingKey)) == Set(keys), "\(events.map(\.routingKey))")
+                let traces = events.compactMap { $0.properties.headers[TraceContext.header].flatMap { TraceContext($0.description) } }
+                #expect(traces.count == events.count && traces.allSatisfy { $0.traceId == traceId }, "\(traces)")
+                #expect(Set(traces.map(\.spanId)).count == traces.count && !traces.contains { $0.spanId == parent }, "each hop a span of its own")
+            }
         }
 
         /// `bizctl publish --wait`: a command sent as an outside system, and its answer read off the system's reply queue.
