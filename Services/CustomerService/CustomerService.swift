@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Messaging
 import ServiceKit
+import Storage
 
 public enum CustomerService {
     /// Missed deadlines escalate (DOMAIN: complaints).
@@ -17,8 +18,13 @@ public enum CustomerService {
         handlers.on(OpenComplaint.self) { complaint, work in
             try work.reply(try Cases.open(complaint, openedAt: work.time, work))
         }
-        return ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all, handlers: handlers,
-                           routes: CustomerServiceAPI.add,
-                           jobs: [escalation], approvals: CustomerServiceApprovals.book)
+        var spec = ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all, handlers: handlers,
+                               routes: CustomerServiceAPI.add,
+                               jobs: [escalation], approvals: CustomerServiceApprovals.book)
+        spec.gauges = [
+            .counts("bizops_complaints", label: "status", values: ["open", "return-authorised", "resolved"]) { try CaseReads(tx: $0).caseCounts().byStatus },
+            .value("bizops_complaints_late") { try CaseReads(tx: $0).caseCounts().late },
+        ]
+        return spec
     }
 }

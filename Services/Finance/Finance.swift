@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Messaging
 import ServiceKit
+import Storage
 
 public enum Finance {
     /// The daily collections run (hourly, so a restart never skips a day): overdue invoices as of today.
@@ -22,11 +23,16 @@ public enum Finance {
                 try work.replyUnchanged(.alreadyRecorded, "bank reference \(payment.bankReference) was recorded already")
             }
         }
-        return ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all, handlers: handlers,
+        var spec = ServiceSpec(id: "finance", defaultPort: 8084, migrations: FinanceMigrations.all, handlers: handlers,
                            routes: FinanceAPI.add,
                            jobs: [collections],
                            // A customer's payment terms decide when goods leave: set by finance's managers and director.
                            writeRoles: ["PUT /customers/{code}/terms": ["finance:manager", "finance:director"]],
                            approvals: FinanceApprovals.book)
+        spec.gauges = [
+            .counts("bizops_invoices", label: "status", values: ["open", "paid", "void"]) { try ReceivablesReads(tx: $0).invoiceCounts().byStatus },
+            .value("bizops_invoices_overdue") { try ReceivablesReads(tx: $0).invoiceCounts().overdue },
+        ]
+        return spec
     }
 }

@@ -1,6 +1,7 @@
 import Contracts
 import Messaging
 import ServiceKit
+import Storage
 
 public enum Risk {
     /// Risk's authority limits and approvals.
@@ -17,7 +18,12 @@ public enum Risk {
         handlers.on(CreditApplied.self, CreditDesk.creditApplied)
         handlers.on(InvoiceVoided.self, CreditDesk.invoiceVoided)
         handlers.on(InvoiceOverdue.self, CreditDesk.invoiceOverdue)
-        return ServiceSpec(id: "risk", defaultPort: 8085, migrations: RiskMigrations.all, handlers: handlers,
-                           routes: RiskAPI.add, approvals: approvals)
+        var spec = ServiceSpec(id: "risk", defaultPort: 8085, migrations: RiskMigrations.all, handlers: handlers,
+                               routes: RiskAPI.add, approvals: approvals)
+        spec.gauges = [
+            .value("bizops_credit_holds") { try CreditReads(tx: $0).holdCounts().customers },
+            .value("bizops_orders_held_for_review") { try CreditReads(tx: $0).holdCounts().orders },
+        ]
+        return spec
     }
 }

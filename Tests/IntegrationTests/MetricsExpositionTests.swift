@@ -71,7 +71,10 @@ import Testing
         // The catalog the dashboards and alerts are checked against names what is really exported;
         // these appear only with their traffic (a refusal, a return, sales' sweeper and orders, an HTTP error).
         let needTraffic: Set<String> = ["bizops_refusals_total", "bizops_outbox_returned_total", "bizops_unrouted_commands_total",
-                                        "bizops_unrouted_events_total", "bizops_orders", "bizops_orders_stuck", "hb_request_errors"]
+                                        "bizops_unrouted_events_total", "bizops_orders", "bizops_orders_stuck", "hb_request_errors",
+                                        // the departments' own gauges (finance, customer service, risk)
+                                        "bizops_invoices", "bizops_invoices_overdue", "bizops_complaints", "bizops_complaints_late",
+                                        "bizops_credit_holds", "bizops_orders_held_for_review"]
         let families = Set(exposition.samples.map { exposition.family(of: $0.name) })
         for name in Set(MetricHelp.texts.keys).subtracting(needTraffic) { #expect(families.contains(name), "\(name) is exported") }
         await service.stop()

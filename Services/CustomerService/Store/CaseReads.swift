@@ -74,6 +74,17 @@ struct CustomerRecordView: Codable, Sendable, Equatable {
 struct CaseReads {
     static let recent = 20
     let tx: Transaction
+
+    /// Complaints by status, and the unresolved ones past their deadline (the customer-service gauges).
+    func caseCounts() throws -> (byStatus: [String: Int64], late: Int64) {
+        var byStatus: [String: Int64] = [:], late: Int64 = 0
+        for row in try tx.query("""
+            SELECT status, count(*) AS n, count(*) FILTER (WHERE status <> 'resolved' AND deadline < now()) AS late FROM cases GROUP BY status
+            """) {
+            byStatus[try row.string("status")] = try row.int("n"); late += try row.int("late")
+        }
+        return (byStatus, late)
+    }
     static let caseColumns = """
         id, number, channel, order_ref, customer_code, category, description, contact, routed_to, status, deadline, resolution,
         resolution_note, return_id, opened_at, resolved_at, (status <> 'resolved' AND deadline < now()) AS past_deadline, escalated_at, seq

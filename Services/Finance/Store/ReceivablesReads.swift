@@ -73,6 +73,17 @@ struct TrialBalanceView: Codable, Sendable, Equatable {
 /// The reads, inside one transaction (`ServiceEnvironment.read`). Lists oldest first after a cursor.
 struct ReceivablesReads {
     let tx: Transaction
+
+    /// Invoices by status, and the open ones past their due date (the finance gauges).
+    func invoiceCounts() throws -> (byStatus: [String: Int64], overdue: Int64) {
+        var byStatus: [String: Int64] = [:], overdue: Int64 = 0
+        for row in try tx.query("""
+            SELECT status, count(*) AS n, count(*) FILTER (WHERE status = 'open' AND due_date < current_date) AS overdue FROM invoices GROUP BY status
+            """) {
+            byStatus[try row.string("status")] = try row.int("n"); overdue += try row.int("overdue")
+        }
+        return (byStatus, overdue)
+    }
     static let invoiceColumns = """
         number, order_ref, customer_code, kind, amount, outstanding, currency, issue_date::text AS issue_date,
         due_date::text AS due_date, status, overdue_on::text AS overdue_on, seq

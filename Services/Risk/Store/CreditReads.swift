@@ -55,6 +55,14 @@ struct CreditReads {
     static let recent = 20
     let tx: Transaction
 
+    /// Customers on credit hold and orders held for a person's review (the risk gauges).
+    func holdCounts() throws -> (customers: Int64, orders: Int64) {
+        let row = try tx.query("""
+            SELECT (SELECT count(*) FROM credit_profiles WHERE on_hold) AS customers, (SELECT count(*) FROM orders WHERE status = 'held') AS orders
+            """).first!
+        return (try row.int("customers"), try row.int("orders"))
+    }
+
     func creditFile(_ customer: String) throws -> CreditFileView? {
         guard let row = try tx.query("""
             SELECT customer_code, credit_limit, currency, rating, on_hold, hold_reason FROM credit_profiles WHERE customer_code = $1

@@ -93,3 +93,20 @@ public struct BusinessGauge: Sendable {
         self.name = name; self.sample = sample
     }
 }
+
+extension BusinessGauge {
+    /// A gauge of counts by one label, every value in `values` reported (0 included, so an
+    /// alert on one also clears).
+    public static func counts(_ name: String, label: String, values: [String],
+                              _ read: @escaping @Sendable (Transaction) throws -> [String: Int64]) -> BusinessGauge {
+        BusinessGauge(name) { tx in
+            let counts = try read(tx)
+            return values.map { ([(label, $0)], Double(counts[$0] ?? 0)) }
+        }
+    }
+
+    /// A gauge of one number.
+    public static func value(_ name: String, _ read: @escaping @Sendable (Transaction) throws -> Int64) -> BusinessGauge {
+        BusinessGauge(name) { tx in [([], Double(try read(tx)))] }
+    }
+}

@@ -61,9 +61,12 @@ extension EndToEnd {
                 // The order flow on sales' /metrics (sampled from its schema every 15 s).
                 let counted = await eventually(timeout: 25) {
                     let text = (try? await http(bz.url("sales", "/metrics"), as: nil).body) ?? ""
+                    let finance = (try? await http(bz.url("finance", "/metrics"), as: nil).body) ?? ""
+                    let risk = (try? await http(bz.url("risk", "/metrics"), as: nil).body) ?? ""
                     return (metric(text, "bizops_orders", #"status="completed""#) ?? 0) >= 1 && metric(text, "bizops_ready") == 1
+                        && (metric(finance, "bizops_invoices", #"status="paid""#) ?? 0) >= 1 && metric(risk, "bizops_credit_holds") != nil
                 }
-                #expect(counted, "bizops_orders{status=\"completed\"} and bizops_ready on sales' /metrics")
+                #expect(counted, "bizops_orders{status=\"completed\"} and bizops_ready on sales' /metrics, paid invoices on finance's, holds on risk's")
 
                 // Risk: approved, and nothing is owed any more.
                 let credit = try await bz.get("risk", "/customers/\(customer)/credit") as! [String: Any]
