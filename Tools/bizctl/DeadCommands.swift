@@ -116,9 +116,11 @@ struct DeadReplay: AsyncParsableCommand {
         let config = try options.broker.config()
         let reader = DeadLetterReader(config: config, queue: selection.queue)
         try await reader.read(keep: selection.matches)
-        let chosen = reader.letters.filter(selection.matches)
+        let matching = reader.letters.filter(selection.matches)
+        let skipped = matching.compactMap { l in Replay.refusal(l, service: selection.service).map { (l, $0) } }
+        let chosen = matching.filter { Replay.refusal($0, service: selection.service) == nil }
+        for (letter, why) in skipped { print("skipped \(letter.messageId ?? "#\(letter.position)"): \(why)", to: &standardError) }
         var removed = Set<Int>()
-        defer { _ = removed }
         do {
             if dryRun || chosen.isEmpty {
                 try await reader.releaseAll()
@@ -132,13 +134,16 @@ struct DeadReplay: AsyncParsableCommand {
             let start = ContinuousClock.now
             for (n, part) in stride(from: 0, to: chosen.count, by: batch).map({ Array(chosen[$0..<min($0 + batch, chosen.count)]) }).enumerated() {
                 let messages = try part.map { try Replay.message($0, to: selection.workQueue!, by: options.operatorName) }
-                let outcomes = try await publisher.publish(messages)
-                guard outcomes.allSatisfy({ $0 == .confirmed }) else {
-                    throw ValidationError("the broker did not take batch \(n + 1); its letters stay dead (nothing lost); run the replay again")
-                }
+                // Recorded before anything is sent: no replay happens unrecorded (a failed one is retried
+                // with the same message ids, which the service recognises).
                 try await options.record("replay", selection, ids: part.map { $0.messageId ?? "-" }, detail: ["to": selection.workQueue!])
-                try await reader.remove(part)
-                removed.formUnion(part.map(\.position))
+                let outcomes = try await publisher.publish(messages)
+                let taken = zip(part, outcomes).filter { $0.1 == .confirmed }.map(\.0)
+                try await reader.remove(taken)
+                removed.formUnion(taken.map(\.position))
+                guard taken.count == part.count else {
+                    throw RuntimeFailure("the broker took \(taken.count) of batch \(n + 1)'s \(part.count) letters; the rest stay dead: run the replay again")
+                }
                 let due = start + .milliseconds(Int(Double(removed.count) / rate * 1000))
                 if due > .now { try await Task.sleep(until: due) }
             }
@@ -178,12 +183,13 @@ struct DeadEdit: AsyncParsableCommand {
             logger.logLevel = .warning
             let publisher = ConfirmedPublisher(config: config, name: "bizctl dead edit", logger: logger)
             defer { Task { await publisher.close() } }
+            if let why = Replay.refusal(letter, service: selection.service) { throw RuntimeFailure("cannot replay \(letter.messageId ?? "-"): \(why)") }
             let message = try Replay.message(letter, to: selection.workQueue!, by: options.operatorName, body: corrected)
-            guard try await publisher.publish([message]).first == .confirmed else { throw ValidationError("the broker did not take the correction; the letter stays dead") }
             let original = letter.delivery!.body
             try await options.record("edit", selection, ids: [letter.messageId ?? "-"], detail: [
                 "to": selection.workQueue!, "corrected": String(decoding: corrected, as: UTF8.self),
                 "original": String(data: original, encoding: .utf8) ?? "base64:" + original.base64EncodedString()])
+            guard try await publisher.publish([message]).first == .confirmed else { throw RuntimeFailure("the broker did not take the correction; the letter stays dead") }
             try await reader.remove([letter])
             try await reader.releaseAll(except: [letter.position])
             print("corrected \(letter.messageId ?? "-") and replayed it to \(selection.workQueue!) as \(options.operatorName)")
@@ -241,18 +247,35 @@ enum Replay {
     static let failureHeaders = ["x-dead-letter-reason", "x-dead-letter-error", "x-dead-lettered-by", "x-dead-lettered-at",
                                  "x-retry-count", "x-last-error", "x-wait-count", "x-waiting-for", "x-death"]
 
+    /// Why a letter cannot be replayed, or nil. Only a letter the service itself dead-lettered
+    /// carries route and sender headers the service wrote (it replaces any a sender set); one
+    /// the broker dead-lettered still has the sender's own headers, which a replay through the
+    /// default exchange would have the service trust.
+    static func refusal(_ letter: DeadLetter, service: String) -> String? {
+        guard let d = letter.delivery else { return "not read whole" }
+        let h = d.properties.headers
+        guard h["x-dead-lettered-by"]?.description == service, h["x-death"] == nil, h["x-original-routing-key"] != nil else {
+            return "dead-lettered by the broker (its consumer kept failing on it): its headers are the sender's, not the service's; purge it, or have the sender send it again"
+        }
+        return nil
+    }
+
     static func message(_ letter: DeadLetter, to queue: String, by person: String, body: Data? = nil) throws -> OutgoingMessage {
         guard let d = letter.delivery else { throw ValidationError("letter \(letter.position) was not read whole") }
-        guard d.properties.headers["x-original-routing-key"] != nil else {
-            throw ValidationError("\(letter.messageId ?? "#\(letter.position)") was dead-lettered by the broker (its consumer kept failing on it) and carries no route to replay it on")
-        }
         var properties = d.properties
         for header in failureHeaders { properties.headers[header] = nil }
         properties.headers["x-first-attempt-at"] = .int(Int64(Date().timeIntervalSince1970 * 1000))
         properties.headers["x-replayed-by"] = .string(person)
         properties.headers["x-replayed-at"] = .string(Date().formatted(.iso8601))
+        if body != nil { properties.headers["x-edited-by"] = .string(person) }  // the body is the operator's, not the sender's
         properties.userId = nil
         properties.persistent = true
         return OutgoingMessage(exchange: "", routingKey: queue, properties: properties, body: body ?? d.body)
     }
+}
+
+/// A failure while acting (not a usage error): printed as is, exit 1, without the usage text.
+struct RuntimeFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

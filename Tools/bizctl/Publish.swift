@@ -94,8 +94,11 @@ struct Publish: AsyncParsableCommand {
                 try await reader.ackEach(tags: [delivery.deliveryTag])
                 let text = String(decoding: delivery.body, as: UTF8.self)
                 print("answer \(delivery.properties.type ?? "-"): \(text)")
-                let outcome = (try? JSONSerialization.jsonObject(with: delivery.body) as? [String: Any])?["outcome"] as? String
-                if outcome == "rejected" || outcome == "refused" || delivery.properties.type?.contains(".rejected.") == true { throw ExitCode(65) }
+                let answer = (try? JSONSerialization.jsonObject(with: delivery.body)) as? [String: Any]
+                let outcome = answer?["outcome"] as? String, type = delivery.properties.type ?? ""
+                // A rejection or refusal: an outcome saying so, a *.rejected / *_refused answer, or a reason code given.
+                if outcome == "rejected" || outcome == "refused" || type.contains("rejected") || type.contains("refused")
+                    || (outcome == nil && answer?["reasonCode"] is String) { throw ExitCode(65) }
                 return
             }
         }

@@ -101,7 +101,7 @@ public final class UnitOfWork {
     /// An event caused by this work: its correlation id, causation id = the cause's id.
     @discardableResult
     public func publish<T: MessageContract>(_ event: T, routingKey: String) throws -> UUID {
-        try outbox.publish(event, routingKey: routingKey, correlationId: correlationId, causationId: cause.id, actor: cause.actor, trace: trace.child())
+        try outbox.publish(event, routingKey: routingKey, correlationId: correlationId, causationId: cause.id, actor: cause.actor, trace: trace)
     }
 
     /// An event whose contract names its routing key.
@@ -113,7 +113,7 @@ public final class UnitOfWork {
     @discardableResult
     public func publish<T: RoutedContract>(_ event: T, messageId: UUID) throws -> UUID {
         try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId, causationId: cause.id, messageId: messageId,
-                           actor: cause.actor, trace: trace.child())
+                           actor: cause.actor, trace: trace)
     }
 
     /// An event about one of several records the work touches (a job's run over many orders),
@@ -121,7 +121,7 @@ public final class UnitOfWork {
     @discardableResult
     public func publish<T: RoutedContract>(_ event: T, correlationId: String?) throws -> UUID {
         try outbox.publish(event, routingKey: T.routingKey, correlationId: correlationId ?? self.correlationId, causationId: cause.id,
-                           actor: cause.actor, trace: trace.child())
+                           actor: cause.actor, trace: trace)
     }
 
     /// Answers the cause's `reply_to` (a command whose sender asked); does nothing otherwise.
@@ -139,7 +139,7 @@ public final class UnitOfWork {
         var message = try OutgoingMessage.answer(answer, to: replyTo, from: outbox.source, correlationId: kept.correlationId ?? correlationId,
                                                  causationId: kept.id)
         // The answer continues the trace of the command it answers.
-        message.properties.headers[TraceContext.header] = .string((kept.trace ?? trace).child().traceparent)
+        message.properties.headers[TraceContext.header] = .string(trace.traceparent)
         outbox.enqueue(message)
     }
 

@@ -39,6 +39,10 @@ public enum ChangeLog {
             CREATE TRIGGER operator_actions_no_truncate BEFORE TRUNCATE ON operator_actions
                 FOR EACH STATEMENT EXECUTE FUNCTION append_only();
             """),
+        // `operator` is what bizctl was told; the database role that wrote the row is not up to it.
+        Migration(62, "who wrote an operator action, as the database knows them", """
+            ALTER TABLE operator_actions ADD COLUMN db_user text NOT NULL DEFAULT current_user;
+            """),
     ]
 
     /// One operator action as listed by `GET /operator-actions`.
@@ -50,8 +54,9 @@ public enum ChangeLog {
         let messageIds: [String]
         let filter: String?
         let detail: JSONValue
+        let dbUser: String
         let at: Date
-        enum CodingKeys: String, CodingKey { case id, action, operatorName = "operator", queue, messageIds, filter, detail, at }
+        enum CodingKeys: String, CodingKey { case id, action, operatorName = "operator", queue, messageIds, filter, detail, dbUser, at }
     }
 
     /// One change as listed by `GET /changes`.
@@ -86,7 +91,7 @@ public enum ChangeLog {
         router.get("/operator-actions") { request, _ -> Page<OperatorAction> in
             let (limit, after) = try PageRequest.numbered(request, max: 500)
             let rows = try await env.pool.query("""
-                SELECT id, action, operator, queue, array_to_json(message_ids)::text AS message_ids, filter, detail::text AS detail, at
+                SELECT id, action, operator, queue, array_to_json(message_ids)::text AS message_ids, filter, detail::text AS detail, db_user, at
                 FROM operator_actions WHERE id > $1 ORDER BY id LIMIT $2
                 """, [.int(after), .int(Int64(limit + 1))])
             let items = try rows.map { row in
@@ -95,7 +100,7 @@ public enum ChangeLog {
                                messageIds: try JSONDecoder().decode([String].self, from: Data(try row.string("message_ids").utf8)),
                                filter: try row.optionalString("filter"),
                                detail: try JSONDecoder().decode(JSONValue.self, from: Data(try row.string("detail").utf8)),
-                               at: try row.timestamp("at"))
+                               dbUser: try row.string("db_user"), at: try row.timestamp("at"))
             }
             return Page(items, limit: limit) { String($0.id) }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Messaging
 import Metrics
 import ServiceLifecycle
 import Storage
@@ -52,7 +53,7 @@ struct ServiceGauges: Service {
                 }
             }
             tick += 1
-            try? await Task.sleep(for: interval)
+            await pause(Double(interval.components.seconds))  // wakes at once on graceful shutdown
         }
     }
 }
