@@ -21,10 +21,11 @@ public enum CustomerService {
         var spec = ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all, handlers: handlers,
                                routes: CustomerServiceAPI.add,
                                jobs: [escalation], approvals: CustomerServiceApprovals.book)
-        spec.gauges = [
-            .counts("bizops_complaints", label: "status", values: ["open", "return-authorised", "resolved"]) { try CaseReads(tx: $0).caseCounts().byStatus },
-            .value("bizops_complaints_late") { try CaseReads(tx: $0).caseCounts().late },
-        ]
+        spec.gauges = { tx in
+            let cases = try CaseReads(tx: tx).caseCounts()
+            return GaugeReading.counts("bizops_complaints", label: "status", values: ["open", "return-authorised", "resolved"], cases.byStatus)
+                + [GaugeReading("bizops_complaints_late", cases.late)]
+        }
         return spec
     }
 }

@@ -29,10 +29,11 @@ public enum Finance {
                            // A customer's payment terms decide when goods leave: set by finance's managers and director.
                            writeRoles: ["PUT /customers/{code}/terms": ["finance:manager", "finance:director"]],
                            approvals: FinanceApprovals.book)
-        spec.gauges = [
-            .counts("bizops_invoices", label: "status", values: ["open", "paid", "void"]) { try ReceivablesReads(tx: $0).invoiceCounts().byStatus },
-            .value("bizops_invoices_overdue") { try ReceivablesReads(tx: $0).invoiceCounts().overdue },
-        ]
+        spec.gauges = { tx in
+            let invoices = try ReceivablesReads(tx: tx).invoiceCounts()
+            return GaugeReading.counts("bizops_invoices", label: "status", values: ["open", "paid", "void"], invoices.byStatus)
+                + [GaugeReading("bizops_invoices_overdue", invoices.overdue)]
+        }
         return spec
     }
 }

@@ -20,10 +20,10 @@ public enum Risk {
         handlers.on(InvoiceOverdue.self, CreditDesk.invoiceOverdue)
         var spec = ServiceSpec(id: "risk", defaultPort: 8085, migrations: RiskMigrations.all, handlers: handlers,
                                routes: RiskAPI.add, approvals: approvals)
-        spec.gauges = [
-            .value("bizops_credit_holds") { try CreditReads(tx: $0).holdCounts().customers },
-            .value("bizops_orders_held_for_review") { try CreditReads(tx: $0).holdCounts().orders },
-        ]
+        spec.gauges = { tx in
+            let holds = try CreditReads(tx: tx).holdCounts()
+            return [GaugeReading("bizops_credit_holds", holds.customers), GaugeReading("bizops_orders_held_for_review", holds.orders)]
+        }
         return spec
     }
 }

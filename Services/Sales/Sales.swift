@@ -55,19 +55,14 @@ public enum Sales {
         return spec
     }
 
-    /// Orders by status, and those stuck in a step (not moved for an hour): every status is
-    /// reported, 0 included, so an alert on a stuck step also clears.
-    static var orderGauges: [BusinessGauge] {
-        [BusinessGauge("bizops_orders") { try orderReadings($0) { $0.orders } },
-         BusinessGauge("bizops_orders_stuck") { tx in
-             try orderReadings(tx) { OrderStatus(rawValue: $0.status)?.isFinal == true ? 0 : $0.stuck }
-         }]
-    }
-
-    @Sendable static func orderReadings(_ tx: Transaction, _ pick: ((status: String, orders: Int64, stuck: Int64)) -> Int64) throws -> [([(String, String)], Double)] {
+    /// Orders by status, and those stuck in a step (not moved for an hour, final ones never):
+    /// every status is reported, 0 included, so an alert on a stuck step also clears.
+    @Sendable static func orderGauges(_ tx: Transaction) throws -> [GaugeReading] {
         let counts = try SalesReads(tx: tx).orderCounts(stuckAfter: 3600)
-        return OrderStatus.allCases.map { status in
-            ([("status", status.rawValue)], Double(counts.first { $0.status == status.rawValue }.map(pick) ?? 0))
+        return OrderStatus.allCases.flatMap { status -> [GaugeReading] in
+            let row = counts.first { $0.status == status.rawValue }
+            return [GaugeReading("bizops_orders", [("status", status.rawValue)], row?.orders ?? 0),
+                    GaugeReading("bizops_orders_stuck", [("status", status.rawValue)], status.isFinal ? 0 : row?.stuck ?? 0)]
         }
     }
 }

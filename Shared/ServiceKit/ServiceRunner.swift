@@ -26,7 +26,7 @@ public struct ServiceSpec: Sendable {
     /// Its authority limits and approvals (nil: it puts nothing under limits).
     public let approvals: ApprovalBook?
     /// Gauges of its own business state, sampled from its schema (`/metrics`).
-    public var gauges: [BusinessGauge] = []
+    public var gauges: BusinessGauges?
 
     public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
                 routes: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void = { _, _ in },

@@ -63,6 +63,22 @@ import Testing
         #expect(edited.exit == 0, "\(edited.text)")
         #expect(try await eventually { try await probe.count("effects", "seq = 7") == 1 })
 
+        // A letter the broker dead-lettered keeps its sender's headers (here a forged route and sender):
+        // replay skips it, saying why, and it stays dead.
+        var forged = probe.command(seq: 8, messageId: UUID().uuidString.lowercased())
+        forged.exchange = ""
+        forged.routingKey = dead
+        forged.properties.headers["x-original-routing-key"] = .string("\(probe.id).command")
+        forged.properties.headers["x-original-user-id"] = .string("someone-else")
+        try await TestBus.send([forged])
+        #expect(try await eventually { try await probe.queueDepth(dead) == 2 }, "the junk letter and the forged one")
+        let refusedReplay = try await bizctl(["replay", probe.id, "--id", forged.properties.messageId!])
+        #expect(refusedReplay.text.contains("skipped \(forged.properties.messageId!)") && refusedReplay.text.contains("nothing replayed"), "\(refusedReplay.text)")
+        #expect(try await probe.count("effects", "seq = 8") == 0)
+        let forgedGone = try await bizctl(["purge", probe.id, "--id", forged.properties.messageId!, "--yes"])
+        #expect(forgedGone.exit == 0)
+        #expect(try await eventually { try await probe.queueDepth(dead) == 1 })
+
         // A purge needs --yes off a terminal, then removes only what it names.
         let unasked = try await bizctl(["purge", probe.id, "--id", junk.properties.messageId!])
         #expect(unasked.exit != 0 && unasked.text.contains("--yes"))
@@ -73,7 +89,7 @@ import Testing
 
         // Each action recorded with who did it.
         let actions = try await probe.pool.query("SELECT action, operator, message_ids::text AS ids, detail::text AS detail FROM operator_actions ORDER BY id")
-        #expect(try actions.map { try $0.string("action") } == ["replay", "edit", "purge"])
+        #expect(try actions.map { try $0.string("action") } == ["replay", "edit", "purge", "purge"])
         #expect(try actions.allSatisfy { try $0.string("operator") == "zhou.ops" })
         #expect(try actions[0].string("ids").contains(doomed.properties.messageId!))
         let detail = try actions[1].string("detail")

@@ -40,6 +40,11 @@ struct DeadSelection: ParsableArguments {
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 
+    /// Replay and purge act on letters named (an id, a reason, a type) or on `--all`, never on none by default.
+    func requireChoice(all: Bool) throws {
+        if ids.isEmpty && reason == nil && type == nil && !all { throw ValidationError("choose letters: --id, --reason, --type, or --all") }
+    }
+
     func matches(_ letter: DeadLetter) -> Bool {
         (ids.isEmpty || ids.contains(letter.messageId ?? "")) && (reason == nil || letter.reason == reason)
             && (type == nil || letter.type == type)

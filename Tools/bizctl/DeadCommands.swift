@@ -104,9 +104,7 @@ struct DeadReplay: AsyncParsableCommand {
     @Flag(help: "Say what would be replayed, and do nothing.") var dryRun = false
 
     func validate() throws {
-        if selection.ids.isEmpty && selection.reason == nil && selection.type == nil && !all {
-            throw ValidationError("choose letters: --id, --reason, --type, or --all")
-        }
+        try selection.requireChoice(all: all)
         if selection.workQueue == nil { throw ValidationError("commands nobody handles have no queue to go back to: purge them, or publish them again once a service handles them") }
         guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be 1 to 10000") }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
@@ -124,7 +122,8 @@ struct DeadReplay: AsyncParsableCommand {
         do {
             if dryRun || chosen.isEmpty {
                 try await reader.releaseAll()
-                print("\(chosen.count) dead letter\(chosen.count == 1 ? "" : "s") would be replayed to \(selection.workQueue!)")
+                print(dryRun ? "\(chosen.count) dead letter\(chosen.count == 1 ? "" : "s") would be replayed to \(selection.workQueue!)"
+                             : "nothing replayed: no dead letter that can be replayed matches")
                 return
             }
             var logger = Logger(label: "bizctl")
@@ -209,9 +208,7 @@ struct DeadPurge: AsyncParsableCommand {
     @Flag(help: "Do not ask (for scripts).") var yes = false
 
     func validate() throws {
-        if selection.ids.isEmpty && selection.reason == nil && selection.type == nil && !all {
-            throw ValidationError("choose letters: --id, --reason, --type, or --all")
-        }
+        try selection.requireChoice(all: all)
     }
 
     func run() async throws {

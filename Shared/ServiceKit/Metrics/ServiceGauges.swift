@@ -11,7 +11,7 @@ import Storage
 struct ServiceGauges: Service {
     let pool: PostgresPool
     let service: String
-    let business: [BusinessGauge]
+    let business: BusinessGauges?
     let logger: Logger
     let ready: @Sendable () async -> Bool
     var interval: Duration = .seconds(5)
@@ -43,13 +43,12 @@ struct ServiceGauges: Service {
                         backlog.record(Double(try row.int("backlog"))); oldest.record(Double(try row.int("oldest_ms")) / 1000); inbox.record(Double(try row.int("inbox")))
                     }
                 } catch { logger.debug("cannot sample the outbox", metadata: ["error": "\(error)"]) }
-                for gauge in business {
+                if let business {
                     do {
-                        let readings = try await pool.transaction { try gauge.sample($0) }
-                        for (labels, value) in readings {
-                            Gauge(label: gauge.name, dimensions: [("service", service)] + labels).record(value)
+                        for reading in try await pool.transaction(business) {
+                            Gauge(label: reading.name, dimensions: [("service", service)] + reading.labels).record(reading.value)
                         }
-                    } catch { logger.debug("cannot sample \(gauge.name)", metadata: ["error": "\(error)"]) }
+                    } catch { logger.debug("cannot sample the business gauges", metadata: ["error": "\(error)"]) }
                 }
             }
             tick += 1
@@ -85,29 +84,24 @@ enum ProcessSample {
     }
 }
 
-/// A gauge of a service's business state (e.g. orders by status), read from its schema every
-/// 15 seconds; each reading is a label set and its value (`service` is added).
-public struct BusinessGauge: Sendable {
+/// One reading of a gauge of a service's business state (e.g. orders by status), read from its
+/// schema every 15 seconds (`service` is added to the labels).
+public struct GaugeReading: Sendable {
     public let name: String
-    public let sample: @Sendable (Transaction) throws -> [([(String, String)], Double)]
-    public init(_ name: String, sample: @escaping @Sendable (Transaction) throws -> [([(String, String)], Double)]) {
-        self.name = name; self.sample = sample
+    public let labels: [(String, String)]
+    public let value: Double
+
+    public init(_ name: String, _ labels: [(String, String)], _ value: Int64) {
+        self.name = name; self.labels = labels; self.value = Double(value)
+    }
+
+    public init(_ name: String, _ value: Int64) { self.init(name, [], value) }
+
+    /// Counts by one label, every value in `values` reported (0 included, so an alert on one also clears).
+    public static func counts(_ name: String, label: String, values: [String], _ counts: [String: Int64]) -> [GaugeReading] {
+        values.map { GaugeReading(name, [(label, $0)], counts[$0] ?? 0) }
     }
 }
 
-extension BusinessGauge {
-    /// A gauge of counts by one label, every value in `values` reported (0 included, so an
-    /// alert on one also clears).
-    public static func counts(_ name: String, label: String, values: [String],
-                              _ read: @escaping @Sendable (Transaction) throws -> [String: Int64]) -> BusinessGauge {
-        BusinessGauge(name) { tx in
-            let counts = try read(tx)
-            return values.map { ([(label, $0)], Double(counts[$0] ?? 0)) }
-        }
-    }
-
-    /// A gauge of one number.
-    public static func value(_ name: String, _ read: @escaping @Sendable (Transaction) throws -> Int64) -> BusinessGauge {
-        BusinessGauge(name) { tx in [([], Double(try read(tx)))] }
-    }
-}
+/// How a service reads its business gauges: one transaction, each query once, every reading.
+public typealias BusinessGauges = @Sendable (Transaction) throws -> [GaugeReading]
