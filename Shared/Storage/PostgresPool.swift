@@ -72,12 +72,21 @@ public actor PostgresPool {
     /// (`kind="relay"`). The load driver divides them by the orders it completed.
     private let committed: Counter
     private let statements: Counter
+    /// Connections checked out, how long each checkout waited for one, and the waits that gave up.
+    private let inUse: Gauge
+    private let waitTimer: Metrics.Timer
+    private let timeouts: Counter
 
     public init(_ config: DatabaseConfig, logger: Logger = Logger(label: "bizops.storage")) {
         self.config = config
         self.logger = logger
         committed = Counter(label: "bizops_db_transactions_total", dimensions: [("service", config.schema ?? "none"), ("kind", "transaction")])
         statements = Counter(label: "bizops_db_transactions_total", dimensions: [("service", config.schema ?? "none"), ("kind", "statement")])
+        let service = config.schema ?? "none"
+        inUse = Gauge(label: "bizops_db_pool_in_use", dimensions: [("service", service)])
+        waitTimer = Metrics.Timer(label: "bizops_db_pool_wait_seconds", dimensions: [("service", service)])
+        timeouts = Counter(label: "bizops_db_pool_timeouts_total", dimensions: [("service", service)])
+        Gauge(label: "bizops_db_pool_size", dimensions: [("service", service)]).record(config.poolSize)
         self.slots = (0..<config.poolSize).map { Confined(nil, name: "pg-\(config.schema ?? "db")-\($0)") }
         self.free = Array(0..<config.poolSize)
     }
@@ -87,7 +96,24 @@ public actor PostgresPool {
 
     /// A free connection, or an error once `checkoutTimeout` has passed with none free.
     private func acquire() async throws -> Int {
-        if let index = free.popLast() { return index }
+        if let index = free.popLast() {
+            waitTimer.recordNanoseconds(0)
+            inUse.record(config.poolSize - free.count)
+            return index
+        }
+        let started = ContinuousClock.now
+        do {
+            let index = try await waitForConnection()
+            let waited = (ContinuousClock.now - started).components
+            waitTimer.recordNanoseconds(waited.seconds * 1_000_000_000 + waited.attoseconds / 1_000_000_000)
+            return index
+        } catch {
+            timeouts.increment()
+            throw error
+        }
+    }
+
+    private func waitForConnection() async throws -> Int {
         nextWaiter += 1
         let id = nextWaiter, timeout = config.checkoutTimeout, size = config.poolSize
         guard timeout > 0 else {  // 0: wait as long as it takes
@@ -109,6 +135,7 @@ public actor PostgresPool {
 
     private func release(_ index: Int) {
         if waiters.isEmpty { free.append(index) } else { waiters.removeFirst().continuation.resume(returning: index) }
+        inUse.record(config.poolSize - free.count)
     }
 
     /// Checks a connection out for the duration of `body`.

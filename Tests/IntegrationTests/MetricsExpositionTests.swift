@@ -39,8 +39,10 @@ import Testing
             return sample
         }
 
+        /// The sum of the samples of `name` with all of `labels` (nil when there is none).
         func value(_ name: String, _ labels: String...) -> Double? {
-            samples.first { $0.name == name && labels.allSatisfy($0.labels.contains) }?.value
+            let matching = samples.filter { $0.name == name && labels.allSatisfy($0.labels.contains) }
+            return matching.isEmpty ? nil : matching.map(\.value).reduce(0, +)
         }
     }
 
@@ -48,7 +50,7 @@ import Testing
         let probe = try await Probe.make()
         let port = freePort()
         let service = try await probe.serve(env: ["HTTP_PORT": String(port)])
-        try await probe.send((1...5).map { probe.command(seq: $0) })
+        try await probe.send((1...5).map { probe.command(seq: $0) } + [probe.command(seq: 6, type: "no.such.type.\(UUID().uuidString)")])
         #expect(try await eventually { try await probe.effects() == 5 })
         _ = try await http("http://127.0.0.1:\(port)/health/ready", as: nil)
         var exposition = try Exposition("")
@@ -56,6 +58,7 @@ import Testing
             guard let text = try? await http("http://127.0.0.1:\(port)/metrics", as: nil).body, let parsed = try? Exposition(text) else { return false }
             exposition = parsed
             return parsed.value("bizops_messages_total", #"outcome="handled""#) == 5 && parsed.value("bizops_outbox_published_total") ?? 0 >= 5
+                && parsed.value("bizops_messages_total", #"outcome="dead_lettered""#) == 1
                 && parsed.value("bizops_process_resident_memory_bytes") ?? 0 > 0
         }
         #expect(moved, "handled 5, published 5, memory sampled: \(exposition.samples.filter { $0.name.hasPrefix("bizops") }.map { "\($0.name)\($0.labels) \($0.value)" })")
@@ -68,13 +71,26 @@ import Testing
         #expect(exposition.value("bizops_outbox_backlog") != nil && exposition.value("bizops_inbox_rows") != nil)
         #expect(exposition.type["bizops_consume_batch_seconds"] == "histogram")
         #expect(exposition.value("bizops_ready") == 1, "ready, as /health/ready says")
+        // By message type: the service's own types by name, anything else a sender names as unknown.
+        #expect(exposition.value("bizops_messages_total", #"outcome="handled""#, #"type="probe.command.v1""#) == 5)
+        #expect(exposition.value("bizops_messages_total", #"outcome="dead_lettered""#, #"type="unknown""#) == 1)
+        #expect(!exposition.samples.contains { $0.labels.contains("no.such.type") }, "a sender's type never becomes a label")
+        #expect(exposition.value("bizops_handler_seconds_count", #"type="probe.command.v1""#) ?? 0 >= 5)
+        #expect(exposition.type["bizops_handler_seconds"] == "histogram")
+        #expect(exposition.value("bizops_outbox_published_total", #"type="probe.command.handled.v1""#) ?? 0 >= 5)
+        // The database pool and the broker connections.
+        #expect(exposition.value("bizops_db_pool_size") ?? 0 >= 1)
+        #expect(exposition.value("bizops_db_pool_in_use") != nil && exposition.value("bizops_db_pool_wait_seconds_count") ?? 0 > 0)
+        #expect(exposition.value("bizops_amqp_connected", #"consumer""#) == 1)
+        #expect(exposition.value("bizops_amqp_connects_total", #"consumer""#) ?? 0 >= 1)
         // The catalog the dashboards and alerts are checked against names what is really exported;
         // these appear only with their traffic (a refusal, a return, sales' sweeper and orders, an HTTP error).
         let needTraffic: Set<String> = ["bizops_refusals_total", "bizops_outbox_returned_total", "bizops_unrouted_commands_total",
                                         "bizops_unrouted_events_total", "bizops_orders", "bizops_orders_stuck", "hb_request_errors",
                                         // the departments' own gauges (finance, customer service, risk)
                                         "bizops_invoices", "bizops_invoices_overdue", "bizops_complaints", "bizops_complaints_late",
-                                        "bizops_credit_holds", "bizops_orders_held_for_review"]
+                                        "bizops_credit_holds", "bizops_orders_held_for_review",
+                                        "bizops_amqp_blocked_seconds_total"]  // once a block ended
         let families = Set(exposition.samples.map { exposition.family(of: $0.name) })
         for name in Set(MetricHelp.texts.keys).subtracting(needTraffic) { #expect(families.contains(name), "\(name) is exported") }
         await service.stop()

@@ -65,8 +65,8 @@ struct DeadLetter: Encodable {
     let correlationId: String?
     let bodyBytes: Int
     let preview: String
-    /// The broker's tag for it on this read, and the message itself when it was chosen.
-    let tag: UInt64
+    /// The broker's hold on it for this read, and the message itself when it was chosen.
+    let handle: DeliveryHandle
     var delivery: Delivery?
 
     enum CodingKeys: String, CodingKey {
@@ -76,7 +76,7 @@ struct DeadLetter: Encodable {
     init(_ d: Delivery, position: Int, keep: Bool) {
         let h = d.properties.headers
         self.position = position
-        tag = d.deliveryTag
+        handle = d.handle
         messageId = d.properties.messageId
         type = d.properties.type
         routingKey = h["x-original-routing-key"]?.description
@@ -95,15 +95,22 @@ struct DeadLetter: Encodable {
 
 /// Reads a dead-letter queue as the broker's admin: every letter is taken, looked at, and either
 /// put back unchanged (`release`) or removed once dealt with (`remove`). Letters not settled
-/// when the connection closes go back by themselves.
+/// when the connection closes, or when it drops, go back by themselves; a removal on a dropped
+/// connection fails loudly rather than passing for done. While letters are held (a person
+/// at a prompt, a rate-limited replay), the connection is kept alive.
 final class DeadLetterReader {
     let client: AMQPClient
     let queue: String
+    let keepAliveEvery: Duration
     private(set) var letters: [DeadLetter] = []
+    private var settled = Set<Int>()
+    private var keepAlive: Task<Void, Never>?
 
     init(config: AMQPConfig, queue: String) {
         client = AMQPClient(config: config, name: "bizctl dead \(queue)")
         self.queue = queue
+        // Well inside the heartbeat, so neither side declares the other dead while nothing is said.
+        keepAliveEvery = config.heartbeat > 0 ? .milliseconds(max(500, config.heartbeat * 1000 / 3)) : .seconds(10)
     }
 
     /// Takes every letter in the queue (those that arrive meanwhile wait for the next read);
@@ -115,28 +122,54 @@ final class DeadLetterReader {
         }
         guard count > 0 else { return }
         try await client.startConsuming(queue, prefetch: .max)
-        var idle = ContinuousClock.now
-        while letters.count < count, ContinuousClock.now - idle < .seconds(10) {
-            let batch = try await client.receive(max: 500, wait: 0.2)
-            if batch.isEmpty { continue }
-            idle = .now
+        func take(_ batch: [Delivery]) {
             for d in batch {
                 let summary = DeadLetter(d, position: letters.count + 1, keep: false)
                 letters.append(keep(summary) ? DeadLetter(d, position: summary.position, keep: true) : summary)
             }
         }
+        var idle = ContinuousClock.now
+        while letters.count < count, ContinuousClock.now - idle < .seconds(10) {
+            let batch = try await client.receive(max: 500, wait: 0.2)
+            if batch.isEmpty { continue }
+            idle = .now
+            take(batch)
+        }
+        // No more: what is released from here on stays in the queue instead of coming back to us.
+        try await client.stopConsuming()
+        while case let batch = try await client.receive(max: 500, wait: 0), !batch.isEmpty { take(batch) }
+        let client = self.client, every = keepAliveEvery, held = letters.map(\.handle)
+        keepAlive = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: every)
+                if Task.isCancelled { return }
+                do { try await client.keepAlive(holding: held) } catch { return }  // gone: what it held is back in the queue
+            }
+        }
     }
 
-    /// Removes letters that were dealt with.
+    /// Puts back, now, every letter not `chosen`: only the letters acted on stay held.
+    func release(allBut chosen: [DeadLetter]) async throws {
+        let keep = Set(chosen.map(\.position))
+        let others = letters.filter { !keep.contains($0.position) && !settled.contains($0.position) }
+        try await client.requeue(others.map(\.handle))
+        settled.formUnion(others.map(\.position))
+    }
+
+    /// Removes letters that were dealt with; returns once the broker has taken the removal.
     func remove(_ chosen: [DeadLetter]) async throws {
-        try await client.ackEach(tags: chosen.map(\.tag))
+        do { try await client.ackEach(chosen.map(\.handle)) } catch let error as AMQPError {
+            throw RuntimeFailure("\(error.message): the broker did not confirm removing \(chosen.count) letter\(chosen.count == 1 ? "" : "s"); any it did not take are back in \(queue) (bizctl dead list shows them)")
+        }
+        settled.formUnion(chosen.map(\.position))
     }
 
-    /// Puts back every letter not removed, unchanged.
-    func releaseAll(except removed: Set<Int> = []) async throws {
-        let tags = letters.filter { !removed.contains($0.position) }.map(\.tag)
-        try await client.requeue(tags: tags)
+    /// Puts back every letter not removed, unchanged, and lets go of the queue.
+    func releaseAll() async throws {
+        keepAlive?.cancel()
+        let others = letters.filter { !settled.contains($0.position) }
+        try await client.requeue(others.map(\.handle))
+        settled.formUnion(others.map(\.position))
         await client.close()
     }
 }
-

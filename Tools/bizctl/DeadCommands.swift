@@ -118,8 +118,14 @@ struct DeadReplay: AsyncParsableCommand {
         let skipped = matching.compactMap { l in Replay.refusal(l, service: selection.service).map { (l, $0) } }
         let chosen = matching.filter { Replay.refusal($0, service: selection.service) == nil }
         for (letter, why) in skipped { print("skipped \(letter.messageId ?? "#\(letter.position)"): \(why)", to: &standardError) }
-        var removed = Set<Int>()
+        var removed = 0
         do {
+            try await reader.release(allBut: chosen)
+            // The broker takes back letters a reader holds longer than its consumer_timeout (30 min by default).
+            let minutes = Double(chosen.count) / rate / 60
+            guard minutes < 25 || dryRun else {
+                throw ValidationError("replaying \(chosen.count) letters at \(rate)/s takes \(Int(minutes)) minutes, longer than the broker lets a reader hold letters (consumer_timeout, 30 min by default): raise --rate, or replay them in parts with --type, --reason or --id")
+            }
             if dryRun || chosen.isEmpty {
                 try await reader.releaseAll()
                 print(dryRun ? "\(chosen.count) dead letter\(chosen.count == 1 ? "" : "s") would be replayed to \(selection.workQueue!)"
@@ -139,17 +145,18 @@ struct DeadReplay: AsyncParsableCommand {
                 let outcomes = try await publisher.publish(messages)
                 let taken = zip(part, outcomes).filter { $0.1 == .confirmed }.map(\.0)
                 try await reader.remove(taken)
-                removed.formUnion(taken.map(\.position))
+                removed += taken.count
                 guard taken.count == part.count else {
                     throw RuntimeFailure("the broker took \(taken.count) of batch \(n + 1)'s \(part.count) letters; the rest stay dead: run the replay again")
                 }
-                let due = start + .milliseconds(Int(Double(removed.count) / rate * 1000))
+                let due = start + .milliseconds(Int(Double(removed) / rate * 1000))
                 if due > .now { try await Task.sleep(until: due) }
             }
-            try await reader.releaseAll(except: removed)
-            print("replayed \(removed.count) dead letter\(removed.count == 1 ? "" : "s") to \(selection.workQueue!) as \(options.operatorName)")
+            try await reader.releaseAll()
+            print("replayed \(removed) dead letter\(removed == 1 ? "" : "s") to \(selection.workQueue!) as \(options.operatorName)")
         } catch {
-            try? await reader.releaseAll(except: removed)
+            try? await reader.releaseAll()
+            if removed > 0 { print("replayed \(removed) dead letter\(removed == 1 ? "" : "s") before this failure", to: &standardError) }
             throw error
         }
     }
@@ -178,6 +185,7 @@ struct DeadEdit: AsyncParsableCommand {
             throw ValidationError("no dead letter \(selection.ids[0]) in \(selection.queue)")
         }
         do {
+            try await reader.release(allBut: [letter])
             var logger = Logger(label: "bizctl")
             logger.logLevel = .warning
             let publisher = ConfirmedPublisher(config: config, name: "bizctl dead edit", logger: logger)
@@ -190,7 +198,7 @@ struct DeadEdit: AsyncParsableCommand {
                 "original": String(data: original, encoding: .utf8) ?? "base64:" + original.base64EncodedString()])
             guard try await publisher.publish([message]).first == .confirmed else { throw RuntimeFailure("the broker did not take the correction; the letter stays dead") }
             try await reader.remove([letter])
-            try await reader.releaseAll(except: [letter.position])
+            try await reader.releaseAll()
             print("corrected \(letter.messageId ?? "-") and replayed it to \(selection.workQueue!) as \(options.operatorName)")
         } catch {
             try? await reader.releaseAll()
@@ -217,10 +225,11 @@ struct DeadPurge: AsyncParsableCommand {
         let chosen = reader.letters.filter(selection.matches)
         do {
             guard !chosen.isEmpty else { try await reader.releaseAll(); print("no dead letter matches"); return }
+            try await reader.release(allBut: chosen)
             if !yes {
                 guard isatty(0) == 1 else { throw ValidationError("purging \(chosen.count) letters needs --yes when not asked on a terminal") }
                 print("remove \(chosen.count) dead letter\(chosen.count == 1 ? "" : "s") from \(selection.queue) for good? type yes: ", terminator: "")
-                guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+                guard await Terminal.readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
                     try await reader.releaseAll(); print("nothing removed"); return
                 }
             }
@@ -228,7 +237,7 @@ struct DeadPurge: AsyncParsableCommand {
             for l in chosen.prefix(1000) { kept[l.messageId ?? "#\(l.position)"] = "\(l.type ?? "-") \(l.reason): \(l.preview)" }
             try await options.record("purge", selection, ids: chosen.map { $0.messageId ?? "-" }, detail: kept)
             try await reader.remove(chosen)
-            try await reader.releaseAll(except: Set(chosen.map(\.position)))
+            try await reader.releaseAll()
             print("removed \(chosen.count) dead letter\(chosen.count == 1 ? "" : "s") from \(selection.queue) as \(options.operatorName)")
         } catch {
             try? await reader.releaseAll()

@@ -91,7 +91,7 @@ struct Publish: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         while ContinuousClock.now < deadline {
             for delivery in try await reader.receive(max: 500, wait: 0.5) where delivery.properties.headers["causation_id"]?.description == messageId {
-                try await reader.ackEach(tags: [delivery.deliveryTag])
+                try await reader.ackEach([delivery])
                 let text = String(decoding: delivery.body, as: UTF8.self)
                 print("answer \(delivery.properties.type ?? "-"): \(text)")
                 let answer = (try? JSONSerialization.jsonObject(with: delivery.body)) as? [String: Any]

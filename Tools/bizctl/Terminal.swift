@@ -5,6 +5,14 @@ import Foundation
 enum Terminal {
     static let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
 
+    /// A line a person types, read on a thread of its own: the wait blocks no task (the
+    /// connection that holds the letters being asked about keeps talking to the broker).
+    static func readLine() async -> String? {
+        await withCheckedContinuation { done in
+            Thread.detachNewThread { done.resume(returning: Swift.readLine()) }
+        }
+    }
+
     /// A column-aligned table with a header row.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         var widths = header.map(\.count)

@@ -97,7 +97,7 @@ struct DeadLetterCapture: Sendable {
 
     /// Reads `queue` from its head, acknowledging (removing) the hostile letters and putting the
     /// rest back, until `expected` letters tagged `own` were found, or until nothing came for a
-    /// while (the end of the queue). Only tags are kept: an old letter can be megabytes.
+    /// while (the end of the queue). Only the removed ones are kept, and only per batch: an old letter can be megabytes.
     private static func sweep(_ queue: String, own: String?, expected: Int?) async throws -> (removed: Int, left: Int) {
         let admin = AMQPClient(config: try Bus.config("bizops"), name: "load-driver dead-letter cleaner")
         var left = expected ?? 0, removed = 0, kept = 0
@@ -109,13 +109,13 @@ struct DeadLetterCapture: Sendable {
                 let batch = try await admin.receive(max: 500, wait: 0.2)
                 if batch.isEmpty { continue }
                 idle = .now
-                var synthetic: [UInt64] = []
+                var synthetic: [Delivery] = []
                 for d in batch {
                     guard let tag = d.properties.headers["x-load-hostile"]?.description, tag.hasPrefix("LD-HOSTILE-") else { kept += 1; continue }
-                    synthetic.append(d.deliveryTag)
+                    synthetic.append(d)
                     if let own, tag.hasPrefix(own) { left -= 1 }
                 }
-                try await admin.ackEach(tags: synthetic)
+                try await admin.ackEach(synthetic)
                 removed += synthetic.count
                 // Held letters count against the prefetch: past it, nothing more would come.
                 if kept >= 1900 { break }

@@ -59,6 +59,8 @@ public struct HandlerRegistry: Sendable {
     private var routes: [String: Topology.Binding] = [:]
 
     func handler(for type: String) -> MessageHandlerFunction? { handlers[type] }
+    /// Every message type this registry handles.
+    public var messageTypes: Set<String> { Set(handlers.keys) }
 
     /// The message type of a delivery: its `type` property, or, for commands from
     /// outside systems that leave it out, the routing key as version 1.

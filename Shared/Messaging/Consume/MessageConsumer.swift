@@ -24,8 +24,7 @@ public final class MessageConsumer: Service, Sendable {
     public let maxRetries: Int
     private let hooks: ConsumerHooks
     private let logger: Logger
-    private let handledCounter: Counter, duplicateCounter: Counter, retriedCounter: Counter, deadCounter: Counter
-    private let refusedCounter: Counter, waitingCounter: Counter
+    private var metrics: ConsumeMetrics { processor.metrics }
     private let batchRecorder: Recorder
     private let batchTimer: Metrics.Timer
 
@@ -34,12 +33,6 @@ public final class MessageConsumer: Service, Sendable {
         self.channel = channel; self.processor = processor; self.publisher = publisher
         self.batchSize = max(1, batchSize); self.maxRetries = maxRetries; self.hooks = hooks; self.logger = logger
         let service = channel.topology.service
-        func counter(_ outcome: String) -> Counter {
-            Counter(label: "bizops_messages_total", dimensions: [("service", service), ("outcome", outcome)])
-        }
-        handledCounter = counter("handled"); duplicateCounter = counter("duplicate")
-        retriedCounter = counter("retried"); deadCounter = counter("dead_lettered")
-        refusedCounter = counter("refused"); waitingCounter = counter("waiting")
         batchRecorder = Recorder(label: "bizops_consume_batch_size", dimensions: [("service", service)])
         batchTimer = Metrics.Timer(label: "bizops_consume_batch_seconds", dimensions: [("service", service)])
     }
@@ -75,7 +68,7 @@ public final class MessageConsumer: Service, Sendable {
     private func settle(_ result: BatchResult) async {
         var outgoing: [OutgoingMessage] = []
         var owners: [Delivery] = []
-        var dead = 0, retried = 0
+        var dead: [Delivery] = [], retried: [Delivery] = []
         var rejected = result.permanent
         for (delivery, reason) in result.transient {
             let attempt = Int(delivery.properties.headers["x-retry-count"]?.intValue ?? 0) + 1
@@ -83,10 +76,10 @@ public final class MessageConsumer: Service, Sendable {
                 let message = "gave up after \(maxRetries) retries; last error: \(reason)"
                 outgoing.append(deadLetter(delivery, code: .retriesExhausted, message: message))
                 rejected.append((delivery, .retriesExhausted, message))
-                dead += 1
+                dead.append(delivery)
             } else {
                 outgoing.append(retry(delivery, attempt: attempt, reason: reason))
-                retried += 1
+                retried.append(delivery)
             }
             owners.append(delivery)
         }
@@ -104,7 +97,7 @@ public final class MessageConsumer: Service, Sendable {
                 "correlation_id": "\(delivery.properties.correlationId ?? "-")", "routing_key": "\(delivery.routingKey)"])
             outgoing.append(deadLetter(delivery, code: code, message: message))
             owners.append(delivery)
-            dead += 1
+            dead.append(delivery)
         }
         var failed: [Delivery] = []
         if !outgoing.isEmpty {
@@ -125,13 +118,13 @@ public final class MessageConsumer: Service, Sendable {
             // The broker redelivers them; the inbox makes the second run a no-op.
             logger.warning("acknowledgement failed; messages will be redelivered", metadata: ["error": "\(error)"])
         }
-        handledCounter.increment(by: Int64(result.handled.count - result.duplicates - result.refusals.count))
-        refusedCounter.increment(by: Int64(result.refusals.count))
+        metrics.count(result.handled.filter { !result.duplicateTags.contains($0.deliveryTag) && !result.refusedTags.contains($0.deliveryTag) }, "handled")
+        metrics.count(result.handled.filter { result.refusedTags.contains($0.deliveryTag) }, "refused")
         RefusalLog.count(result.refusals, service: topology.service)
-        waitingCounter.increment(by: Int64(result.waiting.count))
-        duplicateCounter.increment(by: Int64(result.duplicates))
-        retriedCounter.increment(by: Int64(retried))
-        deadCounter.increment(by: Int64(dead))
+        metrics.count(result.waiting.map(\.0), "waiting")
+        metrics.count(result.handled.filter { result.duplicateTags.contains($0.deliveryTag) }, "duplicate")
+        metrics.count(retried, "retried")
+        metrics.count(dead, "dead_lettered")
     }
 
     /// A poison command whose sender asked for an answer (`reply_to`) hears why. Best effort:

@@ -7,7 +7,10 @@ import Storage
 public struct BatchResult: Sendable {
     /// Done (handled now, a duplicate handled before, or refused and answered): acknowledge.
     public var handled: [Delivery] = []
-    public var duplicates = 0
+    public var duplicates: Int { duplicateTags.count }
+    /// Among `handled`: the duplicates (handled before) and the refused, by delivery tag.
+    public var duplicateTags = Set<UInt64>()
+    public var refusedTags = Set<UInt64>()
     /// Refused by the business state (among `handled`): their reason codes.
     public var refusals: [ReasonCode] = []
     /// Failed for now (database away, a timeout): try again later through a retry queue.
@@ -30,10 +33,13 @@ public final class MessageProcessor: Sendable {
     public let pool: PostgresPool
     /// How long a refusal that waits for state (`Refusal.waitsForState`) may wait, in seconds.
     public let waitBound: Double
+    /// Outcomes and handler times by message type (the consumer counts the outcomes).
+    public let metrics: ConsumeMetrics
     private let logger: Logger
 
     public init(service: String, registry: HandlerRegistry, pool: PostgresPool, waitBound: Double = 30, logger: Logger) {
         self.service = service; self.registry = registry; self.pool = pool; self.waitBound = waitBound; self.logger = logger
+        metrics = ConsumeMetrics(service: service, types: registry.messageTypes)
     }
 
     private struct Abort: Error { let index: Int; let code: ReasonCode; let message: String }
@@ -58,12 +64,13 @@ public final class MessageProcessor: Sendable {
         var refused: [(Delivery, Refused)] = []
         while !pending.isEmpty || !refused.isEmpty {
             let batch = pending.map(\.1), toRecord = refused.map(\.1)
-            let registry = self.registry, service = self.service, logger = self.logger
+            let registry = self.registry, service = self.service, logger = self.logger, metrics = self.metrics
             do {
                 let duplicates = try await pool.transaction { tx in
-                    try Self.run(batch, refused: toRecord, tx: tx, registry: registry, service: service, logger: logger)
+                    try Self.run(batch, refused: toRecord, tx: tx, registry: registry, metrics: metrics, service: service, logger: logger)
                 }
-                result.duplicates += duplicates
+                result.duplicateTags.formUnion(duplicates.map { pending[$0].0.deliveryTag })
+                result.refusedTags.formUnion(refused.map(\.0.deliveryTag))
                 result.refusals += refused.map(\.1.refusal.code)
                 result.handled += pending.map(\.0) + refused.map(\.0)
                 pending = []; refused = []
@@ -117,9 +124,9 @@ public final class MessageProcessor: Sendable {
     }
 
     /// Inside the transaction: records the inbox rows in one statement, then runs the
-    /// handlers of the messages that are new. Returns how many were duplicates.
+    /// handlers of the messages that are new. Returns the positions of the duplicates.
     private static func run(_ batch: [InboundMessage], refused: [Refused], tx: Transaction, registry: HandlerRegistry,
-                            service: String, logger: Logger) throws -> Int {
+                            metrics: ConsumeMetrics, service: String, logger: Logger) throws -> [Int] {
         let outbox = OutboxWriter(source: service, transaction: tx)
         for (index, entry) in refused.enumerated() {
             let messageLogger = Self.logger(logger, for: entry.message)
@@ -134,7 +141,7 @@ public final class MessageProcessor: Sendable {
                 throw RecordFailed(index: index, message: "could not record the refusal: \(error)")
             }
         }
-        guard !batch.isEmpty else { return 0 }
+        guard !batch.isEmpty else { return [] }
         let ids = batch.map { $0.envelope.messageId.uuidString.lowercased() }
         let rows = try tx.query("""
             INSERT INTO inbox (message_id, message_type, source)
@@ -142,16 +149,18 @@ public final class MessageProcessor: Sendable {
             ON CONFLICT (message_id) DO NOTHING RETURNING message_id
             """, [.textArray(ids), .textArray(batch.map(\.envelope.type)), .textArray(batch.map(\.envelope.source))])
         var fresh = Set(try rows.map { try $0.uuid("message_id") })
-        var duplicates = 0
+        var duplicates: [Int] = []
         var askAgain: [InboundMessage] = []
         for (index, message) in batch.enumerated() {
             guard fresh.remove(message.envelope.messageId) != nil else {
-                duplicates += 1
+                duplicates.append(index)
                 if let replyTo = message.envelope.replyTo, !replyTo.isEmpty { askAgain.append(message) }
                 continue
             }
             let messageLogger = Self.logger(logger, for: message)
             let work = UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(message), logger: messageLogger)
+            let started = ContinuousClock.now
+            defer { metrics.handlerTime(message.envelope.type, since: started) }
             do {
                 try registry.handler(for: message.envelope.type)!(message.payload, work)
             } catch let refusal as Refusal {

@@ -26,13 +26,14 @@ public final class OutboxRelay: Service, Sendable {
     private let notifier: Notifier
     public let settings: Settings
     private let logger: Logger
-    private let publishedCounter: Counter, returnedCounter: Counter, commitCounter: Counter
+    private let returnedCounter: Counter, commitCounter: Counter
+    private let schema: String
 
     public init(pool: PostgresPool, publisher: ConfirmedPublisher, settings: Settings = Settings(), logger: Logger) {
         self.pool = pool; self.publisher = publisher; self.settings = settings; self.logger = logger
         let schema = pool.config.schema ?? "public"
         self.notifier = Notifier(config: pool.config, channel: MessagingMigrations.notifyChannel(schema: schema))
-        publishedCounter = Counter(label: "bizops_outbox_published_total", dimensions: [("service", schema)])
+        self.schema = schema
         returnedCounter = Counter(label: "bizops_outbox_returned_total", dimensions: [("service", schema)])
         // Its commits are its own (BEGIN … COMMIT by hand around the publish), counted beside the pool's.
         commitCounter = Counter(label: "bizops_db_transactions_total", dimensions: [("service", schema), ("kind", "relay")])
@@ -96,10 +97,13 @@ public final class OutboxRelay: Service, Sendable {
                 let messages = try rows.map(Self.message(from:))
                 let outcomes = try await self.publisher.publish(messages)
                 var sent: [String] = [], notes: [String] = [], noted: [String] = []
+                var published: [String: Int64] = [:]
                 for (row, outcome) in zip(rows, outcomes) {
                     let id = try row.string("id")
                     switch outcome {
-                    case .confirmed: sent.append(id)
+                    case .confirmed:
+                        sent.append(id)
+                        published[try row.string("message_type"), default: 0] += 1
                     case .returned(let reason):
                         // Unroutable: publishing again cannot help; keep the reason on the row.
                         self.logger.warning("broker returned an outbox message", metadata: ["id": "\(id)", "reason": "\(reason)"])
@@ -118,7 +122,11 @@ public final class OutboxRelay: Service, Sendable {
                     try conn.exec("COMMIT")
                 }
                 self.commitCounter.increment()
-                self.publishedCounter.increment(by: Int64(sent.count - noted.count))
+                // By type: the service's own events and answers, so these counters are also its business
+                // counters (orders accepted, invoices paid, complaints opened: docs/operations.md).
+                for (type, n) in published {
+                    Counter(label: "bizops_outbox_published_total", dimensions: [("service", self.schema), ("type", type)]).increment(by: n)
+                }
                 self.returnedCounter.increment(by: Int64(noted.count))
                 return rows.count
             } catch {

@@ -1,5 +1,6 @@
 import CRabbitMQ
 import Foundation
+import Metrics
 
 /// One rabbitmq-c connection with one channel. Not thread-safe: it lives inside a
 /// `Confined` and is only used on its worker's thread. Any error leaves it unusable;
@@ -11,11 +12,20 @@ final class AMQPConnection {
     /// Publishes so far in confirm mode: the broker numbers confirms the same way.
     private(set) var publishedCount: UInt64 = 0
     private var closed = false
+    /// The broker's tag for this channel's consumer, while it consumes; and its prefetch.
+    private var consumerTag: String?
+    private var prefetch: UInt16 = 0
 
     /// Whether the broker has blocked this connection's publishes (a memory or disk alarm).
     private(set) var blocked = false
     /// Told of every change of `blocked`, on this connection's thread, as it happens.
     var onBlockedChange: ((Bool) -> Void)?
+
+    /// The name the metrics give it (without host and pid), whether it counts as up, and since
+    /// when the broker has blocked it.
+    private let metricName: String
+    private var up = false
+    private var blockedSince: ContinuousClock.Instant?
 
     /// A plain TCP socket, or for `amqps://` a TLS one that verifies the broker's certificate
     /// against the given CA and its name against the host, with the client certificate if any.
@@ -44,6 +54,7 @@ final class AMQPConnection {
     init(_ config: AMQPConfig, name: String) throws {
         guard let state = amqp_new_connection() else { throw AMQPError(.connection, "out of memory") }
         self.state = state
+        metricName = name
         // A throwing init of a fully initialised class still runs deinit: every failure
         // path below goes through close(), which destroys the state exactly once.
         let socket: OpaquePointer
@@ -73,6 +84,26 @@ final class AMQPConnection {
             close()
             throw error
         }
+        up = true
+        Counter(label: "bizops_amqp_connects_total", dimensions: [("connection", name)]).increment()
+        Gauge(label: "bizops_amqp_connected", dimensions: [("connection", name)]).record(1)
+    }
+
+    /// The connection is down (an error or a close): the gauge says so, and a block ends with it.
+    private func noteDown() {
+        noteBlockedTime(blockedNow: false)
+        guard up else { return }
+        up = false
+        Gauge(label: "bizops_amqp_connected", dimensions: [("connection", metricName)]).record(0)
+    }
+
+    private func noteBlockedTime(blockedNow: Bool) {
+        if blockedNow { if blockedSince == nil { blockedSince = .now }; return }
+        guard let since = blockedSince else { return }
+        blockedSince = nil
+        let elapsed = (ContinuousClock.now - since).components
+        FloatingPointCounter(label: "bizops_amqp_blocked_seconds_total", dimensions: [("connection", metricName)])
+            .increment(by: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
     }
 
     deinit { close() }
@@ -86,6 +117,7 @@ final class AMQPConnection {
     private func noteFlowControl(_ id: amqp_method_number_t) -> Bool {
         guard id == BZ_CONNECTION_BLOCKED || id == BZ_CONNECTION_UNBLOCKED else { return false }
         blocked = id == BZ_CONNECTION_BLOCKED
+        noteBlockedTime(blockedNow: blocked)
         onBlockedChange?(blocked)
         return true
     }
@@ -93,6 +125,7 @@ final class AMQPConnection {
     func close() {
         guard !closed else { return }
         closed = true
+        noteDown()
         if !broken {
             _ = amqp_channel_close(state, channel, AMQP_REPLY_SUCCESS)
             _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS)
@@ -104,6 +137,7 @@ final class AMQPConnection {
 
     private func fail(_ error: AMQPError) -> AMQPError {
         broken = true
+        noteDown()
         return error
     }
 
@@ -196,9 +230,30 @@ final class AMQPConnection {
     func consume(queue: String, prefetch: UInt16) throws {
         amqp_basic_qos(state, channel, 0, prefetch, 0)
         try check(amqp_get_rpc_reply(state), "set prefetch")
+        self.prefetch = prefetch
         let arena = CArena()
-        amqp_basic_consume(state, channel, arena.bytes(queue), amqp_empty_bytes, 0, 0, 0, arena.table([]))
+        let ok = amqp_basic_consume(state, channel, arena.bytes(queue), amqp_empty_bytes, 0, 0, 0, arena.table([]))
         try check(amqp_get_rpc_reply(state), "consume \(queue)")
+        consumerTag = ok.map { $0.pointee.consumer_tag.string }
+    }
+
+    /// Stops the consumer: the broker sends no more, and what it delivered stays unacknowledged
+    /// on this channel (to be acked or requeued). Deliveries that crossed the cancel wait in
+    /// rabbitmq-c's frame queue for the next `receive`.
+    func cancelConsumer() throws {
+        guard let tag = consumerTag else { return }
+        let arena = CArena()
+        amqp_basic_cancel(state, channel, arena.bytes(tag))
+        try check(amqp_get_rpc_reply(state), "cancel consumer")
+        consumerTag = nil
+    }
+
+    /// One synchronous round trip on the channel (basic.qos, unchanged). The broker handles a
+    /// channel's methods in order, so when it answers, every ack and nack sent before it was
+    /// taken; a closed channel or connection throws here instead of passing silently.
+    func roundTrip() throws {
+        amqp_basic_qos(state, channel, 0, prefetch, 0)
+        try check(amqp_get_rpc_reply(state), "confirm the broker took the acknowledgements")
     }
 
     /// Waits up to `wait` seconds for a first delivery, then takes whatever else has

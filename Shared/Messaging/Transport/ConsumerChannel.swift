@@ -123,23 +123,52 @@ public final class ConsumerChannel: Sendable {
 }
 
 /// A plain connection for tools and tests: declare, publish without the outbox, read a queue.
+/// It reconnects when used after a failure, but what it delivered belongs to the connection
+/// that delivered it: settling deliveries of a lost connection throws (the broker has put
+/// them back), never acks a stranger that happens to carry the same tag on the new one.
 public final class AMQPClient: Sendable {
-    private let slot: Confined<AMQPConnection?>
+    private final class State {
+        var connection: AMQPConnection?
+        var generation = 0
+    }
+    private let slot: Confined<State>
     public let config: AMQPConfig
     public let name: String
 
     public init(config: AMQPConfig, name: String = "bizops client") {
         self.config = config
         self.name = name
-        self.slot = Confined(nil, name: "amqp-client")
+        self.slot = Confined(State(), name: "amqp-client")
+    }
+
+    private func with<T: Sendable>(_ body: @escaping @Sendable (AMQPConnection, Int) throws -> T) async throws -> T {
+        let config = self.config, name = self.name
+        return try await slot.run { state in
+            if state.connection == nil || state.connection!.broken {
+                state.connection?.close()
+                state.connection = try AMQPConnection(config, name: name)
+                state.generation += 1
+            }
+            do { return try body(state.connection!, state.generation) } catch {
+                state.connection?.close(); state.connection = nil
+                throw error
+            }
+        }
     }
 
     private func with<T: Sendable>(_ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
-        let config = self.config, name = self.name
-        return try await slot.run { connection in
-            if connection == nil || connection!.broken { connection = try AMQPConnection(config, name: name) }
-            do { return try body(connection!) } catch {
-                connection?.close(); connection = nil
+        try await with { conn, _ in try body(conn) }
+    }
+
+    /// Runs `body` on the connection that delivered `deliveries`, or throws when that one is gone.
+    private func onDelivering<T: Sendable>(_ deliveries: [DeliveryHandle], _ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
+        let generations = Set(deliveries.map(\.generation))
+        return try await slot.run { state in
+            guard let conn = state.connection, !conn.broken, generations.isSubset(of: [state.generation]) else {
+                throw AMQPError(.connection, "the connection that received these messages was lost; the broker has put them back in their queue")
+            }
+            do { return try body(conn) } catch {
+                state.connection?.close(); state.connection = nil
                 throw error
             }
         }
@@ -174,20 +203,44 @@ public final class AMQPClient: Sendable {
     public func startConsuming(_ queue: String, prefetch: UInt16 = 500) async throws {
         try await with { try $0.consume(queue: queue, prefetch: prefetch) }
     }
+    /// Stops consuming; what was delivered stays held (unacknowledged) until settled or closed.
+    /// Deliveries already on their way are still returned by `receive`.
+    public func stopConsuming() async throws { try await with { try $0.cancelConsumer() } }
     public func receive(max: Int, wait: Double) async throws -> [Delivery] {
-        try await with { try $0.receive(max: max, wait: wait, generation: 0) }
+        try await with { conn, generation in try conn.receive(max: max, wait: wait, generation: generation) }
     }
     public func ack(_ deliveries: [Delivery]) async throws {
         guard let last = deliveries.map(\.deliveryTag).max() else { return }
-        try await with { try $0.ack(last, multiple: true) }
+        try await onDelivering(deliveries.map(\.handle)) { try $0.ack(last, multiple: true) }
     }
-    /// Acknowledges each delivery of `tags` alone (`ack` also takes every earlier tag).
-    public func ackEach(tags: [UInt64]) async throws {
-        try await with { conn in for tag in tags { try conn.ack(tag, multiple: false) } }
+    /// Acknowledges each delivery alone (`ack` also takes every earlier one), and returns only
+    /// once the broker has taken them: a lost connection throws, never passes as done.
+    public func ackEach(_ deliveries: [Delivery]) async throws { try await ackEach(deliveries.map(\.handle)) }
+    public func ackEach(_ deliveries: [DeliveryHandle]) async throws {
+        guard !deliveries.isEmpty else { return }
+        try await onDelivering(deliveries) { conn in
+            for d in deliveries { try conn.ack(d.deliveryTag, multiple: false) }
+            try conn.roundTrip()
+        }
     }
-    /// Puts the deliveries of `tags` back in their queue, unchanged.
-    public func requeue(tags: [UInt64]) async throws {
-        try await with { conn in for tag in tags { try conn.nack(tag, requeue: true) } }
+    /// Puts deliveries back in their queue, unchanged. When the connection that held them is
+    /// gone, the broker has done so already, and this has nothing left to do.
+    public func requeue(_ deliveries: [DeliveryHandle]) async throws {
+        guard !deliveries.isEmpty else { return }
+        do {
+            try await onDelivering(deliveries) { conn in
+                for d in deliveries { try conn.nack(d.deliveryTag, requeue: true) }
+                try conn.roundTrip()
+            }
+        } catch is AMQPError {
+            return  // any AMQP error ends the connection, which puts back every delivery it held
+        }
     }
-    public func close() async { _ = try? await slot.run { $0?.close(); $0 = nil } }
+    /// Keeps the connection that holds `deliveries` alive while its owner waits (a person at a
+    /// prompt, a rate limit): one round trip, which also sends and checks heartbeats. Throws
+    /// when that connection is gone.
+    public func keepAlive(holding deliveries: [DeliveryHandle]) async throws {
+        try await onDelivering(deliveries) { try $0.roundTrip() }
+    }
+    public func close() async { _ = try? await slot.run { $0.connection?.close(); $0.connection = nil } }
 }

@@ -58,7 +58,14 @@ public struct Delivery: Sendable {
     public let body: Data
 }
 
+/// Enough of a delivery to settle it later (its tag and connection), without its body.
+public struct DeliveryHandle: Sendable, Hashable {
+    public let deliveryTag: UInt64
+    public let generation: Int
+}
+
 extension Delivery {
+    public var handle: DeliveryHandle { DeliveryHandle(deliveryTag: deliveryTag, generation: generation) }
     /// Whether it came back from the service's own retry queue (the broker moves expired
     /// retries through the default exchange), not from a sender on the bus.
     public var isFromRetryQueue: Bool { exchange.isEmpty }

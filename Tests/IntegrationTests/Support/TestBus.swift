@@ -110,10 +110,11 @@ func http(_ url: String, method: String = "GET", json: String? = nil, as person:
     return (status, lines.joined(separator: "\n"))
 }
 
-/// The value of a Prometheus sample in a /metrics text: the first line of that metric whose
-/// labels contain every one given (e.g. `outcome="handled"`); nil when there is none.
+/// The value of a Prometheus metric in a /metrics text: the sum of its samples whose labels
+/// contain every one given (e.g. `outcome="handled"`, over every type); nil when there is none.
 func metric(_ text: String, _ name: String, _ labels: String...) -> Int? {
-    text.split(separator: "\n")
-        .first { ($0.hasPrefix(name + "{") || $0.hasPrefix(name + " ")) && labels.allSatisfy($0.contains) }
-        .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }
+    let values = text.split(separator: "\n")
+        .filter { ($0.hasPrefix(name + "{") || $0.hasPrefix(name + " ")) && labels.allSatisfy($0.contains) }
+        .compactMap { Double($0.split(separator: " ").last ?? "") }
+    return values.isEmpty ? nil : Int(values.reduce(0, +))
 }
