@@ -36,6 +36,9 @@ public struct ServiceConfig: Sendable {
     public var auth: Authenticator.Config = Authenticator.Config(keys: .file(""), issuer: "bizops-local", audience: "bizops")
     /// `JOB_<NAME>_SECONDS` of the service's jobs that were set (0: off).
     public var jobSeconds: [String: Double] = [:]
+    /// Spans are exported over OTLP/HTTP (OpenTelemetry's own variables: an
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` turns it on).
+    public var exportTraces = false
 
     public struct Invalid: Error, CustomStringConvertible {
         public let problems: [String]
@@ -164,8 +167,34 @@ public struct ServiceConfig: Sendable {
         case (nil, nil): problems.append("AUTH_JWKS_FILE or AUTH_JWKS_URL is missing (the keys that sign sign-in tokens, e.g. AUTH_JWKS_FILE=.local/auth/jwks.json)")
         case (_?, _?): problems.append("AUTH_JWKS_FILE and AUTH_JWKS_URL are both set: set one of them")
         }
+        problems += traceExportProblems(env)
+        config.exportTraces = problems.isEmpty && wantsTraceExport(env)
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config
+    }
+
+    static func wantsTraceExport(_ env: [String: String]) -> Bool {
+        let endpoint = [env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], env["OTEL_EXPORTER_OTLP_ENDPOINT"]].compactMap { $0 }.first { !$0.isEmpty }
+        return endpoint != nil && env["OTEL_SDK_DISABLED"]?.lowercased() != "true" && (env["OTEL_TRACES_EXPORTER"] ?? "otlp") != "none"
+    }
+
+    /// What the OTLP exporter built in cannot do, said at start-up rather than found out later.
+    static func traceExportProblems(_ env: [String: String]) -> [String] {
+        var problems: [String] = []
+        for name in ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] {
+            guard let text = env[name], !text.isEmpty else { continue }
+            if URL(string: text).map({ ["http", "https"].contains($0.scheme ?? "") && !($0.host ?? "").isEmpty }) != true {
+                problems.append("\(name)=\(text) is invalid: expected the collector's http:// or https:// address (e.g. http://127.0.0.1:4318)")
+            }
+        }
+        for name in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
+            guard let text = env[name], !text.isEmpty, text != "http/protobuf" else { continue }
+            problems.append("\(name)=\(text) is invalid: expected http/protobuf (OTLP over gRPC is not built in, and the exporter's http/json writes trace ids in base64, which collectors refuse)")
+        }
+        if let text = env["OTEL_TRACES_EXPORTER"], !text.isEmpty, !["otlp", "none"].contains(text) {
+            problems.append("OTEL_TRACES_EXPORTER=\(text) is invalid: expected otlp or none")
+        }
+        return problems
     }
 
     static func validateDatabaseURL(_ url: String) -> String? {

@@ -7,6 +7,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Storage
+import Tracing
 
 /// What makes one department's service: its id (queue, schema, routing-key prefix), its
 /// default port, its migrations, its handlers (which give its bindings) and its HTTP API.
@@ -87,13 +88,18 @@ public struct ServiceEnvironment: Sendable {
         let person = RequestActor.current
         let cause = Cause.local(kind, type, service: id, correlationId: correlationId, actor: person?.subject, roles: person?.roles,
                                 trace: RequestTrace.current)
+        // The request's span (TracingMiddleware's) is the parent; the transaction runs on another thread.
+        let parent = WorkSpan.enabled ? ServiceContext.current : nil
         return try await pool.transaction { tx in
             // What the token says of its person, kept so histories and reports can show them.
             if let person {
                 try ApprovalStore(tx: tx).remember(subject: person.subject, name: person.name, department: person.department,
                                                    team: person.team, manager: person.manager, roles: person.roles)
             }
-            return try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx), cause: cause, logger: logger))
+            let span = WorkSpan.start(type, kind: .internal, cause: cause, parent: parent, attributes: ["bizops.service": id], tx: tx)
+            return try span.run {
+                try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx), cause: cause, logger: logger, span: span))
+            }
         }
     }
 }
@@ -115,8 +121,16 @@ public enum ServiceMain {
         MetricsSystem.bootstrap(HelpedMetricsFactory(registry: registry))
         var logger = Logger(label: spec.id)
         logger[metadataKey: "service"] = "\(spec.id)"
+        var traceExport: (any Service)?
+        if config.exportTraces {
+            do { traceExport = try TraceExport.bootstrap(service: spec.id, logger: logger) } catch {
+                FileHandle.standardError.write(Data("\(spec.id): configuration error: OTLP trace export: \(error)\n".utf8))
+                exit(78)
+            }
+            logger.info("exporting spans over OTLP/HTTP")
+        }
         do {
-            try await serve(spec, config: config, registry: registry, hooks: hooks, logger: logger)
+            try await serve(spec, config: config, registry: registry, hooks: hooks, traceExport: traceExport, logger: logger)
             logger.info("stopped cleanly")
             leave(0)
         } catch {
@@ -136,7 +150,7 @@ public enum ServiceMain {
     }
 
     static func serve(_ spec: ServiceSpec, config: ServiceConfig, registry: PrometheusCollectorRegistry,
-                      hooks: ConsumerHooks, logger: Logger) async throws {
+                      hooks: ConsumerHooks, traceExport: (any Service)? = nil, logger: Logger) async throws {
         let pool = PostgresPool(DatabaseConfig(url: config.databaseURL, schema: spec.schema, poolSize: config.dbPoolSize,
                                                applicationName: spec.id, statementTimeout: config.statementTimeout,
                                                lockTimeout: config.lockTimeout, idleInTransactionTimeout: config.idleInTransactionTimeout,
@@ -168,8 +182,9 @@ public enum ServiceMain {
                                                                     serverName: spec.id), logger: logger)
         logger.info("starting", metadata: ["http": "\(config.httpHost):\(config.httpPort)", "queue": "\(topology.queue)",
                                            "broker": "\(config.amqp.redacted)"])
-        // Shutdown runs in reverse order: stop consuming, then flush the outbox, then close HTTP.
-        var services: [any Service] = [app, relay, consumer]
+        // Shutdown runs in reverse order: stop consuming, then flush the outbox, then close HTTP,
+        // and last send the spans still waiting.
+        var services: [any Service] = (traceExport.map { [$0] } ?? []) + [app, relay, consumer]
         for duty in spec.busDuties {
             switch duty {
             case .sweepUnrouted: services.append(UnroutedSweeper(config: config.amqp, owner: spec.id, logger: logger))
@@ -226,10 +241,11 @@ extension ServiceSpec {
                            kit: (Router<ServiceRequestContext>) -> Void = { _ in }) -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         let table = RouteTable()
+        // Spans per request through swift-distributed-tracing (none without a tracer, OTLP_* unset);
+        // first, so the request log and the work it starts carry that span's trace.
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
-        // Spans per request through swift-distributed-tracing (a no-op until a tracer is bootstrapped).
-        router.add(middleware: TracingMiddleware())
         router.add(middleware: UnknownRouteMiddleware(table))
         router.add(middleware: AuthMiddleware(table: table, policy: access, authenticator: environment.auth))
         kit(router)

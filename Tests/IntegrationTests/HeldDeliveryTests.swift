@@ -53,6 +53,24 @@ import Testing
         await admin.close()
     }
 
+    @Test func whatCrossedTheStopIsStillReceivedAndNothingIsLost() async throws {
+        let (queue, admin, reader) = try await queueWith(500)
+        try await reader.startConsuming(queue, prefetch: 500)
+        var got = try await reader.receive(max: 5, wait: 5)
+        #expect(!got.isEmpty)
+        try await reader.stopConsuming()
+        // Deliveries already sent before the broker took the cancel are still read, none twice.
+        while case let batch = try await reader.receive(max: 100, wait: 0), !batch.isEmpty { got += batch }
+        #expect(Set(got.map(\.deliveryTag)).count == got.count)
+        let left = try await admin.messageCount(queue)
+        #expect(got.count + left == 500, "held \(got.count), queued \(left)")
+        try await reader.ackEach(got)
+        #expect(try await admin.messageCount(queue) == left)
+        await reader.close()
+        try await admin.deleteQueue(queue)
+        await admin.close()
+    }
+
     @Test func aConnectionKeptAliveHoldsItsMessagesPastTheHeartbeatAndRemovesThemForSure() async throws {
         let (queue, admin, reader) = try await queueWith(2)
         let held = try await receive(reader, queue, 2)

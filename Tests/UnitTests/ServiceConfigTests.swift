@@ -29,6 +29,28 @@ import Testing
         }
     }
 
+    @Test func spansAreExportedOnlyWhenAnOTLPEndpointIsGivenAndOnlyOverHTTPProtobuf() throws {
+        #expect(try ServiceConfig.fromEnvironment(good, defaultPort: 8081).exportTraces == false)
+        let on = good.merging(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"]) { $1 }
+        #expect(try ServiceConfig.fromEnvironment(on, defaultPort: 8081).exportTraces)
+        let tracesOnly = good.merging(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://otel.example.com/v1/traces"]) { $1 }
+        #expect(try ServiceConfig.fromEnvironment(tracesOnly, defaultPort: 8081).exportTraces)
+        #expect(try ServiceConfig.fromEnvironment(on.merging(["OTEL_SDK_DISABLED": "true"]) { $1 }, defaultPort: 8081).exportTraces == false)
+        #expect(try ServiceConfig.fromEnvironment(on.merging(["OTEL_TRACES_EXPORTER": "none"]) { $1 }, defaultPort: 8081).exportTraces == false)
+        #expect(try ServiceConfig.fromEnvironment(on.merging(["OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"]) { $1 }, defaultPort: 8081).exportTraces)
+        let bad = on.merging(["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json",
+                              "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "collector:4318", "OTEL_TRACES_EXPORTER": "zipkin"]) { $1 }
+        do {
+            _ = try ServiceConfig.fromEnvironment(bad, defaultPort: 8081)
+            Issue.record("expected an error")
+        } catch let error as ServiceConfig.Invalid {
+            #expect(error.problems.contains { $0.hasPrefix("OTEL_EXPORTER_OTLP_PROTOCOL=grpc is invalid: expected http/protobuf") })
+            #expect(error.problems.contains { $0.hasPrefix("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json is invalid") })
+            #expect(error.problems.contains { $0.hasPrefix("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=collector:4318 is invalid") })
+            #expect(error.problems.contains { $0.hasPrefix("OTEL_TRACES_EXPORTER=zipkin is invalid") })
+        }
+    }
+
     @Test func everyProblemIsListedAtOnce() {
         do {
             _ = try ServiceConfig.fromEnvironment(["HTTP_PORT": "99999", "LOG_FORMAT": "xml"], defaultPort: 8081)

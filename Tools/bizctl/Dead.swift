@@ -101,17 +101,21 @@ struct DeadLetter: Encodable {
 final class DeadLetterReader {
     let client: AMQPClient
     let queue: String
-    let keepAliveEvery: Duration
     private(set) var letters: [DeadLetter] = []
     private var settled = Set<Int>()
     private var keepAlive: Task<Void, Never>?
+    /// When the letters were taken: the broker takes them back from a reader that holds them
+    /// longer than its consumer_timeout (30 minutes by default), keep-alive or not.
+    private(set) var heldSince = ContinuousClock.now
+    static let holdLimit: Duration = .seconds(25 * 60)
 
     init(config: AMQPConfig, queue: String) {
         client = AMQPClient(config: config, name: "bizctl dead \(queue)")
         self.queue = queue
-        // Well inside the heartbeat, so neither side declares the other dead while nothing is said.
-        keepAliveEvery = config.heartbeat > 0 ? .milliseconds(max(500, config.heartbeat * 1000 / 3)) : .seconds(10)
     }
+
+    /// How long the letters have been held.
+    var heldFor: Duration { ContinuousClock.now - heldSince }
 
     /// Takes every letter in the queue (those that arrive meanwhile wait for the next read);
     /// `keep` decides whose message is held for a replay.
@@ -121,6 +125,7 @@ final class DeadLetterReader {
             throw ValidationError("there is no queue \(queue) on the broker")
         }
         guard count > 0 else { return }
+        heldSince = .now
         try await client.startConsuming(queue, prefetch: .max)
         func take(_ batch: [Delivery]) {
             for d in batch {
@@ -138,7 +143,10 @@ final class DeadLetterReader {
         // No more: what is released from here on stays in the queue instead of coming back to us.
         try await client.stopConsuming()
         while case let batch = try await client.receive(max: 500, wait: 0), !batch.isEmpty { take(batch) }
-        let client = self.client, every = keepAliveEvery, held = letters.map(\.handle)
+        // Well inside the heartbeat the broker agreed to, so neither side takes the other for dead.
+        let heartbeat = try await client.heartbeat()
+        let every: Duration = heartbeat > 0 ? .milliseconds(max(500, heartbeat * 1000 / 3)) : .seconds(10)
+        let client = self.client, held = letters.map(\.handle)
         keepAlive = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: every)
@@ -148,12 +156,27 @@ final class DeadLetterReader {
         }
     }
 
-    /// Puts back, now, every letter not `chosen`: only the letters acted on stay held.
+    /// Puts back, now, every letter not `chosen`: only the letters acted on stay held; and
+    /// checks that those still are.
     func release(allBut chosen: [DeadLetter]) async throws {
         let keep = Set(chosen.map(\.position))
         let others = letters.filter { !keep.contains($0.position) && !settled.contains($0.position) }
         try await client.requeue(others.map(\.handle))
         settled.formUnion(others.map(\.position))
+        try await ensureHeld(chosen)
+    }
+
+    /// Throws unless `chosen` are still held (the connection that took them is alive, and they
+    /// have not been held so long that the broker is about to take them back): checked before
+    /// anything is recorded or sent, so no action is recorded that cannot happen.
+    func ensureHeld(_ chosen: [DeadLetter]) async throws {
+        guard heldFor < Self.holdLimit else {
+            throw RuntimeFailure("the letters were held \(Int(heldFor.components.seconds / 60)) minutes, near the broker's consumer_timeout (30 min by default): nothing more was done; run the command again")
+        }
+        guard !chosen.isEmpty else { return }
+        do { try await client.keepAlive(holding: chosen.map(\.handle)) } catch {
+            throw RuntimeFailure("the broker connection that held the letters was lost (\(error)); they are back in \(queue) and nothing more was done: run the command again")
+        }
     }
 
     /// Removes letters that were dealt with; returns once the broker has taken the removal.

@@ -120,12 +120,14 @@ struct DeadReplay: AsyncParsableCommand {
         for (letter, why) in skipped { print("skipped \(letter.messageId ?? "#\(letter.position)"): \(why)", to: &standardError) }
         var removed = 0
         do {
-            try await reader.release(allBut: chosen)
             // The broker takes back letters a reader holds longer than its consumer_timeout (30 min by default).
             let minutes = Double(chosen.count) / rate / 60
-            guard minutes < 25 || dryRun else {
-                throw ValidationError("replaying \(chosen.count) letters at \(rate)/s takes \(Int(minutes)) minutes, longer than the broker lets a reader hold letters (consumer_timeout, 30 min by default): raise --rate, or replay them in parts with --type, --reason or --id")
+            if minutes >= 20 {
+                let why = "replaying \(chosen.count) letters at \(rate)/s takes \(Int(minutes)) minutes, longer than the broker lets a reader hold letters (consumer_timeout, 30 min by default): raise --rate, or replay them in parts with --type, --reason or --id"
+                if !dryRun { throw RuntimeFailure(why) }
+                print("warning: \(why)", to: &standardError)
             }
+            try await reader.release(allBut: chosen)
             if dryRun || chosen.isEmpty {
                 try await reader.releaseAll()
                 print(dryRun ? "\(chosen.count) dead letter\(chosen.count == 1 ? "" : "s") would be replayed to \(selection.workQueue!)"
@@ -139,6 +141,7 @@ struct DeadReplay: AsyncParsableCommand {
             let start = ContinuousClock.now
             for (n, part) in stride(from: 0, to: chosen.count, by: batch).map({ Array(chosen[$0..<min($0 + batch, chosen.count)]) }).enumerated() {
                 let messages = try part.map { try Replay.message($0, to: selection.workQueue!, by: options.operatorName) }
+                try await reader.ensureHeld(part)
                 // Recorded before anything is sent: no replay happens unrecorded (a failed one is retried
                 // with the same message ids, which the service recognises).
                 try await options.record("replay", selection, ids: part.map { $0.messageId ?? "-" }, detail: ["to": selection.workQueue!])
@@ -149,8 +152,12 @@ struct DeadReplay: AsyncParsableCommand {
                 guard taken.count == part.count else {
                     throw RuntimeFailure("the broker took \(taken.count) of batch \(n + 1)'s \(part.count) letters; the rest stay dead: run the replay again")
                 }
+                // Paced to --rate, the publisher's connection kept alive through the wait.
                 let due = start + .milliseconds(Int(Double(removed) / rate * 1000))
-                if due > .now { try await Task.sleep(until: due) }
+                while due > .now {
+                    try await Task.sleep(until: min(due, .now + .seconds(5)))
+                    await publisher.keepAlive()
+                }
             }
             try await reader.releaseAll()
             print("replayed \(removed) dead letter\(removed == 1 ? "" : "s") to \(selection.workQueue!) as \(options.operatorName)")
@@ -193,6 +200,7 @@ struct DeadEdit: AsyncParsableCommand {
             if let why = Replay.refusal(letter, service: selection.service) { throw RuntimeFailure("cannot replay \(letter.messageId ?? "-"): \(why)") }
             let message = try Replay.message(letter, to: selection.workQueue!, by: options.operatorName, body: corrected)
             let original = letter.delivery!.body
+            try await reader.ensureHeld([letter])
             try await options.record("edit", selection, ids: [letter.messageId ?? "-"], detail: [
                 "to": selection.workQueue!, "corrected": String(decoding: corrected, as: UTF8.self),
                 "original": String(data: original, encoding: .utf8) ?? "base64:" + original.base64EncodedString()])
@@ -235,6 +243,7 @@ struct DeadPurge: AsyncParsableCommand {
             }
             var kept: [String: String] = [:]
             for l in chosen.prefix(1000) { kept[l.messageId ?? "#\(l.position)"] = "\(l.type ?? "-") \(l.reason): \(l.preview)" }
+            try await reader.ensureHeld(chosen)
             try await options.record("purge", selection, ids: chosen.map { $0.messageId ?? "-" }, detail: kept)
             try await reader.remove(chosen)
             try await reader.releaseAll()

@@ -112,6 +112,13 @@ public final class MessageProcessor: Sendable {
         return max(0, now.timeIntervalSince1970 - Double(first) / 1000)
     }
 
+    /// What a message's span says of it (OpenTelemetry's messaging conventions).
+    static func spanAttributes(_ message: InboundMessage, service: String) -> [String: String] {
+        ["messaging.system": "rabbitmq", "messaging.operation.type": "process", "messaging.destination.name": service,
+         "messaging.rabbitmq.destination.routing_key": message.routingKey,
+         "messaging.message.id": message.envelope.messageId.uuidString.lowercased(), "bizops.message.source": message.envelope.source]
+    }
+
     /// A backstop beside the time bound: no message waits more often than this.
     static let maxWaits: Int64 = 50
 
@@ -132,8 +139,12 @@ public final class MessageProcessor: Sendable {
             let messageLogger = Self.logger(logger, for: entry.message)
             messageLogger.notice("refused", metadata: ["reason": "\(entry.refusal.code)", "detail": "\(entry.refusal.message)"])
             do {
+                let cause = Cause(entry.message)
+                let span = WorkSpan.start("\(entry.message.envelope.type) refused", kind: .consumer, cause: cause,
+                                          attributes: spanAttributes(entry.message, service: service), tx: tx)
+                span.ended(refusal: entry.refusal.code.rawValue)
                 try RefusalLog.record(entry.refusal, of: entry.message, waited: entry.waited,
-                                      UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(entry.message), logger: messageLogger))
+                                      UnitOfWork(transaction: tx, outbox: outbox, cause: cause, logger: messageLogger, span: span))
                 try outbox.flush(tx)  // its rows now, so a bad one is this message's failure
             } catch let error as PostgresError where error.kind == .server && !error.isTransient {
                 throw RecordFailed(index: index, message: "could not record the refusal: \(error)")
@@ -158,11 +169,14 @@ public final class MessageProcessor: Sendable {
                 continue
             }
             let messageLogger = Self.logger(logger, for: message)
-            let work = UnitOfWork(transaction: tx, outbox: outbox, cause: Cause(message), logger: messageLogger)
+            let cause = Cause(message)
+            let span = WorkSpan.start("\(message.envelope.type) process", kind: .consumer, cause: cause,
+                                      attributes: spanAttributes(message, service: service), tx: tx)
+            let work = UnitOfWork(transaction: tx, outbox: outbox, cause: cause, logger: messageLogger, span: span)
             let started = ContinuousClock.now
             defer { metrics.handlerTime(message.envelope.type, since: started) }
             do {
-                try registry.handler(for: message.envelope.type)!(message.payload, work)
+                try span.run { try registry.handler(for: message.envelope.type)!(message.payload, work) }
             } catch let refusal as Refusal {
                 throw Refuse(index: index, refusal: refusal)
             } catch let poison as Poison {

@@ -75,9 +75,11 @@ public final class UnitOfWork {
     /// The trace the work is a span of: its cause's, or a new one where the chain starts.
     public let trace: TraceContext
 
-    public init(transaction: Transaction, outbox: OutboxWriter, cause: Cause, logger: Logger) {
+    /// `span` is the work's own (`WorkSpan`), whose context its events carry; without one the
+    /// work continues its cause's trace by itself.
+    public init(transaction: Transaction, outbox: OutboxWriter, cause: Cause, logger: Logger, span: WorkSpan? = nil) {
         self.transaction = transaction; self.outbox = outbox; self.cause = cause
-        let trace = cause.trace?.child() ?? .fresh()
+        let trace = span?.trace ?? cause.trace?.child() ?? .fresh()
         self.trace = trace
         var logger = logger
         logger[metadataKey: "trace_id"] = "\(trace.traceId)"

@@ -67,6 +67,16 @@ public enum MessagingMigrations {
                 DROP INDEX outbox_answers;
                 CREATE INDEX outbox_answers ON outbox ((headers->>'causation_id')) WHERE exchange = 'bizops.replies';
                 """),
+            // With spans exported: the first trace of each order or case, which the spans of later
+            // work about it link to (WorkSpan).
+            Migration(5, "first trace of each correlation id", """
+                CREATE TABLE trace_roots (
+                    correlation_id text PRIMARY KEY,
+                    traceparent text NOT NULL,
+                    first_seen_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX trace_roots_first_seen ON trace_roots (first_seen_at);
+                """),
         ]
     }
 

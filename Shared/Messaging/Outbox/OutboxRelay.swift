@@ -40,6 +40,7 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     public func run() async throws {
+        await startCounters()
         var lastPrune = ContinuousClock.now - .seconds(settings.pruneInterval)
         var backoff = Backoff()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -61,6 +62,18 @@ public final class OutboxRelay: Service, Sendable {
         }
         await flush()
         await publisher.close()
+    }
+
+    /// The published counters of the types the service sent lately, at 0 from the start: a series
+    /// that first appears at its first value hides that value from `rate` and `increase`.
+    private func startCounters() async {
+        let rows = try? await pool.query("""
+            SELECT DISTINCT message_type FROM (SELECT message_type FROM outbox ORDER BY id DESC LIMIT 100000) AS recent
+            """)
+        for row in rows ?? [] {
+            guard let type = try? row.string("message_type") else { continue }
+            _ = Counter(label: "bizops_outbox_published_total", dimensions: [("service", schema), ("type", type)])
+        }
     }
 
     /// Publishes what is left before the process ends, within the shutdown timeout.
@@ -156,6 +169,9 @@ public final class OutboxRelay: Service, Sendable {
             "DELETE FROM inbox WHERE received_at < now() - make_interval(secs => $1)", [seconds])
         let refusals = try await pool.execute(
             "DELETE FROM refusals WHERE refused_at < now() - make_interval(secs => $1)", [.int(Int64(settings.refusalRetention))])
+        // Refusals are kept longest; a link to a trace older than that leads nowhere a backend still has.
+        _ = try await pool.execute(
+            "DELETE FROM trace_roots WHERE first_seen_at < now() - make_interval(secs => $1)", [.int(Int64(settings.refusalRetention))])
         if outbox.affectedRows + inbox.affectedRows + refusals.affectedRows > 0 {
             logger.info("pruned old rows", metadata: ["outbox": "\(outbox.affectedRows)", "inbox": "\(inbox.affectedRows)",
                                                       "refusals": "\(refusals.affectedRows)"])

@@ -248,6 +248,9 @@ final class AMQPConnection {
         consumerTag = nil
     }
 
+    /// The heartbeat agreed with the broker (seconds; 0: none), which may be below the one asked for.
+    var heartbeat: Int { Int(amqp_get_heartbeat(state)) }
+
     /// One synchronous round trip on the channel (basic.qos, unchanged). The broker handles a
     /// channel's methods in order, so when it answers, every ack and nack sent before it was
     /// taken; a closed channel or connection throws here instead of passing silently.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Storage
+import Synchronization
 
 /// The consuming side of a service: its own connection, which declares the topology,
 /// sets the prefetch and consumes the service's queue. It reconnects when asked for the
@@ -131,6 +132,9 @@ public final class AMQPClient: Sendable {
         var connection: AMQPConnection?
         var generation = 0
     }
+    /// Numbers every client's connections across the process, so one client's deliveries are
+    /// never taken for another's.
+    private static let generations = Atomic<Int>(0)
     private let slot: Confined<State>
     public let config: AMQPConfig
     public let name: String
@@ -147,7 +151,7 @@ public final class AMQPClient: Sendable {
             if state.connection == nil || state.connection!.broken {
                 state.connection?.close()
                 state.connection = try AMQPConnection(config, name: name)
-                state.generation += 1
+                state.generation = Self.generations.add(1, ordering: .relaxed).newValue
             }
             do { return try body(state.connection!, state.generation) } catch {
                 state.connection?.close(); state.connection = nil
@@ -242,5 +246,7 @@ public final class AMQPClient: Sendable {
     public func keepAlive(holding deliveries: [DeliveryHandle]) async throws {
         try await onDelivering(deliveries) { try $0.roundTrip() }
     }
+    /// The heartbeat agreed with the broker on the current connection (seconds; 0: none).
+    public func heartbeat() async throws -> Int { try await with { $0.heartbeat } }
     public func close() async { _ = try? await slot.run { $0.connection?.close(); $0.connection = nil } }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Messaging
+import Tracing
 
 /// The request context of every service's HTTP API: bodies are decoded by the same strict
 /// contract rules as the bus (a 400 that names the field), answers encoded like messages
@@ -72,7 +73,9 @@ public struct RequestLogMiddleware: RouterMiddleware {
         let correlation = request.headers[.init("X-Correlation-Id")!]
         if let correlation { context.logger[metadataKey: "correlation_id"] = "\(correlation)" }
         // W3C trace context: this request is a span of the caller's trace, and the events it causes continue it.
-        let trace = request.headers[.init(TraceContext.header)!].flatMap { TraceContext($0) }?.child() ?? .fresh()
+        // With a tracer, that span is TracingMiddleware's (it runs first); without, one of our own.
+        let trace = (WorkSpan.enabled ? ServiceContext.current.flatMap(WorkSpan.traceContext(of:)) : nil)
+            ?? request.headers[.init(TraceContext.header)!].flatMap { TraceContext($0) }?.child() ?? .fresh()
         context.logger[metadataKey: "trace_id"] = "\(trace.traceId)"
         return try await RequestTrace.$current.withValue(trace) {
             var response = try await logged(request, context: context, next: next)

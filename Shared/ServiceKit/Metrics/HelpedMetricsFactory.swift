@@ -50,7 +50,7 @@ public struct HelpedMetricsFactory: CoreMetrics.MetricsFactory {
 public enum MetricHelp {
     public static let texts: [String: String] = [
         "bizops_messages_total": "Messages consumed, by outcome (handled, duplicate, retried, waiting, refused, dead_lettered) and message type (a type the service does not handle counts as unknown).",
-        "bizops_handler_seconds": "Time one handler ran on one message, by message type (inside its batch's transaction, before the commit).",
+        "bizops_handler_seconds": "Time one handler run took, by message type (inside its batch's transaction, before the commit; a batch run again after a refusal or a retry runs its handlers again).",
         "bizops_consume_batch_size": "Messages per consumed batch (one transaction each).",
         "bizops_consume_batch_seconds": "Time to process and settle one consumed batch.",
         "bizops_refusals_total": "Valid commands and requests refused by the business state, by reason code.",

@@ -1,0 +1,72 @@
+import Foundation
+import Messaging
+import Testing
+
+/// Spans over OTLP/HTTP from a real service process (the kit probe) to a collector: the work on
+/// a command is a span of the trace the command came with, the events it causes carry that
+/// span as their parent, and a later command about the same order, in a trace of its own, is
+/// linked to the order's first trace.
+@Suite(.serialized, .enabled(if: TestServers.enabled)) struct TraceExportTests {
+    func command(_ probe: Probe, seq: Int, trace: TraceContext, correlation: String) -> OutgoingMessage {
+        var message = probe.command(seq: seq)
+        message.properties.correlationId = correlation
+        message.properties.headers[TraceContext.header] = .string(trace.traceparent)
+        return message
+    }
+
+    @Test func aCommandsWorkIsExportedAsASpanOfItsTraceAndALaterCommandAboutTheOrderLinksToIt() async throws {
+        let collector = OTLPCollector()
+        defer { collector.stop() }
+        let probe = try await Probe.make()
+        let service = try await probe.serve(env: ["OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"])
+        #expect(service.text.contains("exporting spans over OTLP/HTTP"))
+        let order = "order-\(UUID().uuidString.prefix(8))"
+        let placed = TraceContext.fresh()
+        try await probe.send([command(probe, seq: 1, trace: placed, correlation: order)])
+
+        // The handler's span: a child of the sender's span, in its trace, under the probe's name.
+        var first: OTLPCollector.CollectedSpan?
+        #expect(await eventually(timeout: 20) {
+            first = collector.collected.first { $0.traceId == placed.traceId && $0.name == "probe.command.v1 process" }
+            return first != nil
+        }, "spans exported: \(collector.collected.map { "\($0.name) \($0.traceId)" })")
+        let span = try #require(first)
+        #expect(span.parentSpanId == placed.spanId)
+        #expect(span.service == probe.id)
+        #expect(span.attributes["bizops.correlation_id"] == order)
+        #expect(span.attributes["messaging.system"] == "rabbitmq" && span.attributes["messaging.destination.name"] == probe.id)
+        #expect(span.links.isEmpty, "the order's first command links to nothing")
+
+        // The event it caused carries that span as its parent.
+        let events = try await probe.drain(probe.observer, expected: 1)
+        let event = try #require(events.first.flatMap { $0.properties.headers[TraceContext.header] }.flatMap { TraceContext($0.description) })
+        #expect(event.traceId == placed.traceId && event.spanId == span.spanId, "event \(event.traceparent), span \(span.spanId)")
+
+        // A later command about the same order, in a trace of its own, links to the order's first trace.
+        let later = TraceContext.fresh()
+        try await probe.send([command(probe, seq: 2, trace: later, correlation: order)])
+        var second: OTLPCollector.CollectedSpan?
+        #expect(await eventually(timeout: 20) {
+            second = collector.collected.first { $0.traceId == later.traceId && $0.name == "probe.command.v1 process" }
+            return second != nil
+        })
+        #expect(second?.links.contains { $0.traceId == placed.traceId } == true, "links: \(second?.links.map(\.traceId) ?? [])")
+        #expect(second?.parentSpanId == later.spanId)
+
+        await service.stop()
+        await probe.cleanUp()
+    }
+
+    @Test func withoutAnEndpointNoSpanIsMadeAndTheTraceStillTravels() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve()
+        let sent = TraceContext.fresh()
+        try await probe.send([command(probe, seq: 1, trace: sent, correlation: "order-x")])
+        let events = try await probe.drain(probe.observer, expected: 1)
+        let event = try #require(events.first.flatMap { $0.properties.headers[TraceContext.header] }.flatMap { TraceContext($0.description) })
+        #expect(event.traceId == sent.traceId && event.spanId != sent.spanId, "a hop of its own in the same trace")
+        #expect(!service.text.contains("exporting spans"))
+        await service.stop()
+        await probe.cleanUp()
+    }
+}
