@@ -78,6 +78,48 @@ extension EndToEnd {
                 let traces = events.compactMap { $0.properties.headers[TraceContext.header].flatMap { TraceContext($0.description) } }
                 #expect(traces.count == events.count && traces.allSatisfy { $0.traceId == traceId }, "\(traces)")
                 #expect(Set(traces.map(\.spanId)).count == traces.count && !traces.contains { $0.spanId == parent }, "each hop a span of its own")
+                // Exported: each event's parent is a span its publisher sent to the collector, in the one trace,
+                // and sales' handling of the command is a child of the sender's span.
+                var spans: [OTLPCollector.CollectedSpan] = []
+                #expect(await eventually(timeout: 20) {
+                    spans = bz.collector.collected.filter { $0.traceId == traceId }
+                    return traces.allSatisfy { trace in spans.contains { $0.spanId == trace.spanId } }
+                }, "spans of the trace: \(spans.map { "\($0.service) \($0.name)" })")
+                let placing = spans.first { $0.name == "order.place.v1 process" }
+                #expect(placing?.service == "sales" && placing?.parentSpanId == parent && placing?.attributes["bizops.correlation_id"] == ref)
+                #expect(Set(spans.map(\.service)).isSuperset(of: ["sales", "risk", "logistics", "finance"]), "\(Set(spans.map(\.service)))")
+                for event in events {
+                    let publisher = String(event.routingKey.split(separator: ".")[0])
+                    let span = spans.first { $0.spanId == event.properties.headers[TraceContext.header].flatMap { TraceContext($0.description) }?.spanId }
+                    #expect(span?.service == publisher, "\(event.routingKey) came from a span of \(publisher)")
+                }
+            }
+        }
+
+        /// An HTTP command is traced too: the request's span (with the caller's `traceparent`), the
+        /// work it starts as its child, and the events that work sends continuing the trace.
+        @Test func anHTTPCommandsTraceContinuesOnTheEventsItCauses() async throws {
+            try await Bizops.with { bz in
+                let customer = "TRH-\(bz.run)", sku = "SKU-H-\(bz.run)", ref = "TRH-\(bz.run)"
+                try await bz.customer(customer, limit: 1_000_000)
+                try await bz.product(sku, price: 100, stock: 10)
+                let observer = try await bz.queue("trace-http", bindings: [.event("sales.order.placed")])
+                let caller = TraceContext.fresh()
+                let placed = try await http(bz.url("sales", "/orders"), method: "POST", json: #"{"orderRef":"\#(ref)","customerCode":"\#(customer)","lines":[{"sku":"\#(sku)","quantity":1}],"deliveryAddress":{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"},"requestedDeliveryDate":"2027-01-15"}"#,
+                                            headers: [TraceContext.header: caller.traceparent], as: SignIn.person("wang.fang"))
+                #expect((200..<300).contains(placed.status), "\(placed.body)")
+                let events = try await TestBus.drain(observer, expected: 1, timeout: 30) { $0.properties.correlationId == ref }
+                let event = try #require(events.first?.properties.headers[TraceContext.header].flatMap { TraceContext($0.description) })
+                #expect(event.traceId == caller.traceId)
+                var spans: [OTLPCollector.CollectedSpan] = []
+                #expect(await eventually(timeout: 20) {
+                    spans = bz.collector.collected.filter { $0.traceId == caller.traceId }
+                    return spans.contains { $0.spanId == event.spanId }
+                }, "spans: \(spans.map { "\($0.service) \($0.name) \($0.spanId) <- \($0.parentSpanId)" })")
+                let request = spans.first { $0.parentSpanId == caller.spanId }
+                let work = spans.first { $0.spanId == event.spanId }
+                #expect(request != nil && request?.service == "sales", "the request's span is a child of the caller's")
+                #expect(work?.parentSpanId == request?.spanId, "the work is a child of the request's span")
             }
         }
 

@@ -28,15 +28,19 @@ final class Bizops: @unchecked Sendable {
     private var logMarks: [String: Int] = [:]
     private let bus = AMQPClient(config: TestServers.amqp)
     private var queues: [String] = []
+    /// Where the five export their spans (every end-to-end test runs with tracing on).
+    let collector: OTLPCollector
 
     private init() {
         var ports: [String: Int] = [:]
         for service in Self.services { ports[service.exe] = freePort() }
         self.ports = ports
         isView = false
+        collector = OTLPCollector()
     }
 
     private init(viewOf system: Bizops) {
+        collector = system.collector
         ports = system.ports
         children = system.children
         isView = true
@@ -83,7 +87,8 @@ final class Bizops: @unchecked Sendable {
         return ["AMQP_URL": Self.url(Self.serviceAMQPURL, role: id), "DATABASE_URL": Self.url(Self.serviceDatabaseURL, role: id),
                 "HTTP_PORT": String(port), "HTTP_HOST": "127.0.0.1", "LOG_LEVEL": "info", "STARTUP_TIMEOUT_SECONDS": "60",
                 "JOB_COLLECTIONS_SECONDS": "0", "JOB_ESCALATION_SECONDS": "0",
-                "WAIT_FOR_STATE_SECONDS": "3"]
+                "WAIT_FOR_STATE_SECONDS": "3",
+                "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"]
     }
 
     /// Starts a service and waits until it consumes and answers as ready.
@@ -147,6 +152,7 @@ final class Bizops: @unchecked Sendable {
             }
             #expect(status == 0, "\(exe) did not stop cleanly (\(why)): \(child.text.suffix(2000))")
         }
+        if !isView { collector.stop() }
     }
 
     /// Runs the test body against the suite's shared system, or else a fresh one, and always

@@ -82,12 +82,13 @@ enum TestBus {
 
 /// An HTTP call through curl: status and body; signed in as `person` (the tests' default
 /// caller; nil: no token), or with the given Authorization header value.
-func http(_ url: String, method: String = "GET", json: String? = nil, as person: DirectoryPerson? = SignIn.tester,
-          authorization: String? = nil) async throws -> (status: Int, body: String) {
+func http(_ url: String, method: String = "GET", json: String? = nil, headers: [String: String] = [:],
+          as person: DirectoryPerson? = SignIn.tester, authorization: String? = nil) async throws -> (status: Int, body: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
     var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10", "-X", method]
     if let json { arguments += ["-H", "content-type: application/json", "--data-binary", json] }
+    for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
     // Through a config file on stdin, not the command line, as a token should travel.
     var header: String? = authorization
     // A URL with its own credentials (RabbitMQ's management API) signs in with those instead.
