@@ -19,6 +19,11 @@ public struct PeriodicJob: Sendable {
     public var variable: String { "JOB_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_SECONDS" }
 }
 
+/// The job whose run is in progress (for the cause and span its work gets).
+public enum JobRun {
+    @TaskLocal public static var name: String?
+}
+
 /// Runs the jobs one after another on their intervals until shutdown. A failed run is
 /// logged and tried again at the next tick; it never stops the service.
 final class PeriodicRunner: Service, Sendable {
@@ -50,7 +55,7 @@ final class PeriodicRunner: Service, Sendable {
             for index in due.indices where due[index].next <= clock.now {
                 let job = due[index].job
                 do {
-                    try await job.run(environment)
+                    try await JobRun.$name.withValue(job.name) { try await job.run(environment) }
                 } catch {
                     logger.error("periodic job failed; it runs again at the next tick", metadata: ["job": "\(job.name)", "error": "\(error)"])
                 }

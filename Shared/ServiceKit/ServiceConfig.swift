@@ -175,7 +175,7 @@ public struct ServiceConfig: Sendable {
 
     static func wantsTraceExport(_ env: [String: String]) -> Bool {
         let endpoint = [env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], env["OTEL_EXPORTER_OTLP_ENDPOINT"]].compactMap { $0 }.first { !$0.isEmpty }
-        return endpoint != nil && env["OTEL_SDK_DISABLED"]?.lowercased() != "true" && (env["OTEL_TRACES_EXPORTER"] ?? "otlp") != "none"
+        return endpoint != nil && env["OTEL_SDK_DISABLED"]?.lowercased() != "true" && (env["OTEL_TRACES_EXPORTER"] ?? "otlp").lowercased() != "none"
     }
 
     /// What the OTLP exporter built in cannot do, said at start-up rather than found out later.
@@ -187,12 +187,18 @@ public struct ServiceConfig: Sendable {
                 problems.append("\(name)=\(text) is invalid: expected the collector's http:// or https:// address (e.g. http://127.0.0.1:4318)")
             }
         }
-        for name in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
-            guard let text = env[name], !text.isEmpty, text != "http/protobuf" else { continue }
+        // The traces' own protocol wins over the general one, as OpenTelemetry defines.
+        let protocolName = ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"].first { !(env[$0] ?? "").isEmpty }
+        if let name = protocolName, let text = env[name], text != "http/protobuf" {
             problems.append("\(name)=\(text) is invalid: expected http/protobuf (OTLP over gRPC is not built in, and the exporter's http/json writes trace ids in base64, which collectors refuse)")
         }
-        if let text = env["OTEL_TRACES_EXPORTER"], !text.isEmpty, !["otlp", "none"].contains(text) {
+        if let text = env["OTEL_TRACES_EXPORTER"], !text.isEmpty, !["otlp", "none"].contains(text.lowercased()) {
             problems.append("OTEL_TRACES_EXPORTER=\(text) is invalid: expected otlp or none")
+        }
+        // The bus carries W3C trace context: without it the spans of one command would not join up.
+        if let text = env["OTEL_PROPAGATORS"], !text.isEmpty,
+           !text.lowercased().split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains("tracecontext") {
+            problems.append("OTEL_PROPAGATORS=\(text) is invalid: it must include tracecontext (the traceparent every message carries)")
         }
         return problems
     }

@@ -86,20 +86,32 @@ public struct ServiceEnvironment: Sendable {
                                      _ body: @escaping @Sendable (UnitOfWork) throws -> T) async throws -> T {
         let id = self.id, logger = self.logger
         let person = RequestActor.current
+        // A job's run (PeriodicRunner) is work of its own, named for the job.
+        let (kind, type) = JobRun.name.map { kind == .request && type == "http" ? (.job, "job \($0)") : (kind, type) } ?? (kind, type)
         let cause = Cause.local(kind, type, service: id, correlationId: correlationId, actor: person?.subject, roles: person?.roles,
                                 trace: RequestTrace.current)
         // The request's span (TracingMiddleware's) is the parent; the transaction runs on another thread.
         let parent = WorkSpan.enabled ? ServiceContext.current : nil
-        return try await pool.transaction { tx in
-            // What the token says of its person, kept so histories and reports can show them.
-            if let person {
-                try ApprovalStore(tx: tx).remember(subject: person.subject, name: person.name, department: person.department,
-                                                   team: person.team, manager: person.manager, roles: person.roles)
+        let spans = await WorkSpans.prepare(for: [correlationId], pool: pool)
+        do {
+            let value = try await pool.transaction { tx in
+                spans.attempt()
+                // What the token says of its person, kept so histories and reports can show them.
+                if let person {
+                    try ApprovalStore(tx: tx).remember(subject: person.subject, name: person.name, department: person.department,
+                                                       team: person.team, manager: person.manager, roles: person.roles)
+                }
+                let span = spans.start(type, kind: .internal, cause: cause, parent: parent, attributes: ["bizops.service": id])
+                return try span.run {
+                    try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx), cause: cause, logger: logger, span: span))
+                }
             }
-            let span = WorkSpan.start(type, kind: .internal, cause: cause, parent: parent, attributes: ["bizops.service": id], tx: tx)
-            return try span.run {
-                try body(UnitOfWork(transaction: tx, outbox: OutboxWriter(source: id, transaction: tx), cause: cause, logger: logger, span: span))
-            }
+            spans.finish(committed: true)
+            await spans.keepFirstTraces(pool)
+            return value
+        } catch {
+            spans.finish(committed: false)
+            throw error
         }
     }
 }
@@ -243,7 +255,7 @@ extension ServiceSpec {
         let table = RouteTable()
         // Spans per request through swift-distributed-tracing (none without a tracer, OTLP_* unset);
         // first, so the request log and the work it starts carry that span's trace.
-        router.add(middleware: TracingMiddleware())
+        router.add(middleware: RequestTracingMiddleware())
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: UnknownRouteMiddleware(table))

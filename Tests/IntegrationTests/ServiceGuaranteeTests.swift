@@ -251,9 +251,9 @@ import Testing
             let line = try #require(child.text.split(separator: "\n").first { $0.hasPrefix("PROBE applied") })
             applied += line.dropFirst("PROBE applied ".count).split(separator: ",").compactMap { Int($0) }
         }
-        #expect(applied.sorted() == [1, 2, 3, 4, 100, 101, 102])
+        #expect(applied.sorted() == [1, 2, 3, 4, 5, 100, 101, 102])
         #expect(try await probe.count("migration_runs") == 1)
-        #expect(try await probe.count("schema_migrations") == 7)
+        #expect(try await probe.count("schema_migrations") == 8)
         await probe.cleanUp()
     }
 

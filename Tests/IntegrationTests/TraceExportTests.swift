@@ -52,6 +52,24 @@ import Testing
         })
         #expect(second?.links.contains { $0.traceId == placed.traceId } == true, "links: \(second?.links.map(\.traceId) ?? [])")
         #expect(second?.parentSpanId == later.spanId)
+        #expect(try await probe.count("trace_roots", "correlation_id = '\(order)' AND traceparent LIKE '%\(placed.traceId)%'") == 1,
+                "the order's first trace is kept")
+
+        // A refused command: its first run rolled back (said on its span), then the refusal recorded in a span of its own.
+        let refusedTrace = TraceContext.fresh()
+        var refusing = probe.command(seq: 3, action: "refuse")
+        refusing.properties.headers[TraceContext.header] = .string(refusedTrace.traceparent)
+        try await probe.send([refusing])
+        var refusalSpans: [OTLPCollector.CollectedSpan] = []
+        #expect(await eventually(timeout: 20) {
+            refusalSpans = collector.collected.filter { $0.traceId == refusedTrace.traceId }
+            return refusalSpans.contains { $0.name == "probe.command.v1 refused" }
+        }, "\(refusalSpans.map(\.name))")
+        let recorded = refusalSpans.first { $0.name == "probe.command.v1 refused" }
+        #expect(recorded?.attributes["bizops.refusal.reason"] == "probe-refused" && recorded?.attributes["bizops.rolled_back"] == nil)
+        let undone = refusalSpans.first { $0.name == "probe.command.v1 process" }
+        #expect(undone?.attributes["bizops.rolled_back"] == "true" && undone?.attributes["bizops.refusal.reason"] == "probe-refused",
+                "\(undone?.attributes ?? [:])")
 
         await service.stop()
         await probe.cleanUp()
@@ -66,6 +84,7 @@ import Testing
         let event = try #require(events.first.flatMap { $0.properties.headers[TraceContext.header] }.flatMap { TraceContext($0.description) })
         #expect(event.traceId == sent.traceId && event.spanId != sent.spanId, "a hop of its own in the same trace")
         #expect(!service.text.contains("exporting spans"))
+        #expect(try await probe.count("trace_roots") == 0, "no tracing work without a tracer")
         await service.stop()
         await probe.cleanUp()
     }

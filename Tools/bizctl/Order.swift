@@ -33,12 +33,25 @@ struct Order: AsyncParsableCommand {
 
     struct Entry: Encodable { let at: String; let service: String; let what: String; let actor: String? }
     struct Waiting: Encodable { let step: String; let from: String; let message: String; let whereNow: String }
-    struct Report: Encodable { let orderRef: String; let status: String; let timeline: [Entry]; let waiting: Waiting? }
+    struct Report: Encodable {
+        let orderRef: String; let status: String; let timeline: [Entry]; let waiting: Waiting?
+        /// Services that could not be read: the timeline lacks their part.
+        let unreadable: [String]
+    }
 
     func run() async throws {
         let bases = try status.serviceBases()
         let reader = ServiceReader(bases: bases, bearer: try await signIn.bearer())
-        func get(_ service: String, _ path: String) async throws -> Any? { try await reader.get(service, path) }
+        // Sales must answer (it knows the order); another service that cannot be read (it may be
+        // the one that is down) leaves its part out, said so, rather than the whole report.
+        var unreadable: [String] = []
+        func get(_ service: String, _ path: String) async throws -> Any? {
+            guard service != "sales" else { return try await reader.get(service, path) }
+            do { return try await reader.get(service, path) } catch let failure as RuntimeFailure {
+                if !unreadable.contains(where: { $0.hasPrefix("\(service):") }) { unreadable.append("\(service): \(failure.description)") }
+                return nil
+            }
+        }
         let ref = orderRef.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? orderRef
         // Sales lists every order under the reference (a rejected one may be placed again): the latest is the live one.
         let answer = try await get("sales", "/orders/\(ref)")
@@ -77,9 +90,10 @@ struct Order: AsyncParsableCommand {
         let orderStatus = sales["status"] as? String ?? "?"
         var waiting = Self.awaited(status: orderStatus, logistics: logistics, invoices: invoices)
         if let w = waiting { waiting = Waiting(step: w.step, from: w.from, message: w.message, whereNow: try await locate(w, bases: bases)) }
-        let report = Report(orderRef: orderRef, status: orderStatus, timeline: timeline, waiting: waiting)
+        let report = Report(orderRef: orderRef, status: orderStatus, timeline: timeline, waiting: waiting, unreadable: unreadable)
         if json { print(try Terminal.json(report)); return }
         print("\(Terminal.bold(orderRef)): \(orderStatus)\n")
+        for problem in unreadable { print("not read: \(problem) (its part is missing below)") }
         print(Terminal.table(["when", "service", "what", "who"], timeline.map { [$0.at, $0.service, $0.what, $0.actor ?? "-"] }))
         if let w = report.waiting {
             print("\nwaiting for: \(w.step) (\(w.message) from \(w.from))\nwhere it is: \(w.whereNow)")
@@ -110,18 +124,34 @@ struct Order: AsyncParsableCommand {
     }
 
     /// Where the awaited message is now: an outbox row not yet published, a retry or
-    /// dead-letter queue of a service, or nowhere yet (its sender has not sent it).
+    /// dead-letter queue of a service, a service's work queue (sent, and not yet in the inbox or
+    /// the refusals of a service that takes it), or nowhere yet (its sender has not sent it).
     func locate(_ waiting: Waiting, bases: [String: String]) async throws -> String {
         let url = databaseURL ?? ProcessInfo.processInfo.environment["BIZCTL_DATABASE_URL"]
             ?? "postgresql://bizops:bizops-dev@127.0.0.1:5432/bizops?sslmode=disable"
         var found: [String] = []
+        // Events of the order that were published: (type, sender, message id, sent at, routing key).
+        var published: [(type: String, from: String, id: String, at: String, key: String)] = []
         for spec in Provision.specs {
             let pool = PostgresPool(DatabaseConfig(url: url, schema: spec.schema, poolSize: 1, applicationName: "bizctl order"))
             if let n = try? await pool.query("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND correlation_id = $1", [.text(orderRef)]).first?.int("n"), n > 0 {
                 found.append("\(n) message\(n == 1 ? "" : "s") unsent in \(spec.id)'s outbox")
             }
+            // Within the inbox's retention (7 days), so a handled one is still remembered as handled.
+            let rows = (try? await pool.query("""
+                SELECT message_id::text AS id, message_type, routing_key, to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
+                FROM outbox WHERE correlation_id = $1 AND sent_at IS NOT NULL AND exchange = $2 AND sent_at > now() - interval '6 days'
+                ORDER BY id DESC LIMIT 100
+                """, [.text(orderRef), .text(Topology.events)])) ?? []
+            for row in rows {
+                guard let id = try? row.string("id"), let type = try? row.string("message_type"), let key = try? row.string("routing_key"),
+                      let at = try? row.string("at") else { continue }
+                published.append((type, spec.id, id, at, key))
+            }
         }
-        if let text = amqpURL ?? ProcessInfo.processInfo.environment["BIZCTL_AMQP_URL"], let config = try? AMQPConfig.parse(text) {
+        var inQueues = Set<String>()
+        let config = (amqpURL ?? ProcessInfo.processInfo.environment["BIZCTL_AMQP_URL"]).flatMap { try? AMQPConfig.parse($0) }
+        if let config {
             for spec in Provision.specs {
                 let topology = Topology(service: spec.id, bindings: [])
                 for queue in topology.retryDelays.indices.map({ topology.retryQueue(level: $0 + 1) }) + [topology.deadQueue] {
@@ -130,13 +160,27 @@ struct Order: AsyncParsableCommand {
                     try? await reader.releaseAll()
                     let mine = reader.letters.filter { $0.correlationId == orderRef }
                     for letter in mine {
+                        if let id = letter.messageId { inQueues.insert(id) }
                         found.append("\(letter.type ?? "a message") in \(queue)" + (queue.hasSuffix(".dead") ? " (dead: \(letter.reason); bizctl dead show \(spec.id) --id \(letter.messageId ?? "?"))" : " (retrying)"))
                     }
                 }
             }
         }
+        // Sent, not retrying nor dead, and not yet taken by a service bound to it: in that service's work queue.
+        let client = config.map { AMQPClient(config: $0, name: "bizctl order") }
+        defer { if let client { Task { await client.close() } } }
+        for event in published where !inQueues.contains(event.id) {
+            for consumer in Provision.specs where consumer.bindings.contains(.event(event.key)) {
+                let pool = PostgresPool(DatabaseConfig(url: url, schema: consumer.schema, poolSize: 1, applicationName: "bizctl order"))
+                guard let taken = try? await pool.query("""
+                    SELECT (SELECT count(*) FROM inbox WHERE message_id = $1::uuid) + (SELECT count(*) FROM refusals WHERE message_id = $1::uuid) AS n
+                    """, [.text(event.id)]).first?.int("n"), taken == 0 else { continue }
+                let depth = (try? await client?.messageCount(consumer.id)).map { ", \($0) message\($0 == 1 ? "" : "s") waiting there" } ?? ""
+                found.append("\(event.type) sent by \(event.from) at \(event.at), not yet handled by \(consumer.id): in its queue \(consumer.id)\(depth), or being handled")
+            }
+        }
         if !found.isEmpty { return found.joined(separator: "; ") }
-        return "nowhere yet: not sent by \(waiting.from) (or in a work queue, being handled)"
+        return "nowhere yet: not sent by \(waiting.from)"
     }
 }
 

@@ -35,11 +35,11 @@ struct ServiceReader {
         request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization")
         let data: Data, response: URLResponse
         do { (data, response) = try await URLSession.shared.data(for: request) } catch {
-            throw ValidationError("\(service) at \(base) cannot be reached: \(error.localizedDescription)")
+            throw RuntimeFailure("\(service) at \(base) cannot be reached: \(error.localizedDescription)")
         }
         let code = (response as? HTTPURLResponse)?.statusCode ?? 0
         if code == 404 { return nil }
-        guard code == 200 else { throw ValidationError("\(service) answered \(code) to GET \(path): \(String(decoding: data.prefix(300), as: UTF8.self))") }
+        guard code == 200 else { throw RuntimeFailure("\(service) answered \(code) to GET \(path): \(String(decoding: data.prefix(300), as: UTF8.self))") }
         return try JSONSerialization.jsonObject(with: data)
     }
 

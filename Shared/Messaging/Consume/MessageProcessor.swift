@@ -62,13 +62,20 @@ public final class MessageProcessor: Sendable {
             }
         }
         var refused: [(Delivery, Refused)] = []
+        let spans = await WorkSpans.prepare(for: pending.map(\.1.envelope.correlationId), pool: pool)
+        defer { spans.finish(committed: false) }  // only if a run was cut short
         while !pending.isEmpty || !refused.isEmpty {
             let batch = pending.map(\.1), toRecord = refused.map(\.1)
             let registry = self.registry, service = self.service, logger = self.logger, metrics = self.metrics
+            var committed = false
+            defer { spans.finish(committed: committed) }
             do {
                 let duplicates = try await pool.transaction { tx in
-                    try Self.run(batch, refused: toRecord, tx: tx, registry: registry, metrics: metrics, service: service, logger: logger)
+                    spans.attempt()
+                    return try Self.run(batch, refused: toRecord, tx: tx, registry: registry, metrics: metrics, spans: spans,
+                                        service: service, logger: logger)
                 }
+                committed = true
                 result.duplicateTags.formUnion(duplicates.map { pending[$0].0.deliveryTag })
                 result.refusedTags.formUnion(refused.map(\.0.deliveryTag))
                 result.refusals += refused.map(\.1.refusal.code)
@@ -102,6 +109,7 @@ public final class MessageProcessor: Sendable {
                 pending = []; refused = []
             }
         }
+        await spans.keepFirstTraces(pool)
         return result
     }
 
@@ -133,16 +141,16 @@ public final class MessageProcessor: Sendable {
     /// Inside the transaction: records the inbox rows in one statement, then runs the
     /// handlers of the messages that are new. Returns the positions of the duplicates.
     private static func run(_ batch: [InboundMessage], refused: [Refused], tx: Transaction, registry: HandlerRegistry,
-                            metrics: ConsumeMetrics, service: String, logger: Logger) throws -> [Int] {
+                            metrics: ConsumeMetrics, spans: WorkSpans, service: String, logger: Logger) throws -> [Int] {
         let outbox = OutboxWriter(source: service, transaction: tx)
         for (index, entry) in refused.enumerated() {
             let messageLogger = Self.logger(logger, for: entry.message)
             messageLogger.notice("refused", metadata: ["reason": "\(entry.refusal.code)", "detail": "\(entry.refusal.message)"])
             do {
                 let cause = Cause(entry.message)
-                let span = WorkSpan.start("\(entry.message.envelope.type) refused", kind: .consumer, cause: cause,
-                                          attributes: spanAttributes(entry.message, service: service), tx: tx)
-                span.ended(refusal: entry.refusal.code.rawValue)
+                let span = spans.start("\(entry.message.envelope.type) refused", kind: .consumer, cause: cause,
+                                       attributes: spanAttributes(entry.message, service: service))
+                span.note(refusal: entry.refusal.code.rawValue)
                 try RefusalLog.record(entry.refusal, of: entry.message, waited: entry.waited,
                                       UnitOfWork(transaction: tx, outbox: outbox, cause: cause, logger: messageLogger, span: span))
                 try outbox.flush(tx)  // its rows now, so a bad one is this message's failure
@@ -170,8 +178,8 @@ public final class MessageProcessor: Sendable {
             }
             let messageLogger = Self.logger(logger, for: message)
             let cause = Cause(message)
-            let span = WorkSpan.start("\(message.envelope.type) process", kind: .consumer, cause: cause,
-                                      attributes: spanAttributes(message, service: service), tx: tx)
+            let span = spans.start("\(message.envelope.type) process", kind: .consumer, cause: cause,
+                                   attributes: spanAttributes(message, service: service))
             let work = UnitOfWork(transaction: tx, outbox: outbox, cause: cause, logger: messageLogger, span: span)
             let started = ContinuousClock.now
             defer { metrics.handlerTime(message.envelope.type, since: started) }

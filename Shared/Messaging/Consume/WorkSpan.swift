@@ -5,18 +5,18 @@ import Tracing
 
 /// The span of one unit of work (a message handled, an HTTP command, a job run) through
 /// swift-distributed-tracing: a child of the trace its cause came with, and linked to the first
-/// trace seen for its correlation id (the order's) when that was another one, so a later command
-/// about the same order leads back to the one that placed it. The events and answers the work
-/// sends carry this span's context as their `traceparent`.
+/// trace this service saw for its correlation id (the order's) when that was another one, so a
+/// later command about the same order leads back to where the order began here. The events and
+/// answers the work sends carry this span's context as their `traceparent`.
 ///
-/// Without a tracer (no OTLP endpoint configured) there is no span: the work continues its
-/// cause's trace with a span id of its own, as the headers and logs have always shown.
-public final class WorkSpan: @unchecked Sendable {  // used on one thread: the transaction's
-    private let span: (any Span)?
+/// Without a tracer (no OTLP endpoint configured) there is no span and no extra SQL: the work
+/// continues its cause's trace with a span id of its own, as the headers and logs always show.
+public final class WorkSpan: Sendable {
+    fileprivate let span: (any Span)?
     /// The trace context the work's events and answers carry.
     public let trace: TraceContext
 
-    private init(span: (any Span)?, trace: TraceContext) { self.span = span; self.trace = trace }
+    fileprivate init(span: (any Span)?, trace: TraceContext) { self.span = span; self.trace = trace }
 
     private static let tracing = Atomic<Bool>(false)
     /// Whether spans are recorded (a tracer was bootstrapped for the process).
@@ -24,46 +24,9 @@ public final class WorkSpan: @unchecked Sendable {  // used on one thread: the t
     /// Called once the process bootstrapped a tracer (`InstrumentationSystem.bootstrap`).
     public static func enable() { tracing.store(true, ordering: .relaxed) }
 
-    /// Starts the span of work with `cause`, inside its transaction `tx` (where the correlation's
-    /// first trace is looked up and, for a new correlation, kept). `parent` is the caller's span
-    /// (an HTTP request's), else the cause's `traceparent` is.
-    public static func start(_ name: String, kind: SpanKind, cause: Cause, parent: ServiceContext? = nil,
-                             attributes: [String: String] = [:], tx: Transaction?) -> WorkSpan {
-        guard enabled else { return WorkSpan(span: nil, trace: cause.trace?.child() ?? .fresh()) }
-        let span = startSpan(name, context: parent ?? context(of: cause.trace), ofKind: kind)
-        span.attributes["bizops.cause.id"] = cause.id
-        span.attributes["bizops.cause.type"] = cause.type
-        if let correlationId = cause.correlationId { span.attributes["bizops.correlation_id"] = correlationId }
-        if let actor = cause.actor { span.attributes["bizops.actor"] = actor }
-        for (key, value) in attributes { span.attributes[key] = value }
-        let trace = traceContext(of: span.context) ?? cause.trace?.child() ?? .fresh()
-        if let tx, let correlationId = cause.correlationId, !correlationId.isEmpty {
-            linkToFirstTrace(span, trace: trace, correlationId: correlationId, tx: tx)
-        }
-        return WorkSpan(span: span, trace: trace)
-    }
-
-    /// The first trace of the correlation, when it is another one, becomes a link; a correlation
-    /// seen for the first time keeps this trace as its first.
-    private static func linkToFirstTrace(_ span: any Span, trace: TraceContext, correlationId: String, tx: Transaction) {
-        do {
-            // The SELECT sees the table as it was before the INSERT: only an earlier trace comes back.
-            let rows = try tx.query("""
-                WITH kept AS (INSERT INTO trace_roots (correlation_id, traceparent) VALUES ($1, $2) ON CONFLICT (correlation_id) DO NOTHING)
-                SELECT traceparent FROM trace_roots WHERE correlation_id = $1
-                """, [.text(correlationId), .text(trace.traceparent)])
-            if let text = try rows.first?.string("traceparent"), let first = TraceContext(text), first.traceId != trace.traceId {
-                var attributes = SpanAttributes()
-                attributes["bizops.link"] = "first trace of correlation id \(correlationId)"
-                span.addLink(SpanLink(context: context(of: first), attributes: attributes))
-            }
-        } catch {
-            span.attributes["bizops.link.error"] = "\(error)"
-        }
-    }
-
-    /// Notes how the work ended: a refusal or a retry is an outcome, anything else an error.
-    public func ended(refusal: String? = nil, retryLater: String? = nil, error: (any Error)? = nil) {
+    /// Notes how the work went (a refusal or a retry is an outcome, anything else an error); the
+    /// span ends once its transaction committed or rolled back (`WorkSpans.finish`).
+    public func note(refusal: String? = nil, retryLater: String? = nil, error: (any Error)? = nil) {
         guard let span else { return }
         if let refusal { span.attributes["bizops.refusal.reason"] = refusal }
         if let retryLater { span.attributes["bizops.retry_later"] = retryLater }
@@ -71,23 +34,18 @@ public final class WorkSpan: @unchecked Sendable {  // used on one thread: the t
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error, message: "\(error)"))
         }
-        span.end()
     }
 
-    /// Runs the work's body, then ends the span with how it went.
+    /// Runs the work's body and notes how it went.
     public func run<T>(_ body: () throws -> T) throws -> T {
-        do {
-            let value = try body()
-            ended()
-            return value
-        } catch let refusal as Refusal {
-            ended(refusal: refusal.code.rawValue)
+        do { return try body() } catch let refusal as Refusal {
+            note(refusal: refusal.code.rawValue)
             throw refusal
         } catch let later as RetryLater {
-            ended(retryLater: later.description)
+            note(retryLater: later.description)
             throw later
         } catch {
-            ended(error: error)
+            note(error: error)
             throw error
         }
     }
@@ -113,5 +71,92 @@ public final class WorkSpan: @unchecked Sendable {  // used on one thread: the t
     private struct HeaderMap: Extractor, Injector {
         func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
         func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) { carrier[key] = value }
+    }
+}
+
+/// The spans of one batch (or one command) across its transaction's attempts: started inside
+/// the transaction, ended once it committed or rolled back, so a span says whether its work
+/// stayed. The first traces of the correlation ids are read before the transaction and the new
+/// ones written after it, each on its own: nothing of tracing can fail or hold up the work.
+public final class WorkSpans: @unchecked Sendable {  // used by one task at a time, on either side of its transaction
+    private var firstTraces: [String: TraceContext]
+    private var open: [WorkSpan] = []
+    private var newRoots: [(correlationId: String, traceparent: String)] = []
+    private var keptRoots: [(correlationId: String, traceparent: String)] = []
+
+    private init(firstTraces: [String: TraceContext]) { self.firstTraces = firstTraces }
+
+    /// For work about `correlationIds`: with tracing on, their first traces are read now.
+    public static func prepare(for correlationIds: [String?], pool: PostgresPool) async -> WorkSpans {
+        let ids = Array(Set(correlationIds.compactMap { $0 }.filter { !$0.isEmpty }))
+        guard WorkSpan.enabled, !ids.isEmpty else { return WorkSpans(firstTraces: [:]) }
+        var found: [String: TraceContext] = [:]
+        let rows = (try? await pool.query("SELECT correlation_id, traceparent FROM trace_roots WHERE correlation_id = ANY($1::text[])",
+                                          [.textArray(ids)])) ?? []
+        for row in rows {
+            if let id = try? row.string("correlation_id"), let trace = (try? row.string("traceparent")).flatMap({ TraceContext($0) }) {
+                found[id] = trace
+            }
+        }
+        return WorkSpans(firstTraces: found)
+    }
+
+    /// Starts the span of work with `cause`. `parent` is the caller's span (an HTTP request's),
+    /// else the cause's `traceparent` is.
+    public func start(_ name: String, kind: SpanKind, cause: Cause, parent: ServiceContext? = nil,
+                      attributes: @autoclosure () -> [String: String] = [:]) -> WorkSpan {
+        guard WorkSpan.enabled else { return WorkSpan(span: nil, trace: cause.trace?.child() ?? .fresh()) }
+        let span = startSpan(name, context: parent ?? WorkSpan.context(of: cause.trace), ofKind: kind)
+        span.attributes["bizops.cause.id"] = cause.id
+        span.attributes["bizops.cause.type"] = cause.type
+        if let actor = cause.actor { span.attributes["bizops.actor"] = actor }
+        for (key, value) in attributes() { span.attributes[key] = value }
+        let trace = WorkSpan.traceContext(of: span.context) ?? cause.trace?.child() ?? .fresh()
+        if let correlationId = cause.correlationId, !correlationId.isEmpty {
+            span.attributes["bizops.correlation_id"] = correlationId
+            if let first = firstTraces[correlationId] {
+                if first.traceId != trace.traceId {
+                    var attributes = SpanAttributes()
+                    attributes["bizops.link"] = "first trace of correlation id \(correlationId)"
+                    span.addLink(SpanLink(context: WorkSpan.context(of: first), attributes: attributes))
+                }
+            } else if span.isRecording {
+                firstTraces[correlationId] = trace  // batch mates about the same order link to it
+                newRoots.append((correlationId, trace.traceparent))
+            }
+        }
+        let work = WorkSpan(span: span, trace: trace)
+        open.append(work)
+        return work
+    }
+
+    /// Ends the spans of the attempt that just ended: committed, or rolled back (its work
+    /// undone; it may run again, with new spans).
+    public func finish(committed: Bool) {
+        for work in open {
+            guard let span = work.span else { continue }
+            if !committed { span.attributes["bizops.rolled_back"] = true }
+            span.end()
+        }
+        open = []
+        if committed { keptRoots += newRoots } else {
+            for root in newRoots { firstTraces[root.correlationId] = nil }
+        }
+        newRoots = []
+    }
+
+    /// A transaction about to run (again): what a previous attempt started was rolled back.
+    public func attempt() { if !open.isEmpty { finish(committed: false) } }
+
+    /// Keeps the first traces of the committed work, best effort (one statement, outside any
+    /// transaction; another replica's row for the same id wins, and that is as good).
+    public func keepFirstTraces(_ pool: PostgresPool) async {
+        guard !keptRoots.isEmpty else { return }
+        let roots = keptRoots.sorted { $0.correlationId < $1.correlationId }  // one order: no deadlock between replicas
+        keptRoots = []
+        _ = try? await pool.execute("""
+            INSERT INTO trace_roots (correlation_id, traceparent)
+            SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (correlation_id) DO NOTHING
+            """, [.textArray(roots.map(\.correlationId)), .textArray(roots.map(\.traceparent))])
     }
 }

@@ -64,6 +64,20 @@ public enum RequestTrace {
     @TaskLocal public static var current: TraceContext?
 }
 
+/// Hummingbird's TracingMiddleware for the requests people and systems make: health checks and
+/// `/metrics` scrapes, every few seconds from each prober, would be most of the spans and say nothing.
+public struct RequestTracingMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
+    private let tracing = TracingMiddleware<ServiceRequestContext>()
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path.hasPrefix("/health/") || path == "/metrics" { return try await next(request, context) }
+        return try await tracing.handle(request, context: context, next: next)
+    }
+}
+
 public struct RequestLogMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     public init() {}

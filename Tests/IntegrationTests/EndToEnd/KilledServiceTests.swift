@@ -43,4 +43,35 @@ import Testing
                 """, [.text(customer)]) == 20)  // each completed exactly once
         }
     }
+
+    /// `bizctl order` on an order whose next message waits in a work queue (its service is down):
+    /// it names the message, who sent it and when, and the queue it waits in.
+    @Test func orderSaysTheAwaitedMessageWaitsInTheQueueOfAServiceThatIsDown() async throws {
+        try await Bizops.with { bz in
+            let sku = "SKU-Q-\(bz.run)", customer = "CQ-\(bz.run)", ref = "QUEUED-\(bz.run)"
+            try await bz.customer(customer, limit: 1_000_000)
+            try await bz.product(sku, price: 100, stock: 10)
+            await bz.kill("logistics")
+            try await bz.placeOrder(ref, customer: customer, lines: [(sku, 1)])
+            try await bz.waitStatus(ref, "accepted")
+            var arguments = ["order", ref, "--json", "--token", try await SignIn.issuer.token(for: SignIn.person("zhou.ops")),
+                             "--database-url", TestServers.databaseURL, "--amqp-url", TestServers.amqpURL]
+            for service in Bizops.services { arguments += ["--service", "\(service.id)=\(bz.url(service.exe, ""))"] }
+            let child = try ChildProcess("bizctl", arguments, environment: [:])
+            let exit = await child.waitExit(timeout: 60)
+            let text = child.text
+            let json = text.firstIndex(of: "{").map { String(text[$0...]) } ?? ""
+            let report = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+            let waiting = report["waiting"] as? [String: Any]
+            #expect(exit == 0 && waiting?["step"] as? String == "the stock reservation", "\(text.suffix(1500))")
+            let whereNow = waiting?["whereNow"] as? String ?? ""
+            #expect(whereNow.contains("sales.order.accepted.v1 sent by sales at ") && whereNow.contains("not yet handled by logistics: in its queue logistics"),
+                    "\(whereNow)")
+            #expect(!whereNow.contains("nowhere yet"))
+            #expect((report["unreadable"] as? [String])?.contains { $0.hasPrefix("logistics: ") } == true, "the service that is down is named")
+            // Once logistics is back it takes the message, and the order moves on.
+            try await bz.launch("logistics")
+            try await bz.waitStatus(ref, "reserved")
+        }
+    }
 }

@@ -116,10 +116,11 @@ extension EndToEnd {
                     spans = bz.collector.collected.filter { $0.traceId == caller.traceId }
                     return spans.contains { $0.spanId == event.spanId }
                 }, "spans: \(spans.map { "\($0.service) \($0.name) \($0.spanId) <- \($0.parentSpanId)" })")
-                let request = spans.first { $0.parentSpanId == caller.spanId }
-                let work = spans.first { $0.spanId == event.spanId }
-                #expect(request != nil && request?.service == "sales", "the request's span is a child of the caller's")
-                #expect(work?.parentSpanId == request?.spanId, "the work is a child of the request's span")
+                let request = try #require(spans.first { $0.parentSpanId == caller.spanId }, "the request's span is a child of the caller's")
+                let work = try #require(spans.first { $0.spanId == event.spanId })
+                #expect(request.service == "sales" && request.name == "/orders" && request.attributes["http.request.method"] == "POST",
+                        "\(request.name) \(request.attributes)")
+                #expect(work.parentSpanId == request.spanId && work.name == "POST /orders", "the work is a child of the request's span: \(work.name)")
             }
         }
 

@@ -15,6 +15,8 @@ final class ChildProcess: @unchecked Sendable {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for key in ["AMQP_URL", "DATABASE_URL", "HTTP_PORT", "PROBE_PAUSE_AFTER_COMMIT"] { env[key] = nil }
+        // The runner's own OpenTelemetry settings would send these processes' spans elsewhere.
+        for key in env.keys where key.hasPrefix("OTEL_") { env[key] = nil }
         // Every service trusts the tests' signing keys (SignIn), as `make run`'s trust .local/auth.
         env["AUTH_JWKS_FILE"] = SignIn.issuer.jwksFile.path
         env.merge(environment) { $1 }

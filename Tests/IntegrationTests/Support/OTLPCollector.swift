@@ -104,14 +104,21 @@ enum Proto {
         return out
     }
 
-    /// `KeyValue` fields (key 1, value 2: an `AnyValue` whose string is field 1) as strings.
+    /// `KeyValue` fields (key 1, value 2: an `AnyValue`, a string in field 1, a bool in 2, an
+    /// integer in 3) as strings.
     static func attributes(_ fields: [Field], field: Int) -> [String: String] {
         var out: [String: String] = [:]
         for kv in fields where kv.number == field {
             let parts = Proto.fields(kv.bytes)
             guard let key = parts.first(where: { $0.number == 1 }) else { continue }
-            let value = parts.first { $0.number == 2 }.flatMap { Proto.fields($0.bytes).first { $0.number == 1 } }
-            out[String(decoding: key.bytes, as: UTF8.self)] = value.map { String(decoding: $0.bytes, as: UTF8.self) } ?? ""
+            let value = parts.first { $0.number == 2 }.flatMap { Proto.fields($0.bytes).first }
+            let text: String = switch value?.number {
+            case 1?: String(decoding: value!.bytes, as: UTF8.self)
+            case 2?: value!.varint != 0 ? "true" : "false"
+            case 3?: String(Int64(bitPattern: value!.varint))
+            default: ""
+            }
+            out[String(decoding: key.bytes, as: UTF8.self)] = text
         }
         return out
     }
