@@ -14,6 +14,25 @@ import Testing
         return (try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [[String: Any]]) ?? []
     }
 
+    /// Dead-letter queues keep a letter however often it is read (RabbitMQ 4 counts each read
+    /// against a quorum queue's delivery limit): the local broker carries the definitions' policy.
+    @Test func deadLetterQueuesCarryThePolicyThatKeepsTheirLettersHoweverOftenRead() async throws {
+        let probe = try await Probe.make()
+        let service = try await probe.serve()
+        var queue: [String: Any] = [:]
+        #expect(await eventually(timeout: 20) {
+            let answer = try? await http("\(Self.management)/queues/bizops/\(probe.id).dead")
+            queue = (answer.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) } as? [String: Any]) ?? [:]
+            return queue["policy"] as? String == "bizops-dead-letters-kept"  // the broker applies policies a moment after a declare
+        }, "\(queue["policy"] ?? "no policy")")
+        #expect((queue["effective_policy_definition"] as? [String: Any])?["delivery-limit"] as? Int == 1_000_000)
+        let work = try await http("\(Self.management)/queues/bizops/\(probe.id)")
+        let workQueue = (try JSONSerialization.jsonObject(with: Data(work.body.utf8)) as? [String: Any]) ?? [:]
+        #expect(workQueue["policy"] is NSNull || workQueue["policy"] == nil, "the work queue keeps its own delivery limit")
+        await service.stop()
+        await probe.cleanUp()
+    }
+
     @Test func connectionsAreNamedPerServiceRoleAndReplicaAndAskForNotifications() async throws {
         let probe = try await Probe.make()
         let service = try await probe.serve()

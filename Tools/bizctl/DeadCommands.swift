@@ -121,7 +121,7 @@ struct DeadReplay: AsyncParsableCommand {
         var removed = 0
         do {
             // The broker takes back letters a reader holds longer than its consumer_timeout (30 min by default).
-            let minutes = Double(chosen.count) / rate / 60
+            let minutes = Double(chosen.count) / rate / 60 + Double(reader.heldFor.components.seconds) / 60
             if minutes >= 20 {
                 let why = "replaying \(chosen.count) letters at \(rate)/s takes \(Int(minutes)) minutes, longer than the broker lets a reader hold letters (consumer_timeout, 30 min by default): raise --rate, or replay them in parts with --type, --reason or --id"
                 if !dryRun { throw RuntimeFailure(why) }

@@ -78,6 +78,10 @@ def system_rules(name, commands):
     return permission, [{"user": name, "vhost": VHOST, "exchange": e, "write": w, "read": r} for e, w, r in topics]
 
 
+# Reads of one dead letter before a broker that counts them (RabbitMQ 4) would drop it: never, in practice.
+DEAD_LETTER_DELIVERY_LIMIT = 1_000_000
+
+
 def definitions():
     services = [r[1] for r in rows("services.txt")]
     systems = [(r[0], r[1:]) for r in rows("outside-systems.txt")]
@@ -90,9 +94,15 @@ def definitions():
     for name, commands in systems:
         p, t = system_rules(name, commands)
         permissions.append(p); topic_permissions += t
+    # Reading a dead letter (bizctl dead list/show) hands it back to its queue, which RabbitMQ 4
+    # counts against a quorum queue's delivery limit (20 by default there), and a dead-letter
+    # queue has nowhere further to send one: past the limit it would be dropped. A policy (not a
+    # queue argument, which an existing queue could not change) keeps them as long as it takes.
+    policies = [{"vhost": VHOST, "name": "bizops-dead-letters-kept", "pattern": r"\.dead$", "apply-to": "queues",
+                 "priority": 0, "definition": {"delivery-limit": DEAD_LETTER_DELIVERY_LIMIT}}]
     return {"rabbit_version": "3.10.8", "rabbitmq_version": "3.10.8", "users": users, "vhosts": [{"name": VHOST}],
             "permissions": permissions, "topic_permissions": topic_permissions, "parameters": [], "global_parameters": [],
-            "policies": [], "queues": [], "exchanges": [], "bindings": []}
+            "policies": policies, "queues": [], "exchanges": [], "bindings": []}
 
 
 if __name__ == "__main__":

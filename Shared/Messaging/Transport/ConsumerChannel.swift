@@ -247,6 +247,6 @@ public final class AMQPClient: Sendable {
         try await onDelivering(deliveries) { try $0.roundTrip() }
     }
     /// The heartbeat agreed with the broker on the current connection (seconds; 0: none).
-    public func heartbeat() async throws -> Int { try await with { $0.heartbeat } }
+    public func heartbeat() async throws -> Int { try await slot.run { $0.connection?.heartbeat ?? 0 } }
     public func close() async { _ = try? await slot.run { $0.connection?.close(); $0.connection = nil } }
 }
