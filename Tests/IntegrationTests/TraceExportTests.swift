@@ -25,12 +25,8 @@ import Testing
         try await probe.send([command(probe, seq: 1, trace: placed, correlation: order)])
 
         // The handler's span: a child of the sender's span, in its trace, under the probe's name.
-        var first: OTLPCollector.CollectedSpan?
-        #expect(await eventually(timeout: 20) {
-            first = collector.collected.first { $0.traceId == placed.traceId && $0.name == "probe.command.v1 process" }
-            return first != nil
-        }, "spans exported: \(collector.collected.map { "\($0.name) \($0.traceId)" })")
-        let span = try #require(first)
+        let first = await collector.span(in: placed.traceId, named: "probe.command.v1 process")
+        let span = try #require(first, "spans exported: \(collector.collected.map { "\($0.name) \($0.traceId)" })")
         #expect(span.parentSpanId == placed.spanId)
         #expect(span.service == probe.id)
         #expect(span.attributes["bizops.correlation_id"] == order)
@@ -45,11 +41,8 @@ import Testing
         // A later command about the same order, in a trace of its own, links to the order's first trace.
         let later = TraceContext.fresh()
         try await probe.send([command(probe, seq: 2, trace: later, correlation: order)])
-        var second: OTLPCollector.CollectedSpan?
-        #expect(await eventually(timeout: 20) {
-            second = collector.collected.first { $0.traceId == later.traceId && $0.name == "probe.command.v1 process" }
-            return second != nil
-        })
+        let second = await collector.span(in: later.traceId, named: "probe.command.v1 process")
+        #expect(second != nil)
         #expect(second?.links.contains { $0.traceId == placed.traceId } == true, "links: \(second?.links.map(\.traceId) ?? [])")
         #expect(second?.parentSpanId == later.spanId)
         #expect(try await probe.count("trace_roots", "correlation_id = '\(order)' AND traceparent LIKE '%\(placed.traceId)%'") == 1,

@@ -38,6 +38,16 @@ final class OTLPCollector: Sendable {
     var exports: Int { store.requests.withLock { $0 } }
 
     func stop() { task.cancel() }
+
+    /// The first span named `name` in the trace, once exported (nil after `timeout` seconds).
+    func span(in traceId: String, named name: String, timeout: Double = 20) async -> CollectedSpan? {
+        var found: CollectedSpan?
+        _ = await eventually(timeout: timeout) {
+            found = self.collected.first { $0.traceId == traceId && $0.name == name }
+            return found != nil
+        }
+        return found
+    }
 }
 
 private final class Store: Sendable {
