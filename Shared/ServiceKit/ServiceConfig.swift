@@ -195,10 +195,10 @@ public struct ServiceConfig: Sendable {
         if let text = env["OTEL_TRACES_EXPORTER"], !text.isEmpty, !["otlp", "none"].contains(text.lowercased()) {
             problems.append("OTEL_TRACES_EXPORTER=\(text) is invalid: expected otlp or none")
         }
-        // The bus carries W3C trace context: without it the spans of one command would not join up.
-        if let text = env["OTEL_PROPAGATORS"], !text.isEmpty,
-           !text.lowercased().split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).contains("tracecontext") {
-            problems.append("OTEL_PROPAGATORS=\(text) is invalid: it must include tracecontext (the traceparent every message carries)")
+        // The bus carries W3C trace context, the only propagator the exporter built in supports
+        // (it stops the process on any other, and `none` would cut every trace at each hop).
+        if let text = env["OTEL_PROPAGATORS"], !text.isEmpty, text.split(separator: ",").contains(where: { $0 != "tracecontext" }) {
+            problems.append("OTEL_PROPAGATORS=\(text) is invalid: expected tracecontext (the traceparent every message carries; no other propagator is built in)")
         }
         return problems
     }

@@ -107,7 +107,7 @@ public struct ServiceEnvironment: Sendable {
                 }
             }
             spans.finish(committed: true)
-            await spans.keepFirstTraces(pool)
+            spans.keepFirstTracesLater(pool)
             return value
         } catch {
             spans.finish(committed: false)

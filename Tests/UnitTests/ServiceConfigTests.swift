@@ -41,15 +41,16 @@ import Testing
         // The traces' own protocol wins over the general one.
         let tracesOwn = on.merging(["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"]) { $1 }
         #expect(try ServiceConfig.fromEnvironment(tracesOwn, defaultPort: 8081).exportTraces)
+        #expect(try ServiceConfig.fromEnvironment(on.merging(["OTEL_PROPAGATORS": "tracecontext"]) { $1 }, defaultPort: 8081).exportTraces)
         let bad = on.merging(["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json",
                               "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "collector:4318", "OTEL_TRACES_EXPORTER": "zipkin",
-                              "OTEL_PROPAGATORS": "b3"]) { $1 }
+                              "OTEL_PROPAGATORS": "tracecontext,baggage"]) { $1 }
         do {
             _ = try ServiceConfig.fromEnvironment(bad, defaultPort: 8081)
             Issue.record("expected an error")
         } catch let error as ServiceConfig.Invalid {
             #expect(error.problems.contains { $0.hasPrefix("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json is invalid: expected http/protobuf") })
-            #expect(error.problems.contains { $0.hasPrefix("OTEL_PROPAGATORS=b3 is invalid") })
+            #expect(error.problems.contains { $0.hasPrefix("OTEL_PROPAGATORS=tracecontext,baggage is invalid") })
             #expect(error.problems.contains { $0.hasPrefix("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=collector:4318 is invalid") })
             #expect(error.problems.contains { $0.hasPrefix("OTEL_TRACES_EXPORTER=zipkin is invalid") })
         }

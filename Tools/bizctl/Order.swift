@@ -13,7 +13,7 @@ import Storage
 struct Order: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An order's timeline across the five services, the step it waits for, and where that message is.",
-        discussion: "Reads each service's HTTP API with a sign-in token (--token or BIZCTL_TOKEN; locally --as PERSON signs one with .local/auth), the services' outboxes in the database (--database-url, BIZCTL_DATABASE_URL) and the retry and dead-letter queues on the broker as its admin (--amqp-url, BIZCTL_AMQP_URL; optional).")
+        discussion: "Reads each service's HTTP API with a sign-in token (--token or BIZCTL_TOKEN; locally --as PERSON signs one with .local/auth), the services' outboxes, inboxes and refusals in the database (--database-url, BIZCTL_DATABASE_URL) and the retry and dead-letter queues on the broker as its admin (--amqp-url, BIZCTL_AMQP_URL; optional).")
 
     @Argument(help: "The order reference.")
     var orderRef: String
@@ -22,7 +22,7 @@ struct Order: AsyncParsableCommand {
 
     @OptionGroup var signIn: SignInOptions
 
-    @Option(help: "The database, as a role that may read the services' outboxes (default: BIZCTL_DATABASE_URL or the local postgresql://bizops@127.0.0.1:5432/bizops).")
+    @Option(help: "The database, as a role that may read the services' outboxes, inboxes and refusals (default: BIZCTL_DATABASE_URL or the local postgresql://bizops@127.0.0.1:5432/bizops).")
     var databaseURL: String?
 
     @Option(help: "The broker as its admin, to look in the retry and dead-letter queues (default: BIZCTL_AMQP_URL; without it, queues are not searched).")
@@ -47,8 +47,8 @@ struct Order: AsyncParsableCommand {
         var unreadable: [String] = []
         func get(_ service: String, _ path: String) async throws -> Any? {
             guard service != "sales" else { return try await reader.get(service, path) }
-            do { return try await reader.get(service, path) } catch let failure as RuntimeFailure {
-                if !unreadable.contains(where: { $0.hasPrefix("\(service):") }) { unreadable.append("\(service): \(failure.description)") }
+            do { return try await reader.get(service, path) } catch {
+                if !unreadable.contains(where: { $0.hasPrefix("\(service):") }) { unreadable.append("\(service): \(error)") }
                 return nil
             }
         }
@@ -89,7 +89,12 @@ struct Order: AsyncParsableCommand {
         timeline.sort { $0.at < $1.at }
         let orderStatus = sales["status"] as? String ?? "?"
         var waiting = Self.awaited(status: orderStatus, logistics: logistics, invoices: invoices)
-        if let w = waiting { waiting = Waiting(step: w.step, from: w.from, message: w.message, whereNow: try await locate(w, bases: bases)) }
+        if let w = waiting {
+            // The step is told from logistics' clearance and finance's invoices: uncertain without them.
+            let needed = orderStatus == "reserved" ? "logistics" : orderStatus == "delivered" ? "finance" : nil
+            let step = needed.map { n in unreadable.contains { $0.hasPrefix("\(n):") } ? "\(w.step) (uncertain: \(n) could not be read)" : w.step } ?? w.step
+            waiting = Waiting(step: step, from: w.from, message: w.message, whereNow: try await locate(w, bases: bases))
+        }
         let report = Report(orderRef: orderRef, status: orderStatus, timeline: timeline, waiting: waiting, unreadable: unreadable)
         if json { print(try Terminal.json(report)); return }
         print("\(Terminal.bold(orderRef)): \(orderStatus)\n")
@@ -123,64 +128,102 @@ struct Order: AsyncParsableCommand {
         }
     }
 
-    /// Where the awaited message is now: an outbox row not yet published, a retry or
-    /// dead-letter queue of a service, a service's work queue (sent, and not yet in the inbox or
-    /// the refusals of a service that takes it), or nowhere yet (its sender has not sent it).
+    /// The routing keys an awaited message may have: `risk.credit.approved|held|rejected` is three.
+    static func awaitedKeys(_ message: String) -> Set<String> {
+        let parts = message.split(separator: "|").map(String.init)
+        guard let first = parts.first else { return [] }
+        let stem = first.split(separator: ".").dropLast().joined(separator: ".")
+        return Set([first] + parts.dropFirst().map { "\(stem).\($0)" })
+    }
+
+    /// Where the awaited message is now: an outbox row not yet published; a retry or
+    /// dead-letter queue of a service; sent and not yet in the inbox or the refusals of a
+    /// service bound to it, so in that service's work queue; sent and handled (the order should
+    /// have moved on); or nowhere yet (its sender has not sent it).
     func locate(_ waiting: Waiting, bases: [String: String]) async throws -> String {
         let url = databaseURL ?? ProcessInfo.processInfo.environment["BIZCTL_DATABASE_URL"]
             ?? "postgresql://bizops:bizops-dev@127.0.0.1:5432/bizops?sslmode=disable"
-        var found: [String] = []
-        // Events of the order that were published: (type, sender, message id, sent at, routing key).
+        var pools: [String: PostgresPool] = [:]
+        for spec in Provision.specs {
+            pools[spec.id] = PostgresPool(DatabaseConfig(url: url, schema: spec.schema, poolSize: 1, applicationName: "bizctl order"))
+        }
+        var found: [String] = [], handled: [String] = [], unread: [String] = []
+        let keys = Self.awaitedKeys(waiting.message)
+        // The events of the order that were published: (type, sender, message id, sent at, routing key).
+        // Those that matter: the awaited one, and what its sender has still to take (its cause).
         var published: [(type: String, from: String, id: String, at: String, key: String)] = []
         for spec in Provision.specs {
-            let pool = PostgresPool(DatabaseConfig(url: url, schema: spec.schema, poolSize: 1, applicationName: "bizctl order"))
-            if let n = try? await pool.query("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND correlation_id = $1", [.text(orderRef)]).first?.int("n"), n > 0 {
-                found.append("\(n) message\(n == 1 ? "" : "s") unsent in \(spec.id)'s outbox")
-            }
-            // Within the inbox's retention (7 days), so a handled one is still remembered as handled.
-            let rows = (try? await pool.query("""
-                SELECT message_id::text AS id, message_type, routing_key, to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
-                FROM outbox WHERE correlation_id = $1 AND sent_at IS NOT NULL AND exchange = $2 AND sent_at > now() - interval '6 days'
-                ORDER BY id DESC LIMIT 100
-                """, [.text(orderRef), .text(Topology.events)])) ?? []
-            for row in rows {
-                guard let id = try? row.string("id"), let type = try? row.string("message_type"), let key = try? row.string("routing_key"),
-                      let at = try? row.string("at") else { continue }
-                published.append((type, spec.id, id, at, key))
-            }
+            let pool = pools[spec.id]!
+            do {
+                let n = try await pool.query("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND correlation_id = $1",
+                                             [.text(orderRef)]).first?.int("n") ?? 0
+                if n > 0 { found.append("\(n) message\(n == 1 ? "" : "s") unsent in \(spec.id)'s outbox") }
+                // Within the inbox's retention (7 days), so one handled is still remembered as handled.
+                for row in try await pool.query("""
+                    SELECT message_id::text AS message_id, message_type, routing_key,
+                           to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS sent
+                    FROM outbox WHERE correlation_id = $1 AND sent_at IS NOT NULL AND exchange = $2
+                      AND sent_at > now() - interval '6 days'
+                    ORDER BY outbox.id DESC LIMIT 100
+                    """, [.text(orderRef), .text(Topology.events)]) {
+                    published.append((try row.string("message_type"), spec.id, try row.string("message_id"), try row.string("sent"),
+                                      try row.string("routing_key")))
+                }
+            } catch { unread.append("\(spec.id)'s outbox (\(error))") }
         }
-        var inQueues = Set<String>()
+        // Letters of the order in the retry and dead-letter queues, by the service whose queues they are in.
+        var lettered = Set<String>()
         let config = (amqpURL ?? ProcessInfo.processInfo.environment["BIZCTL_AMQP_URL"]).flatMap { try? AMQPConfig.parse($0) }
         if let config {
             for spec in Provision.specs {
                 let topology = Topology(service: spec.id, bindings: [])
                 for queue in topology.retryDelays.indices.map({ topology.retryQueue(level: $0 + 1) }) + [topology.deadQueue] {
                     let reader = DeadLetterReader(config: config, queue: queue)
-                    try? await reader.read { _ in false }
+                    do { try await reader.read { _ in false } } catch { unread.append("queue \(queue) (\(error))") }
                     try? await reader.releaseAll()
-                    let mine = reader.letters.filter { $0.correlationId == orderRef }
-                    for letter in mine {
-                        if let id = letter.messageId { inQueues.insert(id) }
+                    for letter in reader.letters where letter.correlationId == orderRef {
+                        if let id = letter.messageId { lettered.insert("\(spec.id) \(id)") }
                         found.append("\(letter.type ?? "a message") in \(queue)" + (queue.hasSuffix(".dead") ? " (dead: \(letter.reason); bizctl dead show \(spec.id) --id \(letter.messageId ?? "?"))" : " (retrying)"))
                     }
                 }
             }
         }
-        // Sent, not retrying nor dead, and not yet taken by a service bound to it: in that service's work queue.
+        // Each service bound to an awaited event that was sent: taken (inbox or refusals), or still to take.
         let client = config.map { AMQPClient(config: $0, name: "bizctl order") }
-        defer { if let client { Task { await client.close() } } }
-        for event in published where !inQueues.contains(event.id) {
-            for consumer in Provision.specs where consumer.bindings.contains(.event(event.key)) {
-                let pool = PostgresPool(DatabaseConfig(url: url, schema: consumer.schema, poolSize: 1, applicationName: "bizctl order"))
-                guard let taken = try? await pool.query("""
-                    SELECT (SELECT count(*) FROM inbox WHERE message_id = $1::uuid) + (SELECT count(*) FROM refusals WHERE message_id = $1::uuid) AS n
-                    """, [.text(event.id)]).first?.int("n"), taken == 0 else { continue }
-                let depth = (try? await client?.messageCount(consumer.id)).map { ", \($0) message\($0 == 1 ? "" : "s") waiting there" } ?? ""
-                found.append("\(event.type) sent by \(event.from) at \(event.at), not yet handled by \(consumer.id): in its queue \(consumer.id)\(depth), or being handled")
+        for consumer in Provision.specs {
+            let mine = published.filter { event in
+                consumer.bindings.contains(.event(event.key)) && !lettered.contains("\(consumer.id) \(event.id)")
+                    && (keys.contains(event.key) || consumer.id == waiting.from)
+            }
+            guard !mine.isEmpty, let pool = pools[consumer.id] else { continue }
+            let taken: Set<String>
+            do {
+                let inbox = try await pool.query("SELECT message_id::text AS id FROM inbox WHERE message_id = ANY($1::uuid[])", [.textArray(mine.map(\.id))])
+                let refused = try await pool.query("SELECT message_id::text AS id FROM refusals WHERE correlation_id = $1", [.text(orderRef)])
+                taken = Set(try (inbox + refused).map { try $0.string("id") })
+            } catch {
+                unread.append("\(consumer.id)'s inbox and refusals (\(error))")
+                continue
+            }
+            for event in mine {
+                let sent = "\(event.type) sent by \(event.from) at \(event.at)"
+                if taken.contains(event.id) {
+                    if keys.contains(event.key) { handled.append("\(sent), handled by \(consumer.id)") }
+                } else if let client {
+                    let depth = (try? await client.messageCount(consumer.id)).map { ", \($0) message\($0 == 1 ? "" : "s") waiting there" } ?? ""
+                    found.append("\(sent), not yet handled by \(consumer.id): in its queue \(consumer.id)\(depth), or being handled")
+                } else {
+                    found.append("\(sent), not yet handled by \(consumer.id): in its work, retry or dead-letter queue (--amqp-url tells which)")
+                }
             }
         }
-        if !found.isEmpty { return found.joined(separator: "; ") }
-        return "nowhere yet: not sent by \(waiting.from)"
+        await client?.close()
+        let caveat = unread.isEmpty ? "" : " (not read: \(unread.joined(separator: "; ")))"
+        if !found.isEmpty { return found.joined(separator: "; ") + caveat }
+        if !handled.isEmpty {
+            return handled.joined(separator: "; ") + ": the order should have moved on (see bizctl refusals and that service's log)" + caveat
+        }
+        return "nowhere yet: not sent by \(waiting.from)" + caveat
     }
 }
 

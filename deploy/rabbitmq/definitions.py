@@ -98,8 +98,9 @@ def definitions():
     # counts against a quorum queue's delivery limit (20 by default there), and a dead-letter
     # queue has nowhere further to send one: past the limit it would be dropped. A policy (not a
     # queue argument, which an existing queue could not change) keeps them as long as it takes.
-    policies = [{"vhost": VHOST, "name": "bizops-dead-letters-kept", "pattern": r"\.dead$", "apply-to": "queues",
-                 "priority": 0, "definition": {"delivery-limit": DEAD_LETTER_DELIVERY_LIMIT}}]
+    # bizops.unrouted has no dead-letter exchange either. Priority 10: above an operator's catch-all.
+    policies = [{"vhost": VHOST, "name": "bizops-dead-letters-kept", "pattern": r"\.dead$|^bizops\.unrouted$", "apply-to": "queues",
+                 "priority": 10, "definition": {"delivery-limit": DEAD_LETTER_DELIVERY_LIMIT}}]
     return {"rabbit_version": "3.10.8", "rabbitmq_version": "3.10.8", "users": users, "vhosts": [{"name": VHOST}],
             "permissions": permissions, "topic_permissions": topic_permissions, "parameters": [], "global_parameters": [],
             "policies": policies, "queues": [], "exchanges": [], "bindings": []}

@@ -63,7 +63,6 @@ public final class MessageProcessor: Sendable {
         }
         var refused: [(Delivery, Refused)] = []
         let spans = await WorkSpans.prepare(for: pending.map(\.1.envelope.correlationId), pool: pool)
-        defer { spans.finish(committed: false) }  // only if a run was cut short
         while !pending.isEmpty || !refused.isEmpty {
             let batch = pending.map(\.1), toRecord = refused.map(\.1)
             let registry = self.registry, service = self.service, logger = self.logger, metrics = self.metrics
@@ -109,7 +108,7 @@ public final class MessageProcessor: Sendable {
                 pending = []; refused = []
             }
         }
-        await spans.keepFirstTraces(pool)
+        spans.keepFirstTracesLater(pool)
         return result
     }
 
@@ -146,17 +145,19 @@ public final class MessageProcessor: Sendable {
         for (index, entry) in refused.enumerated() {
             let messageLogger = Self.logger(logger, for: entry.message)
             messageLogger.notice("refused", metadata: ["reason": "\(entry.refusal.code)", "detail": "\(entry.refusal.message)"])
+            let cause = Cause(entry.message)
+            let span = spans.start("\(entry.message.envelope.type) refused", kind: .consumer, cause: cause,
+                                   attributes: spanAttributes(entry.message, service: service))
+            span.note(refusal: entry.refusal.code.rawValue)
             do {
-                let cause = Cause(entry.message)
-                let span = spans.start("\(entry.message.envelope.type) refused", kind: .consumer, cause: cause,
-                                       attributes: spanAttributes(entry.message, service: service))
-                span.note(refusal: entry.refusal.code.rawValue)
                 try RefusalLog.record(entry.refusal, of: entry.message, waited: entry.waited,
                                       UnitOfWork(transaction: tx, outbox: outbox, cause: cause, logger: messageLogger, span: span))
                 try outbox.flush(tx)  // its rows now, so a bad one is this message's failure
             } catch let error as PostgresError where error.kind == .server && !error.isTransient {
+                span.note(error: error)  // this one is dead-lettered; its batch mates run again
                 throw RecordFailed(index: index, message: "could not record the refusal: \(error)")
             } catch let error as EncodingError {
+                span.note(error: error)
                 throw RecordFailed(index: index, message: "could not record the refusal: \(error)")
             }
         }

@@ -13,7 +13,7 @@ public struct Cause: Sendable, Codable, Equatable {
     public var kind: Kind
     /// The message id (the idempotency key), or a fresh id for a request or a job run.
     public var id: String
-    /// The message type (`shipment.dispatch.v1`), `POST /orders/{orderRef}/cancel`, or the job's name.
+    /// The message type (`shipment.dispatch.v1`), `POST /orders/{orderRef}/cancel`, or `job <name>` for a job's run.
     public var type: String
     /// Who sent it: the message's `app_id`, or the service itself for a request or a job.
     public var source: String

@@ -76,8 +76,9 @@ public final class WorkSpan: Sendable {
 
 /// The spans of one batch (or one command) across its transaction's attempts: started inside
 /// the transaction, ended once it committed or rolled back, so a span says whether its work
-/// stayed. The first traces of the correlation ids are read before the transaction and the new
-/// ones written after it, each on its own: nothing of tracing can fail or hold up the work.
+/// stayed. The first traces of the correlation ids are read before the transaction (one query)
+/// and the new ones written after it in the background: nothing of tracing runs inside the
+/// work's transaction, where it could fail or lock it.
 public final class WorkSpans: @unchecked Sendable {  // used by one task at a time, on either side of its transaction
     private var firstTraces: [String: TraceContext]
     private var open: [WorkSpan] = []
@@ -148,12 +149,17 @@ public final class WorkSpans: @unchecked Sendable {  // used by one task at a ti
     /// A transaction about to run (again): what a previous attempt started was rolled back.
     public func attempt() { if !open.isEmpty { finish(committed: false) } }
 
-    /// Keeps the first traces of the committed work, best effort (one statement, outside any
-    /// transaction; another replica's row for the same id wins, and that is as good).
-    public func keepFirstTraces(_ pool: PostgresPool) async {
+    /// Keeps the first traces of the committed work, best effort and in the background (one
+    /// statement, outside any transaction; another replica's row for the same id wins, and that
+    /// is as good), so acknowledgements and answers do not wait for it.
+    public func keepFirstTracesLater(_ pool: PostgresPool) {
         guard !keptRoots.isEmpty else { return }
         let roots = keptRoots.sorted { $0.correlationId < $1.correlationId }  // one order: no deadlock between replicas
         keptRoots = []
+        Task { await Self.keep(roots, pool) }
+    }
+
+    private static func keep(_ roots: [(correlationId: String, traceparent: String)], _ pool: PostgresPool) async {
         _ = try? await pool.execute("""
             INSERT INTO trace_roots (correlation_id, traceparent)
             SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (correlation_id) DO NOTHING
