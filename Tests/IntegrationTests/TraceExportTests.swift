@@ -32,6 +32,7 @@ import Testing
         #expect(span.attributes["bizops.correlation_id"] == order)
         #expect(span.attributes["messaging.system"] == "rabbitmq" && span.attributes["messaging.destination.name"] == probe.id)
         #expect(span.links.isEmpty, "the order's first command links to nothing")
+        #expect((Double(span.attributes["bizops.handler_seconds"] ?? "") ?? -1) >= 0, "\(span.attributes)")
 
         // The event it caused carries that span as its parent.
         let events = try await probe.drain(probe.observer, expected: 1)

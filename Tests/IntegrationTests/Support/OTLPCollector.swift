@@ -115,7 +115,7 @@ enum Proto {
     }
 
     /// `KeyValue` fields (key 1, value 2: an `AnyValue`, a string in field 1, a bool in 2, an
-    /// integer in 3) as strings.
+    /// integer in 3, a double in 4) as strings.
     static func attributes(_ fields: [Field], field: Int) -> [String: String] {
         var out: [String: String] = [:]
         for kv in fields where kv.number == field {
@@ -126,6 +126,8 @@ enum Proto {
             case 1?: String(decoding: value!.bytes, as: UTF8.self)
             case 2?: value!.varint != 0 ? "true" : "false"
             case 3?: String(Int64(bitPattern: value!.varint))
+            case 4? where value!.bytes.count == 8:  // a double, little-endian
+                String(Double(bitPattern: value!.bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }))
             default: ""
             }
             out[String(decoding: key.bytes, as: UTF8.self)] = text
