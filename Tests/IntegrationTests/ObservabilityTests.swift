@@ -61,6 +61,14 @@ import Testing
         return names
     }
 
+    /// The operators' metric table says what each metric's `# HELP` line says, and lists them all.
+    @Test func theOperationsGuideListsEveryMetricWithItsHelp() throws {
+        let guide = try String(contentsOf: TestServers.repoRoot.appendingPathComponent("docs/operations.md"), encoding: .utf8)
+        for (name, help) in MetricHelp.texts {
+            #expect(guide.contains("| `\(name)` | \(help) |"), "docs/operations.md lists \(name) with its help text")
+        }
+    }
+
     @Test func alertRulesPassPromtoolAndTheirOwnTests() throws {
         let check = try promtool(["check", "rules", "alerts.yml"])
         #expect(check.status == 0, "\(check.output)")
