@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Messaging
 import ServiceLifecycle
+import Storage
 
 /// Work a service does on a clock (the daily collections run, escalating late cases). Safe
 /// with replicas as long as the job itself is (each job's SQL only acts on rows not yet done).
@@ -63,8 +64,7 @@ final class PeriodicRunner: Service, Sendable {
             }
             // Until the next one is due, or a shutdown begins.
             if let next = due.map(\.next).min() {
-                let wait = (next - clock.now).components
-                await pause(Double(wait.seconds) + Double(wait.attoseconds) / 1e18)
+                await pause((next - clock.now).totalSeconds)
             }
         }
         // Returning early would stop the whole service group: with every job off, just wait.

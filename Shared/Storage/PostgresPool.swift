@@ -104,8 +104,7 @@ public actor PostgresPool {
         let started = ContinuousClock.now
         do {
             let index = try await waitForConnection()
-            let waited = (ContinuousClock.now - started).components
-            waitTimer.recordNanoseconds(waited.seconds * 1_000_000_000 + waited.attoseconds / 1_000_000_000)
+            waitTimer.recordNanoseconds((ContinuousClock.now - started).totalNanoseconds)
             return index
         } catch {
             timeouts.increment()

@@ -102,6 +102,13 @@ import Testing
         try TestServers.infra("ctl set_vm_memory_high_watermark 0.4")
         #expect(try await eventually(timeout: 30) { try await http(ready).status == 200 })
         #expect(try await eventually { try await probe.count("outbox", "sent_at IS NULL") == 0 }, "the event went once the alarm cleared")
+        // The block is over, and its time counted.
+        let after = try await http("http://127.0.0.1:\(port)/metrics").body
+        let publisher = #"connection="\#(probe.id) outbox publisher""#
+        #expect(metric(after, "bizops_amqp_blocked", publisher) == 0, "\(after)")
+        let line = after.split(separator: "\n").first { $0.hasPrefix("bizops_amqp_blocked_seconds_total{") && $0.contains(publisher) }
+        let blockedFor: Double = line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        #expect(blockedFor > 0, "blocked time counted: \(String(line ?? "none"))")
         await service.stop()
         await probe.cleanUp()
     }

@@ -94,6 +94,18 @@ import Testing
         let families = Set(exposition.samples.map { exposition.family(of: $0.name) })
         for name in Set(MetricHelp.texts.keys).subtracting(needTraffic) { #expect(families.contains(name), "\(name) is exported") }
         await service.stop()
+        // Started again: the types it published lately are counted from 0 at once, so `increase`
+        // sees the first of them after the restart.
+        let again = try await probe.serve(env: ["HTTP_PORT": String(port)])
+        var published: Double?
+        _ = await eventually(timeout: 10) {
+            let text = (try? await http("http://127.0.0.1:\(port)/metrics", as: nil).body) ?? ""
+            published = (try? Exposition(text))?.value("bizops_outbox_published_total", #"type="probe.command.handled.v1""#)
+            return published != nil
+        }
+        let seen: String = published.map { "\($0)" } ?? "absent"
+        #expect(published == 0, "the series is there at 0 before anything is published: \(seen)")
+        await again.stop()
         await probe.cleanUp()
     }
 }

@@ -113,7 +113,7 @@ func barePublish(key: String, count: Int) -> (Double, Histogram<UInt64>) {
         sent += n
         histogram.record(micros(since: batchStart))
     }
-    return ((ContinuousClock.now - start).seconds, histogram)
+    return ((ContinuousClock.now - start).totalSeconds, histogram)
 }
 
 /// Consume a batch, one transaction with one insert per message, commit, ack: by hand.
@@ -160,7 +160,7 @@ func bareConsume(queue: String, count: Int, schema: String) -> (Double, Histogra
         histogram.record(micros(since: batchStart))
     }
     PQfinish(pg)
-    return ((ContinuousClock.now - start!).seconds, histogram)
+    return ((ContinuousClock.now - start!).totalSeconds, histogram)
 }
 
 /// One row per transaction, committed one by one (autocommit): the database's commit ceiling.
@@ -177,7 +177,7 @@ func bareCommits(count: Int, schema: String) -> Double {
         precondition(PQresultStatus(result) == PGRES_COMMAND_OK, String(cString: PQerrorMessage(pg)))
         PQclear(result)
     }
-    let seconds = (ContinuousClock.now - start).seconds
+    let seconds = (ContinuousClock.now - start).totalSeconds
     PQfinish(pg)
     return seconds
 }
@@ -185,7 +185,6 @@ func bareCommits(count: Int, schema: String) -> Double {
 extension amqp_bytes_t {
     var string: String { String(decoding: UnsafeRawBufferPointer(start: bytes, count: len), as: UTF8.self) }
 }
-extension Duration { var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 } }
 
 // MARK: the kit
 
@@ -202,7 +201,7 @@ func kitPublish(key: String, count: Int) async throws -> (Double, Histogram<UInt
         histogram.record(micros(since: batchStart))
         index += slice.count
     }
-    let seconds = (ContinuousClock.now - start).seconds
+    let seconds = (ContinuousClock.now - start).totalSeconds
     await publisher.close()
     return (seconds, histogram)
 }
@@ -232,7 +231,7 @@ func kitConsume(service: String, count: Int) async throws -> (Double, Histogram<
     let started = ContinuousClock.now
     let task = Task { try await consumer.run() }
     while tally.value < count { try await Task.sleep(for: .milliseconds(2)) }
-    let seconds = (ContinuousClock.now - started).seconds
+    let seconds = (ContinuousClock.now - started).totalSeconds
     task.cancel()
     _ = try? await task.value
     return (seconds, timings.histogram)

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Storage
 
 /// What a service's consumer counts, by message type: each outcome, and how long each
 /// handler ran. The types are the service's own (those it handles); anything else a sender
@@ -44,8 +45,7 @@ public final class ConsumeMetrics: Sendable {
     }
 
     /// Records one handler run (inside its batch's transaction; the commit is the batch's).
-    func handlerTime(_ type: String, since started: ContinuousClock.Instant) {
-        let elapsed = (ContinuousClock.now - started).components
-        handlerTimers[type]?.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+    func handlerTime(_ type: String, _ took: Duration) {
+        handlerTimers[type]?.recordNanoseconds(took.totalNanoseconds)
     }
 }

@@ -58,8 +58,7 @@ public final class MessageConsumer: Service, Sendable {
             await hooks.afterCommit?(batch)
             await settle(result)
             batchRecorder.record(batch.count)
-            let elapsed = (ContinuousClock.now - started).components
-            batchTimer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+            batchTimer.recordNanoseconds((ContinuousClock.now - started).totalNanoseconds)
         }
         await channel.close()
         logger.info("consumer stopped", metadata: ["queue": "\(topology.queue)"])

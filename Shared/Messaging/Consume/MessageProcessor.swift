@@ -183,7 +183,11 @@ public final class MessageProcessor: Sendable {
                                    attributes: spanAttributes(message, service: service))
             let work = UnitOfWork(transaction: tx, outbox: outbox, cause: cause, logger: messageLogger, span: span)
             let started = ContinuousClock.now
-            defer { metrics.handlerTime(message.envelope.type, since: started) }
+            defer {
+                let took = ContinuousClock.now - started
+                metrics.handlerTime(message.envelope.type, took)
+                span.note(handlerTook: took)
+            }
             do {
                 try span.run { try registry.handler(for: message.envelope.type)!(message.payload, work) }
             } catch let refusal as Refusal {

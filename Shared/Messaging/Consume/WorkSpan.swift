@@ -36,16 +36,14 @@ public final class WorkSpan: Sendable {
         }
     }
 
-    /// Runs the work's body and notes how it went, and how long the body itself took (the span
-    /// lasts until its batch's commit, its batch mates' work included).
+    /// How long the message's own handler took: the span lasts until its batch's commit, its
+    /// batch mates' work included.
+    public func note(handlerTook took: Duration) {
+        span?.attributes["bizops.handler_seconds"] = took.totalSeconds
+    }
+
+    /// Runs the work's body and notes how it went.
     public func run<T>(_ body: () throws -> T) throws -> T {
-        let started = ContinuousClock.now
-        defer {
-            if let span {
-                let took = (ContinuousClock.now - started).components
-                span.attributes["bizops.handler_seconds"] = Double(took.seconds) + Double(took.attoseconds) / 1e18
-            }
-        }
         do { return try body() } catch let refusal as Refusal {
             note(refusal: refusal.code.rawValue)
             throw refusal

@@ -1,6 +1,7 @@
 import CRabbitMQ
 import Foundation
 import Metrics
+import Storage
 
 /// One rabbitmq-c connection with one channel. Not thread-safe: it lives inside a
 /// `Confined` and is only used on its worker's thread. Any error leaves it unusable;
@@ -87,23 +88,26 @@ final class AMQPConnection {
         up = true
         Counter(label: "bizops_amqp_connects_total", dimensions: [("connection", name)]).increment()
         Gauge(label: "bizops_amqp_connected", dimensions: [("connection", name)]).record(1)
+        Gauge(label: "bizops_amqp_blocked", dimensions: [("connection", name)]).record(0)  // a new connection starts unblocked
     }
 
     /// The connection is down (an error or a close): the gauge says so, and a block ends with it.
     private func noteDown() {
-        noteBlockedTime(blockedNow: false)
+        if blocked { noteBlocked(false) }
         guard up else { return }
         up = false
         Gauge(label: "bizops_amqp_connected", dimensions: [("connection", metricName)]).record(0)
     }
 
-    private func noteBlockedTime(blockedNow: Bool) {
-        if blockedNow { if blockedSince == nil { blockedSince = .now }; return }
+    /// The broker blocked or unblocked this connection: the gauge, and the time it lasted.
+    private func noteBlocked(_ now: Bool) {
+        blocked = now
+        Gauge(label: "bizops_amqp_blocked", dimensions: [("connection", metricName)]).record(now ? 1 : 0)
+        if now { if blockedSince == nil { blockedSince = .now }; return }
         guard let since = blockedSince else { return }
         blockedSince = nil
-        let elapsed = (ContinuousClock.now - since).components
         FloatingPointCounter(label: "bizops_amqp_blocked_seconds_total", dimensions: [("connection", metricName)])
-            .increment(by: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+            .increment(by: (ContinuousClock.now - since).totalSeconds)
     }
 
     deinit { close() }
@@ -116,8 +120,7 @@ final class AMQPConnection {
     /// Notes connection.blocked / connection.unblocked; true when the frame was one of them.
     private func noteFlowControl(_ id: amqp_method_number_t) -> Bool {
         guard id == BZ_CONNECTION_BLOCKED || id == BZ_CONNECTION_UNBLOCKED else { return false }
-        blocked = id == BZ_CONNECTION_BLOCKED
-        noteBlockedTime(blockedNow: blocked)
+        noteBlocked(id == BZ_CONNECTION_BLOCKED)
         onBlockedChange?(blocked)
         return true
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import Storage
 import Synchronization
 
@@ -13,8 +12,8 @@ public final class ConfirmedPublisher: Sendable {
     /// The connection's name (service and role): the management UI shows it.
     public let name: String
     private let logger: Logger
+    /// What its connection last heard (the connection keeps the `bizops_amqp_blocked` gauge).
     private let blocked = Mutex(false)
-    private let blockedGauge: Gauge
 
     public init(config: AMQPConfig, name: String = "publisher", confirmTimeout: Double = 15, logger: Logger) {
         self.config = config
@@ -22,7 +21,6 @@ public final class ConfirmedPublisher: Sendable {
         self.name = name
         self.logger = logger
         self.slot = Confined(nil, name: "amqp-\(name)")
-        blockedGauge = Gauge(label: "bizops_amqp_blocked", dimensions: [("connection", name)])
     }
 
     /// The broker blocked this publisher (a memory or disk alarm): publishes wait until it lifts.
@@ -31,7 +29,6 @@ public final class ConfirmedPublisher: Sendable {
 
     private func noteBlocked(_ value: Bool) {
         blocked.withLock { $0 = value }
-        blockedGauge.record(value ? 1 : 0)
         if value { logger.warning("the broker blocked publishing (memory or disk alarm); events wait") } else {
             logger.notice("the broker unblocked publishing")
         }
