@@ -28,10 +28,12 @@ struct Probe {
         return try ChildProcess("kit-probe", arguments, environment: env)
     }
 
-    /// Starts `serve` and waits until it consumes.
+    /// Starts `serve` and waits until it consumes and its HTTP server listens (it binds a
+    /// moment after the consumer starts: a request before that would be refused).
     func serve(env: [String: String] = [:]) async throws -> ChildProcess {
         let child = try start(["serve"], env: env)
         try await child.waitFor("consuming")
+        try await child.waitFor("Server started and listening")
         return child
     }
 
