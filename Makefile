@@ -4,7 +4,7 @@ SWIFT ?= swift
 INFRA := deploy/local/infra.sh
 SERVICES := deploy/local/services.sh
 
-.PHONY: run test servers build stop status unit-test bench chaos chaos-short kit-bench compose-check clean-local api-fuzz
+.PHONY: run test servers build stop status unit-test bench chaos chaos-short kit-bench compose-check clean-local api-fuzz generate
 
 ## Start the local broker and database, build, start the five services.
 run: servers build
@@ -16,6 +16,7 @@ run: servers build
 
 ## Start the servers, build, and run every test (unit, integration, end-to-end).
 test: servers build
+	python3 Tools/generate/generate.py --check
 	python3 docs/contracts/check.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
@@ -25,6 +26,10 @@ api-fuzz: servers build
 	@$(SERVICES) stop >/dev/null
 	@LOG_LEVEL=warning $(SERVICES) start
 	deploy/local/api-fuzz.sh; status=$$?; $(SERVICES) stop >/dev/null; exit $$status
+
+## Write every file that restates a fact written once (reason codes, the service list): Tools/generate.
+generate:
+	python3 Tools/generate/generate.py
 
 ## Unit tests only: no servers needed.
 unit-test:

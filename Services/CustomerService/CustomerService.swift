@@ -16,7 +16,10 @@ public enum CustomerService {
         handlers.on(ShipmentDelivered.self, Cases.delivered)
         handlers.on(CreditNoteIssued.self, Cases.creditNoteIssued)
         handlers.on(OpenComplaint.self) { complaint, work in
-            try work.reply(try Cases.open(complaint, openedAt: work.time, work))
+            let opened = try Cases.open(complaint, openedAt: work.time, work)
+            // A complaint is never lost: one about an order not seen yet is opened without a customer.
+            try work.reply(opened, warning: opened.customerCode == nil
+                ? (.orderUnknown, "customer service has not seen order \(complaint.orderRef): the case is opened without a customer") : nil)
         }
         var spec = ServiceSpec(id: "customer_service", defaultPort: 8083, migrations: CustomerServiceMigrations.all, handlers: handlers,
                                routes: CustomerServiceAPI.add,

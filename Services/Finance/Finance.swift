@@ -19,7 +19,11 @@ public enum Finance {
         handlers.on(ShipmentDelivered.self, Billing.delivered)
         handlers.on(ReturnReceived.self, Billing.returnReceived)
         handlers.on(RecordPayment.self) { payment, work in
-            if let event = try Billing.record(payment, work) { try work.reply(event) } else {
+            if let event = try Billing.record(payment, work) {
+                // A payment is never refused: one no invoice or order matches waits as unallocated cash.
+                try work.reply(event, warning: event.customerCode == nil
+                    ? (.unallocated, "no invoice or order matches the payment's references: it is booked as unallocated cash") : nil)
+            } else {
                 try work.replyUnchanged(.alreadyRecorded, "bank reference \(payment.bankReference) was recorded already")
             }
         }

@@ -1,3 +1,4 @@
+import Departments
 import Foundation
 import Testing
 
@@ -13,7 +14,11 @@ import Testing
     /// `deploy/services.txt` is the list; every other place that names the services must agree.
     @Test func everyPlaceNamesTheServicesOfTheOneList() throws {
         let list = ServiceList.all
-        #expect(list.count == 5 && Set(list.map(\.port)).count == 5, "deploy/services.txt: \(list)")
+        #expect(list.count >= 5 && Set(list.map(\.port)).count == list.count, "deploy/services.txt: \(list)")
+        // The package builds what the list names (the manifest reads it), and the specs bizctl and the tests use are the list's.
+        #expect(Departments.all.map(\.id) == list.map(\.id), "Services/Departments.swift: \(Departments.all.map(\.id))")
+        #expect(Departments.all.map(\.defaultPort) == list.map(\.port), "each ServiceSpec's default port is the list's")
+        #expect(list.allSatisfy { Departments.executables[$0.id] == $0.exe })
         let package = try read("Package.swift")
         let compose = try read("docker-compose.yml")
         let definitions = try JSONSerialization.jsonObject(with: try Data(contentsOf: TestServers.repoRoot
@@ -22,7 +27,6 @@ import Testing
         let permitted = Set((definitions["permissions"] as! [[String: Any]]).compactMap { $0["user"] as? String })
         let initSQL = try read("deploy/postgres/init.sql")
         for service in list {
-            #expect(package.contains(#".executable(name: "\#(service.exe)""#), "Package.swift has no product \(service.exe)")
             #expect(compose.contains("\n  \(service.exe):\n") && compose.contains(#"HTTP_PORT: "\#(service.port)""#)
                     && compose.contains("amqp://\(service.id):"), "docker-compose.yml does not run \(service.exe) as in the list")
             #expect(users.contains(service.id) && permitted.contains(service.id), "definitions.json has no user \(service.id)")
@@ -32,13 +36,16 @@ import Testing
         #expect(systems.count >= 4, "deploy/outside-systems.txt: \(OutsideSystem.all)")
         #expect(users.subtracting(list.map(\.id)) == systems.union(["bizops"]),
                 "definitions.json has users deploy/services.txt and deploy/outside-systems.txt do not: \(users)")
-        // definitions.json is what deploy/rabbitmq/definitions.py writes from those two lists.
+        #expect(package.contains("deploy/services.txt") && !package.contains(#".executable(name: "sales""#),
+                "Package.swift names its departments from deploy/services.txt, not by hand")
+        // definitions.json, init.sql's roles, compose's services, the scrape targets and
+        // Departments.swift are what `make generate` writes from the two lists.
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", TestServers.repoRoot.appendingPathComponent("deploy/rabbitmq/definitions.py").path, "--check"]
+        check.arguments = ["python3", TestServers.repoRoot.appendingPathComponent("Tools/generate/generate.py").path, "--check"]
         try check.run()
         check.waitUntilExit()
-        #expect(check.terminationStatus == 0, "deploy/rabbitmq/definitions.json is out of date: run python3 deploy/rabbitmq/definitions.py")
+        #expect(check.terminationStatus == 0, "generated files are out of date: run make generate")
         // Each service's own spec says the same id and default port.
         let folders = try FileManager.default.contentsOfDirectory(atPath: TestServers.repoRoot.appendingPathComponent("Services").path)
         var specs: [String: Int] = [:]

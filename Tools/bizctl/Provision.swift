@@ -1,11 +1,7 @@
 import ArgumentParser
-import CustomerServiceService
-import FinanceService
+import Departments
 import Foundation
-import LogisticsService
 import Messaging
-import RiskService
-import SalesService
 import ServiceKit
 
 /// Creates what the services and the outside systems use on the broker, as an admin: the shared
@@ -21,7 +17,7 @@ struct Provision: AsyncParsableCommand {
     @Option(help: "The outside systems whose reply queues to declare.")
     var systems: String = "deploy/outside-systems.txt"
 
-    static let specs: [ServiceSpec] = [Sales.spec, Logistics.spec, CustomerService.spec, Finance.spec, Risk.spec]
+    static let specs: [ServiceSpec] = Departments.all
 
     func run() async throws {
         let config = try broker.config()

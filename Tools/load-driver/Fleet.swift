@@ -1,14 +1,14 @@
 import Foundation
 import Synchronization
 
-/// One service as deploy/services.txt names it.
+/// One department's service as deploy/services.txt names it.
 struct ServiceEntry: Sendable {
     let executable: String, id: String, port: Int
 
     static func load(_ file: String = "deploy/services.txt") throws -> [ServiceEntry] {
         try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").compactMap { line in
             let cols = line.split(whereSeparator: \.isWhitespace)
-            guard !line.hasPrefix("#"), cols.count == 3, let port = Int(cols[2]) else { return nil }
+            guard !line.hasPrefix("#"), cols.count == 4, cols[3] == "department", let port = Int(cols[2]) else { return nil }
             return ServiceEntry(executable: String(cols[0]), id: String(cols[1]), port: port)
         }
     }

@@ -17,11 +17,13 @@ fi
 
 # Signed in as each department's director (deploy/demo/people.json); schemathesis also checks
 # that every operation refuses a request without the token (401).
-director() { case "$1" in sales) echo sales.dir ;; logistics) echo log.dir ;; customer_service) echo cs.dir ;;
-                           finance) echo fin.dir ;; risk) echo risk.dir ;; esac; }
+director() {
+    python3 -c 'import json, sys; role = sys.argv[1].replace("_", "-") + ":director"
+print(next(p["id"] for p in json.load(open(sys.argv[2]))["people"] if role in p["roles"]))' "$1" "$REPO_ROOT/deploy/demo/people.json"
+}
 status=0
-while read -r exe id port; do
-    [[ -z "$exe" || "$exe" == \#* ]] && continue
+while read -r exe id port kind; do
+    [[ -z "$exe" || "$exe" == \#* || "$kind" != department ]] && continue
     doc="$REPO_ROOT/docs/api/$exe.yaml"
     [[ -f "$doc" ]] || { echo "api-fuzz: $exe has no OpenAPI document yet ($doc)"; continue; }
     echo "api-fuzz: $exe on :$port from docs/api/$exe.yaml ($EXAMPLES examples per operation)"

@@ -21,7 +21,7 @@ LOCAL_DIR="$REPO_ROOT/.local"
 INIT_SQL="$REPO_ROOT/deploy/postgres/init.sql"
 
 # Service ids (roles, schemas, AMQP users) from the one list of services.
-mapfile -t SERVICES < <(awk '!/^#/ && NF { print $2 }' "$REPO_ROOT/deploy/services.txt")
+mapfile -t SERVICES < <(awk '!/^#/ && $4 == "department" { print $2 }' "$REPO_ROOT/deploy/services.txt")
 DEV_PASSWORD="bizops-dev"
 WAIT_SECONDS=60
 
@@ -227,12 +227,13 @@ rmq_fail() {
 }
 
 # Users, permissions and topic permissions come from deploy/rabbitmq/definitions.json (written by
-# deploy/rabbitmq/definitions.py from services.txt and outside-systems.txt), the same file the
+# `make generate` from services.txt and outside-systems.txt), the same file the
 # containers load: one admin, one user per service, one per outside system. Importing is an
 # upsert, so it runs on every start and a changed rule reaches an existing broker.
 rmq_ensure_users() {
     local definitions="$REPO_ROOT/deploy/rabbitmq/definitions.json"
-    python3 "$REPO_ROOT/deploy/rabbitmq/definitions.py" --check >&2 || die "rabbitmq: $definitions is out of date"
+    python3 "$REPO_ROOT/Tools/generate/generate.py" --check >/dev/null \
+        || die "rabbitmq: generated files (among them $definitions) are out of date: run make generate"
     rmqctl import_definitions "$definitions" >/dev/null || die "rabbitmq: could not import $definitions"
     say "rabbitmq: users and permissions of $definitions in place on vhost $RMQ_VHOST"
 }

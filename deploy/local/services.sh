@@ -21,7 +21,7 @@ PASSWORD="bizops-dev"
 # The local identity provider's signing key and the JWKS the services trust (bizctl keys init).
 AUTH_DIR="$REPO_ROOT/.local/auth"
 # executable:service-id:port, from the one list of services
-mapfile -t SERVICES < <(awk '!/^#/ && NF { print $1 ":" $2 ":" $3 }' "$REPO_ROOT/deploy/services.txt")
+mapfile -t SERVICES < <(awk '!/^#/ && $4 == "department" { print $1 ":" $2 ":" $3 }' "$REPO_ROOT/deploy/services.txt")
 
 pid_of() { local f="$RUN_DIR/$1.pid"; [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
 

@@ -21,12 +21,17 @@ $$;
 -- Nobody gets anything in `public` by default (PG15 already drops CREATE; this drops USAGE too).
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 
+-- The departments' ids, from deploy/services.txt (the rest of this file reads only this setting).
+-- generated:services (by `make generate`)
+SELECT set_config('bizops.services', 'sales,logistics,customer_service,finance,risk', false);
+-- end generated:services
+
 -- One login role + one schema per service.
 DO $$
 DECLARE
     svc text;
 BEGIN
-    FOREACH svc IN ARRAY ARRAY['sales', 'logistics', 'customer_service', 'finance', 'risk'] LOOP
+    FOREACH svc IN ARRAY string_to_array(current_setting('bizops.services'), ',') LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = svc) THEN
             EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', svc, 'bizops-dev');
         END IF;
@@ -46,7 +51,7 @@ $$;
 -- No service role may use another service's schema (nor be a member of another service role).
 DO $$
 DECLARE
-    svcs  text[] := ARRAY['sales', 'logistics', 'customer_service', 'finance', 'risk'];
+    svcs  text[] := string_to_array(current_setting('bizops.services'), ',');
     grantee text;
     other text;
 BEGIN

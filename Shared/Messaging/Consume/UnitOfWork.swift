@@ -127,11 +127,15 @@ public final class UnitOfWork {
     }
 
     /// Answers the cause's `reply_to` (a command whose sender asked); does nothing otherwise.
-    public func reply<T: MessageContract>(_ answer: T) throws { try reply(answer, to: cause) }
+    /// A warning (the command was handled, but not as its sender may think) travels with the
+    /// answer as the headers `x-warning-code` (a reason code) and `x-warning` (for people).
+    public func reply<T: MessageContract>(_ answer: T, warning: (code: ReasonCode, message: String)? = nil) throws {
+        try reply(answer, to: cause, warning: warning)
+    }
 
     /// Answers a cause kept from earlier work (an answer that had to wait), under its own
     /// correlation id, with its id as the causation id.
-    public func reply<T: MessageContract>(_ answer: T, to kept: Cause) throws {
+    public func reply<T: MessageContract>(_ answer: T, to kept: Cause, warning: (code: ReasonCode, message: String)? = nil) throws {
         guard let replyTo = kept.replyTo, !replyTo.isEmpty else { return }
         guard Topology.replyTo(replyTo, belongsTo: kept.actor) else {
             logger.notice("answer not sent: reply_to is not a queue of the sender", metadata: [
@@ -142,8 +146,14 @@ public final class UnitOfWork {
                                                  causationId: kept.id)
         // The answer continues the trace of the command it answers.
         message.properties.headers[TraceContext.header] = .string(trace.traceparent)
+        if let warning {
+            message.properties.headers[Self.warningCodeHeader] = .string(warning.code.rawValue)
+            message.properties.headers[Self.warningHeader] = .string(warning.message)
+        }
         outbox.enqueue(message)
     }
+
+    public static let warningCodeHeader = "x-warning-code", warningHeader = "x-warning"
 
     /// Answers a command that changed nothing (it repeated what was already done).
     public func replyUnchanged(_ reasonCode: ReasonCode, _ message: String) throws {

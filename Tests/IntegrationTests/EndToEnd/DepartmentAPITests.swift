@@ -115,12 +115,15 @@ extension EndToEnd {
                 try await bz.customer(customer, limit: 1_000_000)
                 try await bz.product(sku, price: 100, stock: 10)
                 let replies = try await bz.queue("answers")
-                func ask(_ key: String, _ json: String) async throws -> (type: String, body: String) {
+                func ask(_ key: String, _ json: String) async throws -> (type: String, body: String, warning: String?) {
                     try await bz.publish(key, json, correlationId: ref, replyTo: replies)
                     let answer = try await TestBus.drain(replies, expected: 1, timeout: 20)
                     #expect(answer.count == 1, "\(key) answered \(answer.count) times")
                     #expect(answer.first?.properties.correlationId == ref)
-                    return (answer.first?.properties.type ?? "none", String(decoding: answer.first?.body ?? Data(), as: UTF8.self))
+                    let headers = answer.first?.properties.headers ?? [:]
+                    if headers["x-warning-code"] != nil { #expect(!(headers["x-warning"]?.description ?? "").isEmpty, "a warning says why") }
+                    return (answer.first?.properties.type ?? "none", String(decoding: answer.first?.body ?? Data(), as: UTF8.self),
+                            headers["x-warning-code"]?.description)
                 }
                 try await bz.placeOrder(ref, customer: customer, lines: [(sku, 2)])
                 try await bz.waitStatus(ref, "reserved")
@@ -136,9 +139,16 @@ extension EndToEnd {
                 try await bz.until("finance", "/invoices?order=\(ref)", "invoice") { ($0 as? [Any])?.count == 1 }
                 let paid = try await ask("payment.record",
                                          #"{"amount":200,"currency":"CNY","orderRef":"\#(ref)","bankReference":"ANS-\#(bz.run)","valueDate":"2026-12-03"}"#)
-                #expect(paid.type == "finance.payment.received.v1")
-                #expect(try await ask("complaint.open", #"{"channel":"email","orderRef":"\#(ref)","category":"service","description":"slow"}"#).type
-                        == "customer_service.complaint.opened.v1")
+                #expect(paid.type == "finance.payment.received.v1" && paid.warning == nil)
+                let opened = try await ask("complaint.open", #"{"channel":"email","orderRef":"\#(ref)","category":"service","description":"slow"}"#)
+                #expect(opened.type == "customer_service.complaint.opened.v1" && opened.warning == nil)
+                // Never refused, never lost: a payment and a complaint about an order nobody knows are
+                // taken, and their answers warn the sender.
+                let stray = try await ask("payment.record",
+                                          #"{"amount":300,"currency":"CNY","orderRef":"NOPE-\#(bz.run)","bankReference":"ANS2-\#(bz.run)","valueDate":"2026-12-03"}"#)
+                #expect(stray.type == "finance.payment.received.v1" && stray.warning == "unallocated" && stray.body.contains(#""unallocated":300"#))
+                let orphan = try await ask("complaint.open", #"{"channel":"phone","orderRef":"NOPE-\#(bz.run)","category":"service","description":"?"}"#)
+                #expect(orphan.type == "customer_service.complaint.opened.v1" && orphan.warning == "order-unknown")
                 // An order logistics never hears of: the command waits for its acceptance (3 s here), then is refused.
                 let unknown = try await ask("shipment.dispatch", #"{"orderRef":"NOPE-\#(bz.run)"}"#)
                 #expect(unknown.body.contains(#""outcome":"refused""#) && unknown.body.contains("unknown-order"))

@@ -1,9 +1,5 @@
-import CustomerServiceService
-import FinanceService
-import LogisticsService
+import Departments
 import Messaging
-import RiskService
-import SalesService
 import ServiceKit
 
 extension TestServers {
@@ -14,7 +10,7 @@ extension TestServers {
         let client = AMQPClient(config: amqp, name: "tests provision")
         defer { Task { await client.close() } }
         try await client.declareSharedExchanges()
-        for spec in [Sales.spec, Logistics.spec, CustomerService.spec, Finance.spec, Risk.spec] {
+        for spec in Departments.all {
             try await client.declare(Topology(service: spec.id, bindings: spec.bindings))
         }
         for system in OutsideSystem.all { try await client.declareReplyQueue(of: system.user) }

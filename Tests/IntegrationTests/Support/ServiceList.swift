@@ -8,8 +8,9 @@ struct ServiceEntry: Equatable {
 }
 
 enum ServiceList {
+    /// The departments (kind `department`): the services the tests start.
     static let all: [ServiceEntry] = deployRows("services.txt").compactMap { fields in
-        guard fields.count == 3, let port = Int(fields[2]) else { return nil }
+        guard fields.count == 4, fields[3] == "department", let port = Int(fields[2]) else { return nil }
         return ServiceEntry(exe: fields[0], id: fields[1], port: port)
     }
 }

@@ -1,3 +1,4 @@
+import Departments
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -8,7 +9,8 @@ import ServiceKit
 enum SignIn {
     static let issuer: LocalIssuer = try! LocalIssuer.prepare(TestServers.repoRoot.appendingPathComponent(".local/auth"))
 
-    static let departments = ["sales", "logistics", "customer-service", "finance", "risk"]
+    /// The departments' names in role names (`customer-service`), from the one list.
+    static let departments = Departments.all.map { ServiceSpec.department(of: $0.id) }
 
     /// The default caller of the tests that are not about who may do what: each department's
     /// director, and operations.

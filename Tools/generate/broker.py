@@ -1,24 +1,17 @@
-#!/usr/bin/env python3
-"""Writes deploy/rabbitmq/definitions.json (users, permissions, topic permissions of vhost
-`bizops`) from deploy/services.txt and deploy/outside-systems.txt, so the broker's rules are
-written once. `--check` exits 1 when the file is not what this script would write.
+"""The broker's rules: deploy/rabbitmq/definitions.json (users, permissions, topic permissions
+and policies of vhost `bizops`) from the departments of deploy/services.txt and
+deploy/outside-systems.txt, so they are written once (`make generate` writes it).
 
 Both the containers (load_definitions) and the local broker (rabbitmqctl import_definitions,
 deploy/local/infra.sh) load the result. Every user's development password is bizops-dev; the
 hashes use a salt derived from the user name, so the output is stable. Production sets real
 passwords (rabbitmqctl change_password) and keeps the permissions."""
-import base64, hashlib, json, re, sys
-from pathlib import Path
+import base64, hashlib, json, re
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "deploy/rabbitmq/definitions.json"
+import service_list
+
+OUT = "deploy/rabbitmq/definitions.json"
 VHOST, ADMIN, PASSWORD = "bizops", "bizops", "bizops-dev"
-
-
-def rows(name):
-    for line in (ROOT / "deploy" / name).read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            yield line.split()
 
 
 def password_hash(user):
@@ -82,9 +75,9 @@ def system_rules(name, commands):
 DEAD_LETTER_DELIVERY_LIMIT = 1_000_000
 
 
-def definitions():
-    services = [r[1] for r in rows("services.txt")]
-    systems = [(r[0], r[1:]) for r in rows("outside-systems.txt")]
+def definitions(root):
+    services = [d.id for d in service_list.departments(root)]
+    systems = [(r[0], r[1:]) for r in service_list.rows(root, "outside-systems.txt")]
     users = [user(ADMIN, ["administrator"])] + [user(s) for s in services] + [user(n) for n, _ in systems]
     permissions = [{"user": ADMIN, "vhost": VHOST, "configure": ".*", "write": ".*", "read": ".*"}]
     topic_permissions = []
@@ -106,11 +99,5 @@ def definitions():
             "policies": policies, "queues": [], "exchanges": [], "bindings": []}
 
 
-if __name__ == "__main__":
-    text = json.dumps(definitions(), indent=2) + "\n"
-    if "--check" in sys.argv:
-        if not OUT.exists() or OUT.read_text() != text:
-            sys.exit(f"{OUT.relative_to(ROOT)} is out of date: run python3 deploy/rabbitmq/definitions.py")
-        sys.exit(0)
-    OUT.write_text(text)
-    print(f"wrote {OUT.relative_to(ROOT)}")
+def outputs(root):
+    return {OUT: json.dumps(definitions(root), indent=2) + "\n"}

@@ -1,0 +1,10 @@
+"""Generated parts of hand-written files: the lines between `generated:<name>` and
+`end generated:<name>` markers (inside a comment of the file's own kind) are replaced."""
+import re
+
+
+def replace(text, name, body, path):
+    pattern = re.compile(rf"(^[^\n]*\bgenerated:{re.escape(name)}\b[^\n]*\n)(.*?)(^[^\n]*\bend generated:{re.escape(name)}\b)", re.M | re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{path}: no `generated:{name}` … `end generated:{name}` marker lines")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(3), text, count=1)
