@@ -87,7 +87,7 @@ let package = Package(
     ] + departments.flatMap { department($0.name, $0.module, module: $0.module) } + [
         // Every department's spec, in the list's order (Services/Departments.swift, generated from the list).
         .target(name: "Departments", dependencies: ["ServiceKit"] + departmentServices, path: "Services",
-                sources: ["Departments.swift"]),
+                exclude: departments.map(\.module), sources: ["Departments.swift"]),
         // The operators' and integrators' command line (Tools/bizctl).
         .executableTarget(name: "bizctl", dependencies: [
             "Messaging", "Storage", "ServiceKit", "Departments",

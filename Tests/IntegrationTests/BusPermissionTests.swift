@@ -9,12 +9,14 @@ import Testing
     static func config(_ user: String) throws -> AMQPConfig { try TestBus.config(user) }
 
     /// The broker's reply code when `user` publishes this (nil: it was accepted).
-    static func publishing(_ user: String, _ exchange: String, _ key: String, userId: String? = nil) async -> Int? {
+    static func publishing(_ user: String, _ exchange: String, _ key: String, userId: String? = nil,
+                           headers: [String: HeaderValue] = [:]) async -> Int? {
         let publisher = ConfirmedPublisher(config: try! config(user), name: "permission test \(user)", logger: TestServers.logger)
         defer { Task { await publisher.close() } }
         let message = OutgoingMessage(exchange: exchange, routingKey: key,
                                       properties: MessageProperties(messageId: UUID().uuidString.lowercased(), appId: "permission-test",
-                                                                    userId: userId ?? user, correlationId: "permission-test"),
+                                                                    userId: userId ?? user, correlationId: "permission-test",
+                                                                    headers: headers),
                                       body: Data("{}".utf8))
         do { _ = try await publisher.publish([message]); return nil } catch let error as AMQPError { return error.code } catch { return -1 }
     }
@@ -71,6 +73,29 @@ import Testing
         #expect(await Self.doing("bank-feed") {
             try await $0.declareDurableQueue("bank-feed.replies", bindings: [.replies(to: "webshop.replies")])
         } == 403)
+    }
+
+    /// A message meant for one outside system (a payment instruction for the bank, a purchase
+    /// order for one supplier) reaches that system's inbox alone, which only it may read.
+    @Test func aMessageForOneOutsideSystemReachesOnlyItsInbox() async throws {
+        try await TestServers.requireUp()
+        try await TestServers.provision()
+        let admin = AMQPClient(config: TestServers.amqp, name: "tests inbox")
+        defer { Task { await admin.close() } }
+        for system in ["bank-feed", "webshop"] { try await admin.purge(Topology.inbox(of: system)) }
+        let forBank: [String: HeaderValue] = [Topology.recipientHeader: .string("bank-feed")]
+        #expect(await Self.publishing("finance", Topology.direct, "finance.payment_instruction.sent", headers: forBank) == nil)
+        var waited = 0
+        while try await admin.messageCount(Topology.inbox(of: "bank-feed")) == 0, waited < 50 {
+            try await Task.sleep(for: .milliseconds(100)); waited += 1
+        }
+        #expect(try await admin.messageCount(Topology.inbox(of: "bank-feed")) == 1)
+        #expect(try await admin.messageCount(Topology.inbox(of: "webshop")) == 0, "another system's inbox gets nothing")
+        // Only the recipient reads its inbox; no outside system sends on the directed path.
+        #expect(await Self.doing("bank-feed") { try await $0.startConsuming(Topology.inbox(of: "bank-feed")) } == nil)
+        #expect(await Self.doing("webshop") { try await $0.startConsuming(Topology.inbox(of: "bank-feed")) } == 403)
+        #expect(await Self.publishing("webshop", Topology.direct, "finance.payment_instruction.sent", headers: forBank) == 403)
+        try await admin.purge(Topology.inbox(of: "bank-feed"))
     }
 
     /// Answers go only to a queue of the command's sender (`<user_id>.…`): the web shop cannot

@@ -55,6 +55,35 @@ import Testing
         }
         #expect(auditorWrites.status == .forbidden && error(auditorWrites).code == "forbidden")
         #expect(error(auditorWrites).message.contains("risk:staff, risk:manager, risk:director") && error(auditorWrites).message.contains("auditor"))
+        // Executive decides approvals but writes no department's data; the auditor reads approvals, never decides.
+        let executiveWrites = try await risk.http(as: SignIn.person("chen.jie")) { client in
+            try await client.execute(uri: "/customers/C-9/credit", method: .put,
+                                     body: ByteBuffer(string: #"{"creditLimit":1,"currency":"CNY","rating":"A"}"#))
+        }
+        #expect(executiveWrites.status == .forbidden && error(executiveWrites).code == "forbidden")
+        let auditorReadsApprovals = try await risk.http(as: SignIn.person("audit.sun")) { try await $0.execute(uri: "/approvals", method: .get) }
+        #expect(auditorReadsApprovals.status == .ok)
+        let auditorDecides = try await risk.http(as: SignIn.person("audit.sun")) { try await $0.execute(uri: "/approvals/1/approve", method: .post) }
+        #expect(auditorDecides.status == .forbidden && error(auditorDecides).code == "forbidden")
+        await risk.cleanUp()
+    }
+
+    /// What `bizctl token --invalid KIND` prints, for an integrator's own negative tests: each is
+    /// refused with 401 and the reason it was made for.
+    @Test func everySpoiledTokenIsRefusedForItsReason() async throws {
+        let risk = try await ServiceHarness.make(Risk.spec)
+        let person = SignIn.person("li.wei")
+        let reasons: [LocalIssuer.Spoiled: String] = [.expired: "expired", .issuer: "issuer", .audience: "audience",
+                                                      .signature: "signature", .noKid: "key"]
+        #expect(Set(reasons.keys) == Set(LocalIssuer.Spoiled.allCases))
+        for (spoiled, reason) in reasons {
+            let token = try await SignIn.issuer.token(for: person, spoiled: spoiled)
+            let refused = try await risk.http(as: nil) { client in
+                try await client.execute(uri: "/holds", method: .get, headers: [.authorization: "Bearer \(token)"])
+            }
+            #expect(refused.status == .unauthorized && error(refused).code == "unauthenticated", "\(spoiled)")
+            #expect(error(refused).message.lowercased().contains(reason), "\(spoiled): \(error(refused).message) should say \(reason)")
+        }
         await risk.cleanUp()
     }
 

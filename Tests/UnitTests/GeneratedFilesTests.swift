@@ -23,7 +23,7 @@ import Testing
     /// A copy of what the generator reads and writes.
     func copyOfTree() throws -> URL {
         let tree = FileManager.default.temporaryDirectory.appendingPathComponent("generate-\(UUID().uuidString)")
-        for path in ["deploy", "Shared/Contracts/Kit", "docs/contracts/README.md", "docker-compose.yml", "Services/Departments.swift"] {
+        for path in ["deploy", "Shared/Contracts", "docs/contracts", "docker-compose.yml", "Services", "README.md"] {
             let target = tree.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: Self.root.appendingPathComponent(path), to: target)

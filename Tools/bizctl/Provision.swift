@@ -38,6 +38,6 @@ struct Provision: AsyncParsableCommand {
             throw ExitCode(error is AMQPError && (error as! AMQPError).code == 403 ? 77 : 69)
         }
         print("provisioned \(config.redacted): \(Self.specs.count) services (\(Self.specs.map(\.id).joined(separator: ", "))), "
-              + "reply queues of \(names.joined(separator: ", "))")
+              + "reply queues and inboxes of \(names.joined(separator: ", "))")
     }
 }

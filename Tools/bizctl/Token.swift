@@ -22,6 +22,12 @@ struct Token: AsyncParsableCommand {
     @Option(help: "How long the token is valid, in minutes (1 to 1440).")
     var minutes: Int = 480
 
+    @Option(help: ArgumentHelp("A token the services refuse (401), for negative tests: "
+        + LocalIssuer.Spoiled.allCases.map(\.rawValue).joined(separator: ", ") + ".",
+        discussion: "expired: an hour ago; issuer, audience: naming others than the services trust; signature: changed; "
+            + "no-kid: its header names no key."))
+    var invalid: LocalIssuer.Spoiled?
+
     func validate() throws {
         guard (1...1440).contains(minutes) else { throw ValidationError("--minutes must be 1 to 1440") }
     }
@@ -32,7 +38,11 @@ struct Token: AsyncParsableCommand {
             throw ValidationError("\(user) is not in \(directory); its people are: \(people.map(\.id).joined(separator: ", "))")
         }
         let issuer = try LocalIssuer.prepare(keys.url)
-        print(try await issuer.token(for: person, lifetime: TimeInterval(minutes * 60)))
+        if let invalid {
+            print(try await issuer.token(for: person, spoiled: invalid))
+        } else {
+            print(try await issuer.token(for: person, lifetime: TimeInterval(minutes * 60)))
+        }
     }
 }
 
@@ -69,3 +79,5 @@ struct KeyFolder: ParsableArguments {
 
     var url: URL { URL(fileURLWithPath: path) }
 }
+
+extension LocalIssuer.Spoiled: ExpressibleByArgument {}

@@ -184,11 +184,11 @@ def systems_table(root):
     return "\n".join(rows) + "\n"
 
 
-def outputs(root):
+def outputs(root, written):
     messages, _ = load(root)
     by_type = {m.type: m for m in messages}
     groups = groups_of(messages)
-    text = (root / ASYNCAPI).read_text(encoding="utf-8")
+    text = markers.text(root, ASYNCAPI, written)
     text = markers.replace(text, "channels", block({g[0].routing_key: channel(g) for g in groups}, 2), ASYNCAPI)
     answers = [by_type[a] for m in messages for a in m.answers] + [m for m in messages if m.reply_only]
     answers = list({m.type: m for m in answers}.values())
@@ -196,6 +196,6 @@ def outputs(root):
     text = markers.replace(text, "operations", block({("send" if g[0].command else "receive") + g[0].key[:1].upper() + g[0].key[1:]:
                                                       operation(g, by_type) for g in groups}, 2), ASYNCAPI)
     text = markers.replace(text, "messages", block({m.key: component(m) for m in messages}, 4), ASYNCAPI)
-    readme = markers.replace((root / README).read_text(encoding="utf-8"), "message-index", index_table(messages), README)
+    readme = markers.replace(markers.text(root, README, written), "message-index", index_table(messages), README)
     readme = markers.replace(readme, "outside-systems", systems_table(root), README)
     return {ASYNCAPI: text, README: readme}

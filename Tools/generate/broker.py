@@ -42,7 +42,7 @@ def service_rules(sid, sweeper):
     reads = [re.escape(sid)] + (["bizops\\.unrouted"] if sweeper else [])
     permission = {
         "user": sid, "vhost": VHOST, "configure": NOTHING,
-        "write": "^bizops\\.(events|replies|internal)$",
+        "write": "^bizops\\.(events|replies|internal|direct)$",
         "read": f"^({'|'.join(reads)})$",
     }
     mine = f"{re.escape(sid)}\\..*"
@@ -99,5 +99,5 @@ def definitions(root):
             "policies": policies, "queues": [], "exchanges": [], "bindings": []}
 
 
-def outputs(root):
+def outputs(root, written):
     return {OUT: json.dumps(definitions(root), indent=2) + "\n"}

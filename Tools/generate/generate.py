@@ -37,7 +37,7 @@ def outputs(root):
     """{path relative to the root: the text it should hold}."""
     files = {}
     for part in (reason_codes, service_list, asyncapi):
-        files.update(part.outputs(root))
+        files.update(part.outputs(root, files))
     return files
 
 

@@ -3,6 +3,11 @@
 import re
 
 
+def text(root, rel, written):
+    """A hand-written file as the parts before this one left it: several parts fill one file."""
+    return written[rel] if rel in written else (root / rel).read_text(encoding="utf-8")
+
+
 def replace(text, name, body, path):
     pattern = re.compile(rf"(^[^\n]*\bgenerated:{re.escape(name)}\b[^\n]*\n)(.*?)(^[^\n]*\bend generated:{re.escape(name)}\b)", re.M | re.S)
     if not pattern.search(text):

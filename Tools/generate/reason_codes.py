@@ -87,7 +87,7 @@ def table(groups):
     return "\n".join(out[1:]) + "\n"
 
 
-def outputs(root):
+def outputs(root, written):
     groups = load(root)
-    readme = (root / README).read_text(encoding="utf-8")
+    readme = markers.text(root, README, written)
     return {SWIFT: swift(groups), README: markers.replace(readme, "reason-codes", table(groups), README)}

@@ -66,19 +66,26 @@ def prometheus(deps):
     return "".join(f'      - targets: ["127.0.0.1:{d.port}"]\n        labels: {{service: {d.id}}}\n' for d in deps)
 
 
+def readme(deps):
+    rows = ["| service | HTTP | schema / queue / AMQP user |", "| --- | --- | --- |"]
+    rows += [f"| {d.name} | {d.port} | `{d.id}` |" for d in deps]
+    return "\n".join(rows) + "\n"
+
+
 def init_sql(deps):
     ids = ",".join(d.id for d in deps)
     return f"SELECT set_config('bizops.services', '{ids}', false);\n"
 
 
-def outputs(root):
+def outputs(root, written):
     import broker  # reads this module's list; imported here to keep the two modules' imports one-way at load time
 
     deps = departments(root)
     files = {"Services/Departments.swift": departments_swift(deps)}
     for rel, name, body in (("docker-compose.yml", "services", compose(deps)),
                             ("deploy/observability/prometheus.yml", "targets", prometheus(deps)),
-                            ("deploy/postgres/init.sql", "services", init_sql(deps))):
-        files[rel] = markers.replace((root / rel).read_text(encoding="utf-8"), name, body, rel)
-    files.update(broker.outputs(root))
+                            ("deploy/postgres/init.sql", "services", init_sql(deps)),
+                            ("README.md", "services", readme(deps))):
+        files[rel] = markers.replace(markers.text(root, rel, written), name, body, rel)
+    files.update(broker.outputs(root, written))
     return files

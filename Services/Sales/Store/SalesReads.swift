@@ -84,9 +84,11 @@ struct SalesReads {
         delivery_address::text AS address, requested_delivery_date::text AS requested, created_at, updated_at, seq, owner, contract_no
         """
 
-    /// Every order under the reference (rejected attempts too), oldest first, each with its history.
+    /// Every order under the reference, each with its history: the rejected attempts first (oldest
+    /// first), then the live order, if any, last (a duplicate rejected after it is still listed before it).
     func orders(ref: String) throws -> [SalesOrderView] {
-        try tx.query("SELECT \(Self.columns) FROM orders WHERE order_ref = $1 ORDER BY created_at, seq", [.text(ref)]).map { row in
+        try tx.query("SELECT \(Self.columns) FROM orders WHERE order_ref = $1 ORDER BY status <> 'rejected', created_at, seq",
+                     [.text(ref)]).map { row in
             let history = try tx.query("SELECT id, status, event, detail, at, actor FROM order_history WHERE order_id = $1 ORDER BY id",
                                        [.uuid(try row.uuid("id"))]).map { h in
                 OrderHistoryView(id: try h.int("id"), status: try h.string("status"), event: try h.string("event"),

@@ -118,6 +118,14 @@ public final class UnitOfWork {
                            actor: cause.actor, trace: trace)
     }
 
+    /// A message for one outside system alone (its `<system>.inbox`, through `bizops.direct`),
+    /// under the message's own routing key, in the work's transaction like every event.
+    @discardableResult
+    public func send<T: RoutedContract>(_ message: T, to system: String) throws -> UUID {
+        try outbox.publish(message, routingKey: T.routingKey, exchange: Topology.direct, correlationId: correlationId, causationId: cause.id,
+                           actor: cause.actor, trace: trace, headers: [Topology.recipientHeader: .string(system)])
+    }
+
     /// An event about one of several records the work touches (a job's run over many orders),
     /// under that record's correlation id (the work's when it has none).
     @discardableResult

@@ -19,9 +19,9 @@ public final class OutboxWriter {
     public func publish<T: MessageContract>(_ event: T, routingKey: String, exchange: String = Topology.events,
                                             correlationId: String?, causationId: String? = nil,
                                             messageId: UUID = UUID(), time: Date = Date(), actor: String? = nil,
-                                            trace: TraceContext? = nil) throws -> UUID {
+                                            trace: TraceContext? = nil, headers extra: [String: HeaderValue] = [:]) throws -> UUID {
         let body = try JSONEncoder.contracts.encode(event)
-        var headers: [String: HeaderValue] = [:]
+        var headers = extra
         if let causationId { headers["causation_id"] = .string(causationId) }
         if let actor { headers[Topology.actorHeader] = .string(actor) }
         if let trace { headers[TraceContext.header] = .string(trace.traceparent) }

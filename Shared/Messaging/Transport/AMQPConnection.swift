@@ -200,9 +200,9 @@ final class AMQPConnection {
         return ok.pointee.queue.string
     }
 
-    func bindQueue(_ queue: String, exchange: String, routingKey: String) throws {
+    func bindQueue(_ queue: String, exchange: String, routingKey: String, arguments: [(String, HeaderValue)] = []) throws {
         let arena = CArena()
-        amqp_queue_bind(state, channel, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey), arena.table([]))
+        amqp_queue_bind(state, channel, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey), arena.table(arguments))
         try check(amqp_get_rpc_reply(state), "bind \(queue) to \(exchange) with \(routingKey)")
     }
 

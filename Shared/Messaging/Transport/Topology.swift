@@ -18,6 +18,14 @@ public struct Topology: Sendable {
     public static let internalRoutes = "bizops.internal"
     /// Where the topic exchanges send what no queue is bound for, so nothing vanishes.
     public static let unrouted = "bizops.unrouted"
+    /// Messages meant for one outside system (a purchase order for one supplier, a payment
+    /// instruction for the bank): a headers exchange that routes on `bizops-recipient` alone, into
+    /// that system's `<system>.inbox`. The routing key stays the message's own (`<service>.<entity>.<verb>`);
+    /// nothing sent here reaches `bizops.events`, where other parties' queues are bound.
+    public static let direct = "bizops.direct"
+    /// The header naming the outside system (its broker user) a directed message is for. Not
+    /// `x-…`: a headers exchange ignores such headers when it matches.
+    public static let recipientHeader = "bizops-recipient"
 
     public struct Binding: Sendable, Equatable {
         public let exchange: String
@@ -72,6 +80,8 @@ public struct Topology: Sendable {
         try connection.declareExchange(Self.deadLetters, type: "direct")
         try connection.declareExchange(Self.replies, type: "topic")
         try connection.declareExchange(Self.internalRoutes, type: "topic")
+        // A directed message no inbox is bound for goes to bizops.unrouted too (a recipient not provisioned).
+        try connection.declareExchange(Self.direct, type: "headers", arguments: topic)
         try connection.declareQueue(Self.unroutedDead, arguments: Self.quorum)
         try connection.bindQueue(Self.unroutedDead, exchange: Self.deadLetters, routingKey: Self.unrouted)
         try connection.bindQueue(Self.unroutedDead, exchange: Self.internalRoutes, routingKey: Self.unroutedDead)
@@ -101,7 +111,15 @@ public struct Topology: Sendable {
         let queue = replyQueue(of: system)
         try connection.declareQueue(queue, arguments: quorum)
         try connection.bindQueue(queue, exchange: replies, routingKey: queue)
+        let inbox = inbox(of: system)
+        try connection.declareQueue(inbox, arguments: quorum)
+        try connection.bindQueue(inbox, exchange: direct, routingKey: "",
+                                 arguments: [("x-match", .string("all")), (recipientHeader, .string(system))])
     }
+
+    /// The queue an outside system reads what is meant for it alone: `<system>.inbox`, fed by
+    /// `bizops.direct` with `bizops-recipient` = the system.
+    public static func inbox(of system: String) -> String { "\(system).inbox" }
 
     /// Creates (or confirms, with identical arguments) everything the service uses: the admin's job.
     func declare(on connection: AMQPConnection) throws {

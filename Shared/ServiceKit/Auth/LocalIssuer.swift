@@ -44,8 +44,54 @@ public struct LocalIssuer: Sendable {
         return kid
     }
 
+    /// What makes a token one the services refuse (401): for an integrator's own negative tests.
+    public enum Spoiled: String, CaseIterable, Sendable {
+        /// expired an hour ago
+        case expired
+        /// signed by this key, but naming another issuer (`iss`)
+        case issuer
+        /// naming another audience (`aud`)
+        case audience
+        /// its signature changed
+        case signature
+        /// its header names no key id (`kid`)
+        case noKid = "no-kid"
+    }
+
+    /// A token the services refuse, for the reason given; otherwise like `token(for:)`.
+    public func token(for person: DirectoryPerson, spoiled: Spoiled) async throws -> String {
+        switch spoiled {
+        case .expired: return try await token(for: person, lifetime: 60, now: Date().addingTimeInterval(-3600))
+        case .issuer: return try await token(for: person, issuer: "not-\(Self.issuer)")
+        case .audience: return try await token(for: person, audience: "not-\(Self.audience)")
+        case .signature, .noKid:
+            var parts = try await token(for: person).split(separator: ".").map(String.init)
+            if spoiled == .signature {
+                // A character in the middle: the last one of a segment may only carry padding bits.
+                var signature = Array(parts[2])
+                let middle = signature.count / 2
+                signature[middle] = signature[middle] == "A" ? "B" : "A"
+                parts[2] = String(signature)
+            } else {
+                let header = try JSONSerialization.jsonObject(with: Self.base64URLDecoded(parts[0])) as? [String: Any] ?? [:]
+                let data = try JSONSerialization.data(withJSONObject: header.filter { $0.key != "kid" }, options: [.sortedKeys])
+                parts[0] = data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+            }
+            return parts.joined(separator: ".")
+        }
+    }
+
+    static func base64URLDecoded(_ text: String) throws -> Data {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { throw Problem("not base64url: \(text)") }
+        return data
+    }
+
     /// A signed token for a person, valid for `lifetime` seconds.
-    public func token(for person: DirectoryPerson, lifetime: TimeInterval = 8 * 3600, now: Date = Date()) async throws -> String {
+    public func token(for person: DirectoryPerson, lifetime: TimeInterval = 8 * 3600, now: Date = Date(),
+                      issuer: String = LocalIssuer.issuer, audience: String = LocalIssuer.audience) async throws -> String {
         guard let pem = FileManager.default.contents(atPath: keyFile.path), let kid = FileManager.default.contents(atPath: kidFile.path) else {
             throw Problem("no signing key in \(folder.path): run `bizctl keys init`")
         }
@@ -53,7 +99,7 @@ public struct LocalIssuer: Sendable {
         let id = JWKIdentifier(string: String(decoding: kid, as: UTF8.self))
         await keys.add(ecdsa: try ES256PrivateKey(pem: pem), kid: id)
         let claims = Person(subject: person.id, name: person.name, department: person.department, team: person.team,
-                            manager: person.manager, roles: person.roles, issuer: Self.issuer, audience: Self.audience,
+                            manager: person.manager, roles: person.roles, issuer: issuer, audience: audience,
                             expires: now.addingTimeInterval(lifetime), issued: now)
         return try await keys.sign(claims, kid: id)
     }

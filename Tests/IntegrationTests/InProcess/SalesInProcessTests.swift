@@ -52,8 +52,11 @@ import Testing
         try await sales.http { client in
             let attempts = try await client.execute(uri: "/orders/P-1", method: .get)
             let orders = (try JSONSerialization.jsonObject(with: Data(attempts.body.readableBytesView)) as? [[String: Any]]) ?? []
-            #expect(orders.map { $0["status"] as? String } == ["placed", "rejected"])
-            #expect(((orders.first?["history"] as? [[String: Any]]) ?? []).first?["event"] as? String == "sales.order.placed.v1")
+            // The rejected attempts come first and the live order last, though the rejected duplicate is
+            // the newer one: a reader taking the last entry gets the live order.
+            #expect(orders.map { $0["status"] as? String } == ["rejected", "placed"], "\(orders)")
+            #expect(orders.first?["reasonCode"] as? String == "duplicate-order-ref")
+            #expect(((orders.last?["history"] as? [[String: Any]]) ?? []).first?["event"] as? String == "sales.order.placed.v1")
             let missing = try await client.execute(uri: "/orders/NONE", method: .get)
             #expect(missing.status == .notFound)
         }
