@@ -68,6 +68,20 @@ import Testing
         }
     }
 
+    /// An event is written once, as its schema: a field added there is missing from the Swift type,
+    /// the AsyncAPI message and nothing else until `make generate`.
+    @Test func aFieldAddedToAnEventsSchemaMakesItsSwiftTypeStale() throws {
+        let tree = try copyOfTree()
+        defer { try? FileManager.default.removeItem(at: tree) }
+        try edit(tree, "docs/contracts/schemas/sales.order.completed.v1.json") {
+            $0.replacingOccurrences(of: #""properties": {"#, with: #""properties": {"completedOn": {"type": "string", "description": "The day."},"#)
+        }
+        let result = try check(tree)
+        #expect(result.status == 1)
+        #expect(result.output.contains("Shared/Contracts/Sales/SalesEvents.swift") && result.output.contains("+    public let completedOn: String?"),
+                "\(result.output)")
+    }
+
     @Test func aListRowThatIsNotFourColumnsIsRefused() throws {
         let tree = try copyOfTree()
         defer { try? FileManager.default.removeItem(at: tree) }

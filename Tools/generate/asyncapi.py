@@ -49,10 +49,11 @@ class Message:
 def load(root):
     departments = [d.id for d in service_list.departments(root)]
     systems = [(row[0], row[1:]) for row in service_list.rows(root, "outside-systems.txt")]
-    consumers = bound_types(root)
-    messages = []
-    for path in sorted((root / SCHEMAS).glob("*.json")):
-        messages.append(Message(json.loads(path.read_text(encoding="utf-8")), departments, systems, consumers))
+    schemas = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((root / SCHEMAS).glob("*.json"))]
+    # The Swift type of each message: the generated ones are named by their schema's x-swift.
+    generated = {s["x-swift"]: s["title"] for s in schemas if "x-swift" in s}
+    consumers = bound_types(root, generated)
+    messages = [Message(schema, departments, systems, consumers) for schema in schemas]
     by_type = {m.type: m for m in messages}
     for m in messages:
         for answer in m.answers:
@@ -65,12 +66,13 @@ def load(root):
     return sorted(messages, key=owner), departments
 
 
-def bound_types(root):
+def bound_types(root, generated):
     """{message type: the departments whose handlers bind it}, read from the services' code."""
     sys.path.insert(0, str(root / "docs" / "contracts"))
     import check  # the Swift contracts' reader: message types, their structs and who binds them
 
     by_struct = {c["struct"]: c["type"] for c in check.swift_contracts() if c["struct"]}
+    by_struct.update(generated)
     bound = {}
     for folder, service in check.service_folders().items():
         for path in (Path(check.ROOT) / "Services" / folder).rglob("*.swift"):

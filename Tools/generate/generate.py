@@ -10,6 +10,7 @@ The sources, and what each one writes:
 - docs/contracts/schemas (one per message, with a command's answers in `x-answers`), the outside
   systems' list and the services' handlers (who binds what): the channels, operations and messages
   of docs/contracts/asyncapi.yaml and the message and outside-system tables of its README;
+- the schemas of events marked `x-swift`: the event types, Shared/Contracts/<Department>/<Department>Events.swift;
 - Shared/Contracts/Kit/reason-codes.yaml: Shared/Contracts/Kit/ReasonCode.swift and the reason
   code table of docs/contracts/README.md;
 - deploy/services.txt (the one list of departments and tools) and deploy/outside-systems.txt:
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import asyncapi  # noqa: E402
 import reason_codes  # noqa: E402
 import service_list  # noqa: E402
+import swift_messages  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def outputs(root):
     """{path relative to the root: the text it should hold}."""
     files = {}
-    for part in (reason_codes, service_list, asyncapi):
+    for part in (reason_codes, service_list, asyncapi, swift_messages):
         files.update(part.outputs(root, files))
     return files
 

@@ -49,48 +49,6 @@ public struct ContractTerms: Sendable, Codable, Equatable {
     }
 }
 
-/// `sales.contract.drafted`: a revision of a contract's draft asks the departments named in
-/// `review` for their review (finance the payment terms, logistics delivery, risk credit;
-/// `legal` reviews over sales' API). A department not named keeps its answer to the revision before.
-public struct ContractDrafted: RoutedContract, Equatable {
-    public static let messageType = "sales.contract.drafted.v1"
-    public static let routingKey = "sales.contract.drafted"
-    public let contractNo: String
-    public let revision: Int64
-    public let quoteNo: String
-    public let customerCode: String
-    public let currency: String
-    public let value: Int64
-    public let terms: ContractTerms
-    /// The departments asked to (re)review this revision: `finance`, `logistics`, `risk`, `legal`.
-    public let review: [String]
-    public init(contractNo: String, revision: Int64, quoteNo: String, customerCode: String, currency: String, value: Int64,
-                terms: ContractTerms, review: [String]) {
-        self.contractNo = contractNo; self.revision = revision; self.quoteNo = quoteNo; self.customerCode = customerCode
-        self.currency = currency; self.value = value; self.terms = terms; self.review = review
-    }
-}
-
-/// `sales.contract.signed`: every department approved the revision and a person whose authority
-/// covers its value signed it. Finance keeps its payment terms, logistics its delivery terms.
-public struct ContractSigned: RoutedContract, Equatable {
-    public static let messageType = "sales.contract.signed.v1"
-    public static let routingKey = "sales.contract.signed"
-    public let contractNo: String
-    public let revision: Int64
-    public let quoteNo: String
-    public let customerCode: String
-    public let currency: String
-    public let value: Int64
-    public let terms: ContractTerms
-    public let signedBy: String
-    public init(contractNo: String, revision: Int64, quoteNo: String, customerCode: String, currency: String, value: Int64,
-                terms: ContractTerms, signedBy: String) {
-        self.contractNo = contractNo; self.revision = revision; self.quoteNo = quoteNo; self.customerCode = customerCode
-        self.currency = currency; self.value = value; self.terms = terms; self.signedBy = signedBy
-    }
-}
-
 /// A department's answer to a contract revision it was asked to review.
 public protocol ContractReviewedEvent: RoutedContract, Equatable {
     static var department: String { get }
