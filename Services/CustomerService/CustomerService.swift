@@ -12,6 +12,7 @@ public enum CustomerService {
 
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
+        handlers.on(CustomerChanged.self, Cases.customerChanged)
         handlers.on(OrderAccepted.self, Cases.orderAccepted)
         handlers.on(ShipmentDelivered.self, Cases.delivered)
         handlers.on(CreditNoteIssued.self, Cases.creditNoteIssued)

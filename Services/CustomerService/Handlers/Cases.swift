@@ -7,6 +7,13 @@ import Storage
 /// Complaints from the first contact to the result, and the revisits after deliveries.
 /// Each handler loads through the store, decides in the domain, saves, publishes.
 enum Cases {
+    /// The customer's file as sales keeps it: the desk shows whom it speaks to (name, key account, contacts).
+    static func customerChanged(_ file: CustomerChanged, _ work: UnitOfWork) throws {
+        if try !CaseStore(tx: work.transaction).keepCustomer(file) {
+            work.logger.debug("customer file not newer than the copy", metadata: ["customer": "\(file.customerCode)", "version": "\(file.version)"])
+        }
+    }
+
     static func orderAccepted(_ order: OrderAccepted, _ work: UnitOfWork) throws {
         try CaseStore(tx: work.transaction).rememberOrder(order)
     }

@@ -65,9 +65,23 @@ struct PurchaseView: Codable, Sendable, Equatable {
 /// each whole list pages at its own endpoint.
 struct CustomerRecordView: Codable, Sendable, Equatable {
     let customerCode: String
+    /// The customer's file as sales last told it (`sales.customer.changed`); nil until it has.
+    let file: CustomerFileView?
     let purchases: [PurchaseView]
     let cases: [CaseView]
     let revisits: [RevisitView]
+}
+
+/// Whom the desk speaks to: the customer's file as sales keeps it.
+struct CustomerFileView: Codable, Sendable, Equatable {
+    let name: String
+    let stage: String
+    let classification: String
+    let keyAccount: Bool
+    let owner: String?
+    let city: String?
+    let contacts: [CustomerChanged.Contact]
+    let version: Int64
 }
 
 /// The reads, inside one transaction (`ServiceEnvironment.read`). Lists oldest first after a cursor.
@@ -134,9 +148,20 @@ struct CaseReads {
     func customerRecord(_ customer: String) throws -> CustomerRecordView? {
         let purchases = try purchases(customer: customer, after: 0, newestFirst: true, limit: Self.recent)
         let cases = try cases(status: nil, order: nil, customer: customer, after: 0, newestFirst: true, limit: Self.recent)
-        guard !purchases.isEmpty || !cases.isEmpty else { return nil }
-        return CustomerRecordView(customerCode: customer, purchases: purchases, cases: cases,
+        let file = try customerFile(customer)
+        guard file != nil || !purchases.isEmpty || !cases.isEmpty else { return nil }
+        return CustomerRecordView(customerCode: customer, file: file, purchases: purchases, cases: cases,
                                   revisits: try revisits(status: nil, order: nil, customer: customer, after: 0, newestFirst: true, limit: Self.recent))
+    }
+
+    func customerFile(_ customer: String) throws -> CustomerFileView? {
+        guard let row = try tx.query("""
+            SELECT version, name, stage, classification, key_account, owner, city, contacts::text AS contacts FROM customers WHERE code = $1
+            """, [.text(customer)]).first else { return nil }
+        return CustomerFileView(name: try row.string("name"), stage: try row.string("stage"), classification: try row.string("classification"),
+                                keyAccount: try row.bool("key_account"), owner: try row.optionalString("owner"), city: try row.optionalString("city"),
+                                contacts: try JSONDecoder().decode([CustomerChanged.Contact].self, from: Data(try row.string("contacts").utf8)),
+                                version: try row.int("version"))
     }
 
     private static func caseView(_ r: PGRow) throws -> CaseView {

@@ -46,6 +46,22 @@ struct CaseStore {
             """, [.text(ref), .int(Int64(satisfaction)), note.map(PGValue.text) ?? .null]).isEmpty
     }
 
+    /// Keeps the customer's file as sales told it; an older or repeated version changes nothing
+    /// (returns false).
+    func keepCustomer(_ file: CustomerChanged) throws -> Bool {
+        let contacts = String(decoding: try JSONEncoder.contracts.encode(file.contacts), as: UTF8.self)
+        return try tx.execute("""
+            INSERT INTO customers (code, version, name, stage, classification, key_account, owner, city, contacts)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+            ON CONFLICT (code) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name, stage = EXCLUDED.stage,
+                classification = EXCLUDED.classification, key_account = EXCLUDED.key_account, owner = EXCLUDED.owner,
+                city = EXCLUDED.city, contacts = EXCLUDED.contacts
+            WHERE customers.version < EXCLUDED.version
+            """, [.text(file.customerCode), .int(file.version), .text(file.name), .text(file.stage), .text(file.classification),
+                  .bool(file.keyAccount), file.owner.map(PGValue.text) ?? .null, file.city.map(PGValue.text) ?? .null,
+                  .text(contacts)]).affectedRows > 0
+    }
+
     func customer(ofOrder ref: String) throws -> String? {
         try tx.query("SELECT customer_code FROM orders WHERE order_ref = $1", [.text(ref)]).first.map { try $0.string("customer_code") }
     }

@@ -66,5 +66,18 @@ enum CustomerServiceMigrations {
         Migration(104, "every case log row says who: the unit of work's actor", """
             ALTER TABLE case_log ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
             """),
+        Migration(105, "the customers as sales files them, kept from sales.customer.changed (the newest version wins)", """
+            CREATE TABLE customers (
+                code text PRIMARY KEY,
+                version bigint NOT NULL,
+                name text NOT NULL,
+                stage text NOT NULL,
+                classification text NOT NULL,
+                key_account boolean NOT NULL,
+                owner text,
+                city text,
+                contacts jsonb NOT NULL
+            );
+            """),
     ]
 }

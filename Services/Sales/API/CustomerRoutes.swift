@@ -119,6 +119,7 @@ struct CustomerRoutes: Sendable {
                     try store.replaceContractPrices(code, prices)
                 }
                 try work.recordChange("customer", code, json: try store.customerSnapshot(code))
+                try CustomerFiles.changed(code, work)
             }
             return SalesAPI.Saved(code: code, sku: nil, name: body.name)
         }

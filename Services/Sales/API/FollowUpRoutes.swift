@@ -89,9 +89,11 @@ struct FollowUpRoutes: Sendable {
                 let (customer, _) = try Self.openVisit(id, work)
                 try FollowUpStore(tx: work.transaction).logVisit(id, visitedOn: body.visitedOn, outcome: body.outcome, learnt: body.learnt,
                                                                  nextStep: body.nextStep)
-                try CustomerFileStore(tx: work.transaction).record(customer, .visit, kind: "visit", reference: String(id),
-                                                                   "visited on \(body.visitedOn): \(body.outcome)"
-                                                                   + (body.nextStep.map { "; next: \($0)" } ?? ""))
+                if try CustomerFileStore(tx: work.transaction).record(customer, .visit, kind: "visit", reference: String(id),
+                                                                      "visited on \(body.visitedOn): \(body.outcome)"
+                                                                      + (body.nextStep.map { "; next: \($0)" } ?? "")) {
+                    try CustomerFiles.changed(customer, work)
+                }
                 return try Self.visit(id, work)
             }
         }

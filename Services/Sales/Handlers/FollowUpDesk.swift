@@ -31,6 +31,7 @@ enum FollowUpDesk {
             escalated.append(due.id)
         }
         let quiet = try files.stepBackQuiet(now: now, limit: batch).map(\.code)
+        for code in quiet { try CustomerFiles.changed(code, work) }
         work.logger.info("follow-up run", metadata: ["late": "\(late.count)", "escalated": "\(escalated.count)", "quiet": "\(quiet.count)"])
         return Run(late: late, escalated: escalated, quiet: quiet)
     }

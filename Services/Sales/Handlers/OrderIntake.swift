@@ -134,9 +134,11 @@ enum OrderIntake {
             try work.publish(event)
             try answer(event)
             let live = try store.liveOrders(of: order.customerCode)
-            try CustomerFileStore(tx: work.transaction).record(order.customerCode, .order(liveOrders: live), kind: "order", reference: order.orderRef,
-                                                               "order \(order.orderRef) placed: \(total) \(currency ?? "")"
-                                                               + (basis.contractNo.map { " under contract \($0)" } ?? ""))
+            if try CustomerFileStore(tx: work.transaction).record(order.customerCode, .order(liveOrders: live), kind: "order", reference: order.orderRef,
+                                                                  "order \(order.orderRef) placed: \(total) \(currency ?? "")"
+                                                                  + (basis.contractNo.map { " under contract \($0)" } ?? "")) {
+                try CustomerFiles.changed(order.customerCode, work)
+            }
             work.logger.info("order placed", metadata: ["order_ref": "\(order.orderRef)", "total": "\(total)"])
         case .failure(let rejection):
             try reject(order, rejection, answering: answering, work)

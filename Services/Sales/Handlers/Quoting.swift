@@ -84,8 +84,10 @@ enum Quoting {
         let sent = try quotes.version(quote.quoteNo, version)!
         try work.publish(QuoteSent(quoteNo: quote.quoteNo, version: sent.version, customerCode: quote.customer, currency: quote.currency,
                                    owner: quote.owner, terms: sent.terms))
-        try CustomerFileStore(tx: work.transaction).record(quote.customer, .quote(sent.stage), kind: "quote", reference: quote.quoteNo,
-                                                           "quote \(quote.quoteNo) v\(version) (\(sent.stage.rawValue)) sent, valid until \(sent.validUntil)")
+        if try CustomerFileStore(tx: work.transaction).record(quote.customer, .quote(sent.stage), kind: "quote", reference: quote.quoteNo,
+                                                              "quote \(quote.quoteNo) v\(version) (\(sent.stage.rawValue)) sent, valid until \(sent.validUntil)") {
+            try CustomerFiles.changed(quote.customer, work)
+        }
         work.logger.info("quote sent", metadata: ["quote": "\(quote.quoteNo)", "version": "\(version)", "stage": "\(sent.stage.rawValue)"])
         return sent
     }

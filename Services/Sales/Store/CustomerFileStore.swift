@@ -84,9 +84,11 @@ struct CustomerFileStore {
                        [.text(code), .text(kind), reference.map(PGValue.text) ?? .null, .text(detail)])
     }
 
-    /// Records the activity on the timeline and moves the stage (and the class) as it says.
-    func record(_ code: String, _ activity: CustomerActivity, kind: String, reference: String?, _ detail: String) throws {
-        guard let row = try tx.query("SELECT stage, classification FROM customers WHERE code = $1 FOR UPDATE", [.text(code)]).first else { return }
+    /// Records the activity on the timeline and moves the stage (and the class) as it says; true
+    /// when either moved (the file changed).
+    @discardableResult
+    func record(_ code: String, _ activity: CustomerActivity, kind: String, reference: String?, _ detail: String) throws -> Bool {
+        guard let row = try tx.query("SELECT stage, classification FROM customers WHERE code = $1 FOR UPDATE", [.text(code)]).first else { return false }
         let stage = try row.code("stage", as: CustomerStage.self), filed = try row.code("classification", as: CustomerClass.self)
         let next = CustomerLifecycle.after(stage, activity), classification = CustomerLifecycle.classification(filed, activity)
         try tx.execute("""
@@ -96,6 +98,7 @@ struct CustomerFileStore {
             """, [.text(code), .text(next.rawValue), .text(classification.rawValue)])
         try note(code, kind, reference: reference, detail)
         if next != stage { try note(code, "stage", reference: nil, "\(stage.rawValue) → \(next.rawValue) (\(kind))") }
+        return next != stage || classification != filed
     }
 
     /// Customers quiet for long enough step one stage back (in batches); returns them.
@@ -115,6 +118,21 @@ struct CustomerFileStore {
             moved.append((code, stage, back))
         }
         return moved
+    }
+
+    /// The file as it is now, under its next version: what `sales.customer.changed` tells (nil: no such customer).
+    func nextVersion(_ code: String) throws -> CustomerChanged? {
+        guard let row = try tx.query("""
+            UPDATE customers SET version = version + 1 WHERE code = $1
+            RETURNING code, version, name, currency, stage, classification, key_account, owner, industry, city, contacts::text AS contacts
+            """, [.text(code)]).first else { return nil }
+        let contacts = try JSONDecoder().decode([CustomerContact].self, from: Data(try row.string("contacts").utf8))
+        return CustomerChanged(customerCode: try row.string("code"), version: try row.int("version"), name: try row.string("name"),
+                               currency: try row.string("currency"), stage: try row.string("stage"),
+                               classification: try row.string("classification"), keyAccount: try row.bool("key_account"),
+                               owner: try row.optionalString("owner"), industry: try row.optionalString("industry"),
+                               city: try row.optionalString("city"),
+                               contacts: contacts.map { .init(name: $0.name, role: $0.role, phone: $0.phone, email: $0.email) })
     }
 
     func timeline(_ code: String, after: Int64, limit: Int) throws -> [TimelineEntry] {

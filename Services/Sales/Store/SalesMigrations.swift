@@ -235,5 +235,8 @@ enum SalesMigrations {
             CREATE UNIQUE INDEX order_exceptions_open ON order_exceptions (order_ref, kind) WHERE resolved_at IS NULL;
             CREATE INDEX order_exceptions_owner ON order_exceptions (owner, id) WHERE resolved_at IS NULL;
             """),
+        Migration(111, "a customer file's version, told with every change (sales.customer.changed)", """
+            ALTER TABLE customers ADD COLUMN version bigint NOT NULL DEFAULT 0;
+            """),
     ]
 }

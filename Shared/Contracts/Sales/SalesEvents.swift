@@ -96,6 +96,68 @@ public struct ContractSigned: RoutedContract, Equatable {
     }
 }
 
+/// `sales.customer.changed`: a customer file (客户档案) as sales keeps it now, after any change: registered or edited (`PUT /customers/{code}`), or moved to another lifecycle stage or class by a visit, a quote, an order or a quiet spell. It carries the whole file the departments may copy, not the change, so the newest one is all a copy needs; `version` grows with every change of one customer, and a copy ignores one whose version is not above what it has (events may arrive late or twice). The departments that need a customer's name, class or contacts keep a copy from these events, never a second file.
+public struct CustomerChanged: RoutedContract, Equatable {
+    public static let messageType = "sales.customer.changed.v1"
+    public static let routingKey = "sales.customer.changed"
+
+    /// One of the customer's contacts.
+    public struct Contact: Codable, Sendable, Equatable {
+        /// The contact's name.
+        public let name: String
+        /// What they do for the customer (buyer, accounts, …).
+        public let role: String?
+        /// Their phone number.
+        public let phone: String?
+        /// Their email address.
+        public let email: String?
+
+        public init(name: String, role: String? = nil, phone: String? = nil, email: String? = nil) {
+            self.name = name
+            self.role = role
+            self.phone = phone
+            self.email = email
+        }
+    }
+
+    /// The customer's code (e.g. `C-1001`).
+    public let customerCode: String
+    /// The file's version: 1 when registered, one more with every change. A copy keeps the highest it has seen.
+    public let version: Int64
+    /// The customer's name.
+    public let name: String
+    /// ISO 4217 currency code the customer is invoiced in, three uppercase letters (e.g. `CNY`).
+    public let currency: String
+    /// The lifecycle stage: `prospect` (寻找客户), `first-contact` (一般了解), `in-depth` (深入了解), `relationship` (建立关系), `loyal` (巩固关系).
+    public let stage: String
+    /// A target customer (目标客户, not yet buying) or a partner customer (合作客户, has ordered); the two are filed apart.
+    public let classification: String
+    /// A key account gets extra care (重点客户).
+    public let keyAccount: Bool
+    /// The salesperson who owns the customer (their directory id), when one does.
+    public let owner: String?
+    /// The customer's industry, as filed.
+    public let industry: String?
+    /// The customer's city, as filed.
+    public let city: String?
+    /// The customer's contacts, as filed (empty when none).
+    public let contacts: [CustomerChanged.Contact]
+
+    public init(customerCode: String, version: Int64, name: String, currency: String, stage: String, classification: String, keyAccount: Bool, owner: String? = nil, industry: String? = nil, city: String? = nil, contacts: [CustomerChanged.Contact]) {
+        self.customerCode = customerCode
+        self.version = version
+        self.name = name
+        self.currency = currency
+        self.stage = stage
+        self.classification = classification
+        self.keyAccount = keyAccount
+        self.owner = owner
+        self.industry = industry
+        self.city = city
+        self.contacts = contacts
+    }
+}
+
 /// `sales.order.accepted`: credit approved; logistics reserves, finance applies the terms.
 public struct OrderAccepted: RoutedContract, Equatable {
     public static let messageType = "sales.order.accepted.v1"

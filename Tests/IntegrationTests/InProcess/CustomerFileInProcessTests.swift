@@ -86,6 +86,33 @@ import Testing
         await sales.cleanUp()
     }
 
+    /// `sales.customer.changed`: every change of the file, an edit or a stage moved by an order, is
+    /// told as the whole file under the next version.
+    @Test func everyChangeOfACustomerFileIsToldAsTheWholeFileUnderItsNextVersion() async throws {
+        let sales = try await ServiceHarness.make(Sales.spec)
+        #expect(try await sales.call("sales.dir", .put, "/products/S-1", #"{"name":"Widget","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":500}]}"#).status == .ok)
+        #expect(try await sales.call(Self.salesperson, .put, "/customers/C-7", """
+            {"name":"Acme Ltd","currency":"CNY","city":"Hangzhou","industry":"construction","contacts":[{"name":"Mr Zhou","role":"buyer"}]}
+            """).status == .ok)
+        var told = try await sales.outbox(CustomerChanged.messageType)
+        #expect(told.count == 1 && told.first?.routingKey == CustomerChanged.routingKey)
+        let first = try #require(told.first?.body)
+        #expect(int64(first["version"]) == 1 && first["name"] as? String == "Acme Ltd" && first["owner"] as? String == Self.salesperson)
+        #expect(first["stage"] as? String == "prospect" && first["classification"] as? String == "target" && first["keyAccount"] as? Bool == false)
+        #expect(((first["contacts"] as? [[String: Any]]) ?? []).first?["name"] as? String == "Mr Zhou" && first["city"] as? String == "Hangzhou")
+        #expect(try await sales.call(Self.salesperson, .put, "/customers/C-7", #"{"name":"Acme Group","currency":"CNY","keyAccount":true}"#).status == .ok)
+        // An order moves the stage and the class: the file changed, so it is told again.
+        try await sales.deliver(try placeOrder("O-7", "C-7"))
+        told = try await sales.outbox(CustomerChanged.messageType)
+        #expect(told.map { int64($0.body["version"]) } == [1, 2, 3])
+        #expect(told[1].body["name"] as? String == "Acme Group" && told[1].body["keyAccount"] as? Bool == true)
+        #expect(told[2].body["stage"] as? String == "relationship" && told[2].body["classification"] as? String == "partner")
+        // A second order changes neither: nothing more is told.
+        try await sales.deliver(try placeOrder("O-8", "C-7"))
+        #expect(try await sales.outbox(CustomerChanged.messageType).count == 3)
+        await sales.cleanUp()
+    }
+
     @Test func overdueVisitsAndOrderExceptionsReachTheSalespersonAndTheirManager() async throws {
         let sales = try await ServiceHarness.make(Sales.spec)
         #expect(try await sales.call("sales.dir", .put, "/products/S-1", #"{"name":"Widget","tiers":[{"currency":"CNY","minQuantity":1,"unitPrice":500}]}"#).status == .ok)

@@ -13,6 +13,27 @@ import Testing
     static let address = try! JSONDecoder().decode(PlaceOrder.Address.self, from: Data(
         #"{"line1":"1 Road","city":"Hangzhou","postalCode":"310000","country":"CN"}"#.utf8))
 
+    /// The desk keeps a copy of the customer's file from `sales.customer.changed`: the newest version
+    /// wins, whatever order the events come in, and the customer's record shows it.
+    @Test func theDeskKeepsTheNewestCustomerFileSalesTold() async throws {
+        let desk = try await ServiceHarness.make(CustomerService.spec)
+        func file(_ version: Int64, _ name: String) -> CustomerChanged {
+            CustomerChanged(customerCode: "C-9", version: version, name: name, currency: "CNY", stage: "relationship",
+                            classification: "partner", keyAccount: version > 1, owner: "wang.fang", city: "Hangzhou",
+                            contacts: [.init(name: "Mr Zhou", role: "buyer", email: "zhou@acme.example")])
+        }
+        #expect(try await desk.call("cs.hu", .get, "/customers/C-9").status == .notFound)
+        try await desk.deliver(file(2, "Acme Group"))
+        try await desk.deliver(file(1, "Acme Ltd"))      // late
+        try await desk.deliver(file(2, "Acme Group"))    // again
+        let record = try await desk.call("cs.hu", .get, "/customers/C-9")
+        #expect(record.status == .ok)
+        let kept = try #require(record.json["file"] as? [String: Any])
+        #expect(kept["name"] as? String == "Acme Group" && int64(kept["version"]) == 2 && kept["keyAccount"] as? Bool == true)
+        #expect(((kept["contacts"] as? [[String: Any]]) ?? []).first?["email"] as? String == "zhou@acme.example")
+        await desk.cleanUp()
+    }
+
     @Test func aComplaintEndsInACreditedReturnThatNeverReturnsTheSameGoodsTwice() async throws {
         let desk = try await ServiceHarness.make(CustomerService.spec)
         try await desk.deliver(OrderAccepted(orderId: UUID(), orderRef: "O-1", customerCode: "C-1", currency: "CNY",
