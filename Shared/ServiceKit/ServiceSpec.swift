@@ -1,0 +1,97 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Storage
+import Tracing
+
+/// What makes one department's service: its id (queue, schema, routing-key prefix), its
+/// default port, its migrations, its handlers (which give its bindings) and its HTTP API.
+public struct ServiceSpec: Sendable {
+    public let id: String
+    public let defaultPort: Int
+    public let migrations: [Migration]
+    public let handlers: HandlerRegistry
+    /// What its queue is bound to: the routing keys of the commands and events it handles.
+    public var bindings: [Topology.Binding] { handlers.bindings }
+    public let routes: @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void
+    /// Work for the whole bus that this service owns (one service owns each).
+    public let busDuties: [BusDuty]
+    public let jobs: [PeriodicJob]
+    /// Who may call which route (department roles by default).
+    public let access: AccessPolicy
+    /// Its authority limits and approvals (nil: it puts nothing under limits).
+    public let approvals: ApprovalBook?
+    /// Gauges of its own business state, sampled from its schema (`/metrics`).
+    public var gauges: BusinessGauges?
+
+    public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
+                routes: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
+                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = [], writeRoles: [String: [String]] = [:],
+                approvals: ApprovalBook? = nil) {
+        self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
+        self.handlers = handlers; self.routes = routes; self.busDuties = busDuties
+        self.jobs = jobs; self.approvals = approvals
+        access = AccessPolicy(department: Self.department(of: id), writes: writeRoles)
+    }
+
+    /// The department's name in role names: the id with `_` as `-` (`customer-service:staff`).
+    public static func department(of id: String) -> String { id.replacingOccurrences(of: "_", with: "-") }
+
+    /// The kit's migrations (outbox, inbox, refusals; people and approvals; the change log) and the service's own.
+    public var allMigrations: [Migration] { MessagingMigrations.all(schema: schema) + ApprovalMigrations.all + ChangeLog.migrations + migrations }
+
+    /// Brings the schema up to date and writes the default authority limits it lacks.
+    @discardableResult
+    public func prepareSchema(_ pool: PostgresPool, logger: Logger) async throws -> [Int] {
+        let applied = try await Migrator.apply(allMigrations, pool: pool, logger: logger)
+        if let approvals { try await pool.transaction { try approvals.seedDefaults($0) } }
+        return applied
+    }
+}
+
+/// Work for the whole bus rather than one department, owned by exactly one service so it is
+/// neither forgotten nor done twice over.
+public enum BusDuty: Sendable {
+    /// Read `bizops.unrouted`: dead-letter the commands no service handles (`unknown-routing-key`),
+    /// answer their senders, count the events nobody binds.
+    case sweepUnrouted
+}
+
+extension ServiceSpec {
+    /// The router every copy of the service serves, middleware and all (request logs, metrics,
+    /// tracing, 405/404 in the error body): the process adds its health routes through `kit`, an
+    /// in-process route test hosts it as it is.
+    public func makeRouter(_ environment: ServiceEnvironment,
+                           kit: (Router<ServiceRequestContext>) -> Void = { _ in }) -> Router<ServiceRequestContext> {
+        let router = Router(context: ServiceRequestContext.self)
+        let table = RouteTable()
+        // Spans per request through swift-distributed-tracing (none without a tracer, OTLP_* unset);
+        // first, so the request log and the work it starts carry that span's trace.
+        router.add(middleware: RequestTracingMiddleware())
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: UnknownRouteMiddleware(table))
+        router.add(middleware: AuthMiddleware(table: table, policy: access, authenticator: environment.auth))
+        kit(router)
+        addRoutes(to: router, environment)
+        table.fill(from: router)
+        return router
+    }
+
+    /// The service's own routes and the kit's (`/refusals`, `/changes`), as every copy serves them:
+    /// what a route test hosts in-process, and what the OpenAPI check compares with its document.
+    public func addRoutes(to router: Router<ServiceRequestContext>, _ environment: ServiceEnvironment) {
+        RefusalRoutes.add(to: router, environment)
+        ChangeLog.add(to: router, environment)
+        if let approvals { ApprovalRoutes.add(to: router, environment, approvals) }
+        routes(router, environment)
+    }
+
+    /// The PostgreSQL schema: the id with `-` as `_`.
+    public var schema: String { id.replacingOccurrences(of: "-", with: "_") }
+}
