@@ -96,6 +96,17 @@ import Testing
         #expect(await Self.doing("webshop") { try await $0.startConsuming(Topology.inbox(of: "bank-feed")) } == 403)
         #expect(await Self.publishing("webshop", Topology.direct, "finance.payment_instruction.sent", headers: forBank) == 403)
         try await admin.purge(Topology.inbox(of: "bank-feed"))
+        // A recipient nobody provisioned: kept in bizops.unrouted (or dead-lettered from there by
+        // sales' sweeper, when it runs), never dropped.
+        func unrouted() async throws -> Int {
+            try await admin.messageCount(Topology.unrouted) + admin.messageCount(Topology.unroutedDead)
+        }
+        let before = try await unrouted()
+        #expect(await Self.publishing("finance", Topology.direct, "finance.payment_instruction.sent",
+                                      headers: [Topology.recipientHeader: .string("nobody-\(UUID().uuidString.prefix(8))")]) == nil)
+        waited = 0
+        while try await unrouted() == before, waited < 50 { try await Task.sleep(for: .milliseconds(100)); waited += 1 }
+        #expect(try await unrouted() == before + 1, "a directed message for nobody is kept where an operator sees it")
     }
 
     /// Answers go only to a queue of the command's sender (`<user_id>.…`): the web shop cannot

@@ -126,13 +126,12 @@ struct CustomerFileStore {
             UPDATE customers SET version = version + 1 WHERE code = $1
             RETURNING code, version, name, currency, stage, classification, key_account, owner, industry, city, contacts::text AS contacts
             """, [.text(code)]).first else { return nil }
-        let contacts = try JSONDecoder().decode([CustomerContact].self, from: Data(try row.string("contacts").utf8))
         return CustomerChanged(customerCode: try row.string("code"), version: try row.int("version"), name: try row.string("name"),
                                currency: try row.string("currency"), stage: try row.string("stage"),
                                classification: try row.string("classification"), keyAccount: try row.bool("key_account"),
                                owner: try row.optionalString("owner"), industry: try row.optionalString("industry"),
                                city: try row.optionalString("city"),
-                               contacts: contacts.map { .init(name: $0.name, role: $0.role, phone: $0.phone, email: $0.email) })
+                               contacts: try JSONDecoder().decode([CustomerChanged.Contact].self, from: Data(try row.string("contacts").utf8)))
     }
 
     func timeline(_ code: String, after: Int64, limit: Int) throws -> [TimelineEntry] {

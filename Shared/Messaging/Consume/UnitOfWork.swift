@@ -137,13 +137,13 @@ public final class UnitOfWork {
     /// Answers the cause's `reply_to` (a command whose sender asked); does nothing otherwise.
     /// A warning (the command was handled, but not as its sender may think) travels with the
     /// answer as the headers `x-warning-code` (a reason code) and `x-warning` (for people).
-    public func reply<T: MessageContract>(_ answer: T, warning: (code: ReasonCode, message: String)? = nil) throws {
+    public func reply<T: MessageContract>(_ answer: T, warning: AnswerWarning? = nil) throws {
         try reply(answer, to: cause, warning: warning)
     }
 
     /// Answers a cause kept from earlier work (an answer that had to wait), under its own
     /// correlation id, with its id as the causation id.
-    public func reply<T: MessageContract>(_ answer: T, to kept: Cause, warning: (code: ReasonCode, message: String)? = nil) throws {
+    public func reply<T: MessageContract>(_ answer: T, to kept: Cause, warning: AnswerWarning? = nil) throws {
         guard let replyTo = kept.replyTo, !replyTo.isEmpty else { return }
         guard Topology.replyTo(replyTo, belongsTo: kept.actor) else {
             logger.notice("answer not sent: reply_to is not a queue of the sender", metadata: [
@@ -169,3 +169,7 @@ public final class UnitOfWork {
                                  command: cause.routingKey ?? cause.type, messageId: cause.id))
     }
 }
+
+/// What an answer warns its sender of: the command was handled, but not as the sender may think
+/// (a reason code, and a message for people).
+public typealias AnswerWarning = (code: ReasonCode, message: String)

@@ -83,6 +83,11 @@ import Testing
         let run = try await sales.call(Self.manager, .post, "/follow-up/run", #"{"asOf":"\#(later)"}"#)
         #expect((run.json["quiet"] as? [String]) == ["C-1"])
         #expect(try await sales.call(Self.salesperson, .get, "/customers/C-1").json["stage"] as? String == "in-depth")
+        // Each change was told on the bus, under the next version: registered, edited, the visit,
+        // the quote, the order and the quiet spell.
+        let told = try await sales.outbox(CustomerChanged.messageType).filter { $0.body["customerCode"] as? String == "C-1" }
+        #expect(told.map { int64($0.body["version"]) } == [1, 2, 3, 4, 5, 6])
+        #expect(told.map { $0.body["stage"] as? String } == ["prospect", "prospect", "first-contact", "in-depth", "relationship", "in-depth"])
         await sales.cleanUp()
     }
 
