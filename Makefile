@@ -15,11 +15,13 @@ run: servers build
 	@echo "RabbitMQ management: http://127.0.0.1:15672 (bizops / bizops-dev)"
 
 ## Start the servers, build, and run every test (unit, integration, end-to-end).
-test: servers build
+# One build of everything with the tests (a plain `swift build` first would compile some modules
+# twice), then the lanes side by side: deploy/local/test-lanes.sh.
+test: servers
 	python3 Tools/generate/generate.py --check
 	python3 docs/contracts/check.py
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --no-parallel
+	deploy/local/test-lanes.sh
 
 ## Fuzz each service's HTTP API from its OpenAPI document (docs/api/) with schemathesis, on a system of its own.
 api-fuzz: servers build

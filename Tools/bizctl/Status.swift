@@ -184,8 +184,12 @@ struct ManagementAPI {
 
     /// Every queue of the vhost by name.
     func queues(vhost: String) async throws -> [String: [String: Any]] {
+        // The vhost is one path segment, escaped once (appendingPathComponent would escape the % again).
         let escaped = vhost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? vhost
-        var request = URLRequest(url: base.appendingPathComponent("api/queues/\(escaped)"))
+        var components = URLComponents(url: base, resolvingAgainstBaseURL: false)!
+        components.percentEncodedPath = (components.percentEncodedPath.hasSuffix("/") ? components.percentEncodedPath : components.percentEncodedPath + "/")
+            + "api/queues/\(escaped)"
+        var request = URLRequest(url: components.url!)
         request.timeoutInterval = 5
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)

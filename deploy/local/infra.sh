@@ -10,6 +10,10 @@
 #   reset             stop, delete all data under .local/, start
 #   start-rabbitmq | stop-rabbitmq | restart-rabbitmq
 #   start-postgres | stop-postgres | restart-postgres
+#   test-space VHOST DATABASE
+#                     a vhost and a database of the tests' own (make test gives one to each test
+#                     lane, so lanes and a system `make run` started share no queue or table):
+#                     definitions.json's permissions on VHOST, init.sql's schemas in DATABASE
 #   env               print the export lines for tests (admin URLs)
 #   ctl ARGS...       run rabbitmqctl against the private node, e.g. `ctl list_queues -p bizops`
 #   psql ARGS...      run psql as the admin role `bizops` on database `bizops`
@@ -534,6 +538,39 @@ export DATABASE_URL=postgresql://$PG_ADMIN:$DEV_PASSWORD@$PG_HOST:$PG_PORT/$PG_D
 EOF
 }
 
+# The same users and rules as the system's vhost and database, on a space of the tests' own.
+do_test_space() {
+    local vhost="${1:-}" db="${2:-}"
+    [[ "$vhost" =~ ^[a-z0-9][a-z0-9._-]*$ && "$vhost" != "$RMQ_VHOST" ]] \
+        || die "test-space: give a vhost other than $RMQ_VHOST (lower case letters, digits, . _ -)"
+    [[ "$db" =~ ^[a-z][a-z0-9_]*$ && "$db" != "$PG_DB" ]] \
+        || die "test-space: give a database other than $PG_DB (lower case letters, digits, _)"
+    rmq_up || die "test-space: RabbitMQ is not running (deploy/local/infra.sh start)"
+    { pg_running && pg_ready; } || die "test-space: PostgreSQL is not running (deploy/local/infra.sh start)"
+    local t; t=$(now)
+    local definitions="$RMQ_DIR/definitions.$vhost.json"
+    python3 - "$REPO_ROOT/deploy/rabbitmq/definitions.json" "$vhost" "$definitions" <<'PY' \
+        || die "test-space: could not write $definitions"
+import json, sys
+source, vhost, target = sys.argv[1:]
+definitions = json.load(open(source))
+definitions["vhosts"] = [{"name": vhost}]
+for key in ("permissions", "topic_permissions", "policies", "queues", "exchanges", "bindings", "parameters"):
+    for item in definitions.get(key, []):
+        item["vhost"] = vhost
+json.dump(definitions, open(target, "w"), indent=1)
+PY
+    rmqctl import_definitions "$definitions" >/dev/null || die "test-space: could not import $definitions"
+    pg_super_psql -d postgres <<SQL >/dev/null
+SELECT 'CREATE DATABASE $db OWNER $PG_ADMIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = '$db')
+\gexec
+SQL
+    pg_super_psql -d "$db" -f "$INIT_SQL" >/dev/null 2>"$PG_DIR/log/init-sql.$db.err" \
+        || { cat "$PG_DIR/log/init-sql.$db.err" >&2; die "test-space: $INIT_SQL failed on $db"; }
+    say "test-space: vhost $vhost and database $db ready in $(since "$t")"
+}
+
 do_reset() {
     rmq_stop
     pg_stop
@@ -559,10 +596,11 @@ main() {
         start-postgres)   ensure_packages; pg_start ;;
         stop-postgres)    pg_stop ;;
         restart-postgres) pg_stop; ensure_packages; pg_start ;;
+        test-space)       do_test_space "$@" ;;
         env)              print_env ;;
         ctl)              rmqctl "$@" ;;
         psql)             PGPASSWORD="$DEV_PASSWORD" exec "$PG_BIN/psql" -X -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN" -d "$PG_DB" "$@" ;;
-        -h|--help|help)   sed -n '2,16p' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//' ;;
+        -h|--help|help)   sed -n '2,19p' "$SCRIPT_PATH" | sed 's/^# \{0,1\}//' ;;
         *)                die "unknown command '$cmd' (try --help)" ;;
     esac
 }

@@ -6,7 +6,7 @@ extension EndToEnd {
     /// `bizctl status` as an operator runs it against the running system.
     @Suite struct OperatorToolTests {
         func status(_ bz: Bizops, overriding: [String: String] = [:]) async throws -> (exit: Int32?, report: [String: Any], text: String) {
-            var arguments = ["status", "--json"]
+            var arguments = ["status", "--json", "--vhost", TestServers.vhost]
             for service in Bizops.services {
                 arguments += ["--service", "\(service.id)=\(overriding[service.id] ?? bz.url(service.exe, ""))"]
             }
@@ -40,7 +40,7 @@ extension EndToEnd {
                 #expect((down.report["problems"] as? [String])?.contains { $0.hasPrefix("risk: not ready") } == true, "\(down.text.suffix(1500))")
                 #expect(!down.text.contains("bizops-dev"), "no password in the output")
                 // watch: the same screen, refreshed; piped, one after another.
-                var arguments = ["watch", "--count", "2", "--interval", "0.5"]
+                var arguments = ["watch", "--count", "2", "--interval", "0.5", "--vhost", TestServers.vhost]
                 for service in Bizops.services { arguments += ["--service", "\(service.id)=\(bz.url(service.exe, ""))"] }
                 let watch = try ChildProcess("bizctl", arguments, environment: [:])
                 let watched = await watch.waitExit(timeout: 40)

@@ -53,11 +53,11 @@ final class Bizops: @unchecked Sendable {
         return c.string!
     }
 
-    /// Starts all five (after stopping any the local runner left, which would compete for the queues).
+    /// Starts all five, on the tests' own vhost and database: a system `make run` started keeps
+    /// running beside them and shares no queue with them.
     static func start() async throws -> Bizops {
         try await TestServers.requireUp()
         try await TestServers.provision()
-        _ = system("bash '\(TestServers.repoRoot.appendingPathComponent("deploy/local/services.sh").path)' stop >/dev/null 2>&1")
         let system = Bizops()
         let started = try await withThrowingTaskGroup(of: (String, ChildProcess).self) { group in
             for service in services { group.addTask { (service.exe, try await system.spawn(service.exe)) } }

@@ -7,10 +7,17 @@ import Testing
 /// The real RabbitMQ and PostgreSQL the tests run against (started by
 /// `deploy/local/infra.sh start`). Missing servers fail the tests loudly, unless the run
 /// asks to skip them with BIZOPS_SKIP_INTEGRATION=1.
+///
+/// The tests have a vhost and a database of their own (`bizops-test`, `bizops_test`; each lane
+/// of `make test` its own, given in BIZOPS_TEST_AMQP_URL and BIZOPS_TEST_DATABASE_URL), so they
+/// run beside a system `make run` started and beside each other.
 enum TestServers {
     static let environment = ProcessInfo.processInfo.environment
-    static let amqpURL = environment["BIZOPS_TEST_AMQP_URL"] ?? "amqp://bizops:bizops-dev@127.0.0.1:5672/bizops"
-    static let databaseURL = environment["BIZOPS_TEST_DATABASE_URL"] ?? "postgresql://bizops:bizops-dev@127.0.0.1:5432/bizops"
+    static let amqpURL = environment["BIZOPS_TEST_AMQP_URL"] ?? "amqp://bizops:bizops-dev@127.0.0.1:5672/bizops-test"
+    static let databaseURL = environment["BIZOPS_TEST_DATABASE_URL"] ?? "postgresql://bizops:bizops-dev@127.0.0.1:5432/bizops_test"
+    /// The tests' vhost and database: the paths of the two URLs.
+    static let vhost = URLComponents(string: amqpURL)!.path.dropFirst().removingPercentEncoding!
+    static let database = String(URLComponents(string: databaseURL)!.path.dropFirst())
     static let skip = environment["BIZOPS_SKIP_INTEGRATION"] == "1"
     static let enabled = !skip
 
@@ -32,6 +39,7 @@ enum TestServers {
 
     /// Fails with a clear message when a server does not answer.
     static func requireUp() async throws {
+        try await space.value
         let pool = PostgresPool(DatabaseConfig(url: databaseURL, schema: nil, poolSize: 1))
         guard await pool.ping() else {
             throw TestSetupError("PostgreSQL does not answer at \(databaseURL): run `deploy/local/infra.sh start` (or set BIZOPS_SKIP_INTEGRATION=1 to skip)")
@@ -41,6 +49,13 @@ enum TestServers {
         do { try await client.declareSharedExchanges() } catch {
             throw TestSetupError("RabbitMQ does not answer at \(amqpURL): \(error): run `deploy/local/infra.sh start` (or set BIZOPS_SKIP_INTEGRATION=1 to skip)")
         }
+    }
+
+    /// The tests' vhost and database, made (or brought up to date) once per test process by
+    /// `infra.sh test-space`; the lanes of `make test` have theirs made before they start.
+    private static let space = Task {
+        guard environment["BIZOPS_TEST_SPACE_READY"] != "1" else { return }
+        try infra("test-space '\(vhost)' '\(database)'")
     }
 
     /// A fresh schema for one test, owned by the admin role.

@@ -13,11 +13,11 @@ import Testing
 
     static func amqps(host: String = "localhost", ca: String = ca, client: Bool = false) -> String {
         let cert = client ? "&certfile=\(dir.appendingPathComponent("client.pem").path)&keyfile=\(dir.appendingPathComponent("client.key").path)" : ""
-        return "amqps://bizops:bizops-dev@\(host):5671/bizops?cacertfile=\(ca)\(cert)"
+        return "amqps://bizops:bizops-dev@\(host):5671/\(TestServers.vhost)?cacertfile=\(ca)\(cert)"
     }
 
     static func postgres(host: String = "localhost", ca: String = ca) -> String {
-        "postgresql://bizops:bizops-dev@\(host):5432/bizops?sslmode=verify-full&sslrootcert=\(ca)"
+        "postgresql://bizops:bizops-dev@\(host):5432/\(TestServers.database)?sslmode=verify-full&sslrootcert=\(ca)"
     }
 
     /// A CA nobody trusts here, made for the test.
@@ -49,7 +49,7 @@ import Testing
         try await probe.send((1...20).map { probe.command(seq: $0) })
         #expect(try await eventually { try await probe.effects() == 20 })
         #expect(try await probe.drain(probe.observer, expected: 20).count == 20)
-        #expect(service.text.contains("amqps://bizops@localhost:5671/bizops"), "\(service.text.suffix(1500))")
+        #expect(service.text.contains("amqps://bizops@localhost:5671/\(TestServers.vhost)"), "\(service.text.suffix(1500))")
         // The broker and the database both say the service's own connections are encrypted.
         var mine: [[String: Any]] = []
         _ = await eventually(timeout: 15, every: 0.5) {  // the management API lists connections with its stats

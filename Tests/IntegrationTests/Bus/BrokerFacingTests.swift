@@ -21,12 +21,12 @@ import Testing
         let service = try await probe.serve()
         var queue: [String: Any] = [:]
         #expect(await eventually(timeout: 20) {
-            let answer = try? await http("\(Self.management)/queues/bizops/\(probe.id).dead")
+            let answer = try? await http("\(Self.management)/queues/\(TestServers.vhost)/\(probe.id).dead")
             queue = (answer.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) } as? [String: Any]) ?? [:]
             return queue["policy"] as? String == "bizops-dead-letters-kept"  // the broker applies policies a moment after a declare
         }, "\(queue["policy"] ?? "no policy")")
         #expect((queue["effective_policy_definition"] as? [String: Any])?["delivery-limit"] as? Int == 1_000_000)
-        let work = try await http("\(Self.management)/queues/bizops/\(probe.id)")
+        let work = try await http("\(Self.management)/queues/\(TestServers.vhost)/\(probe.id)")
         let workQueue = (try JSONSerialization.jsonObject(with: Data(work.body.utf8)) as? [String: Any]) ?? [:]
         #expect(workQueue["policy"] is NSNull || workQueue["policy"] == nil, "the work queue keeps its own delivery limit")
         await service.stop()

@@ -164,14 +164,17 @@ extension BusPermissionTests {
         try await TestServers.requireUp()
         let file = try JSONSerialization.jsonObject(with: Data(contentsOf: TestServers.repoRoot
             .appendingPathComponent("deploy/rabbitmq/definitions.json"))) as! [String: Any]
-        func rules(_ list: Any?, _ keys: [String]) -> Set<[String]> {
-            Set(((list as? [[String: Any]]) ?? []).filter { $0["vhost"] as? String == "bizops" }.map { row in keys.map { "\(row[$0] ?? "")" } })
+        func rules(_ list: Any?, _ keys: [String], on vhost: String) -> Set<[String]> {
+            Set(((list as? [[String: Any]]) ?? []).filter { $0["vhost"] as? String == vhost }.map { row in keys.map { "\(row[$0] ?? "")" } })
         }
         let management = "http://bizops:bizops-dev@127.0.0.1:15672/api"
         let permissions = try JSONSerialization.jsonObject(with: Data(try await http("\(management)/permissions").body.utf8))
         let topics = try JSONSerialization.jsonObject(with: Data(try await http("\(management)/topic-permissions").body.utf8))
         let vhostKeys = ["user", "configure", "write", "read"], topicKeys = ["user", "exchange", "write", "read"]
-        #expect(rules(permissions, vhostKeys) == rules(file["permissions"], vhostKeys))
-        #expect(rules(topics, topicKeys) == rules(file["topic_permissions"], topicKeys))
+        // The system's vhost (what `make run` uses) and the tests' own (infra.sh test-space copies it).
+        for vhost in ["bizops", TestServers.vhost] {
+            #expect(rules(permissions, vhostKeys, on: vhost) == rules(file["permissions"], vhostKeys, on: "bizops"), "vhost \(vhost)")
+            #expect(rules(topics, topicKeys, on: vhost) == rules(file["topic_permissions"], topicKeys, on: "bizops"), "vhost \(vhost)")
+        }
     }
 }
