@@ -458,6 +458,18 @@ EOF
     chmod 600 "$PG_DATA/bizops.conf" "$PG_DATA/pg_hba.conf"
 }
 
+# Database $1, owned by the admin, with init.sql's roles and schemas (both steps are upserts).
+pg_database() {
+    local db="$1"
+    pg_super_psql -d postgres <<SQL >/dev/null
+SELECT 'CREATE DATABASE $db OWNER $PG_ADMIN'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = '$db')
+\gexec
+SQL
+    pg_super_psql -d "$db" -f "$INIT_SQL" >/dev/null 2>"$PG_DIR/log/init-sql.$db.err" \
+        || { cat "$PG_DIR/log/init-sql.$db.err" >&2; die "postgres: $INIT_SQL failed on database $db"; }
+}
+
 pg_bootstrap() {
     local t; t=$(now)
     pg_super_psql -d postgres <<EOF >/dev/null
@@ -468,12 +480,8 @@ BEGIN
     END IF;
 END
 \$\$;
-SELECT 'CREATE DATABASE $PG_DB OWNER $PG_ADMIN'
- WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = '$PG_DB')
-\gexec
 EOF
-    pg_super_psql -d "$PG_DB" -f "$INIT_SQL" >/dev/null 2>"$PG_DIR/log/init-sql.err" \
-        || { cat "$PG_DIR/log/init-sql.err" >&2; die "postgres: $INIT_SQL failed"; }
+    pg_database "$PG_DB"
     say "postgres: database $PG_DB ready, roles and schemas (${SERVICES[*]}) applied in $(since "$t")"
 }
 
@@ -561,13 +569,7 @@ for key in ("permissions", "topic_permissions", "policies", "queues", "exchanges
 json.dump(definitions, open(target, "w"), indent=1)
 PY
     rmqctl import_definitions "$definitions" >/dev/null || die "test-space: could not import $definitions"
-    pg_super_psql -d postgres <<SQL >/dev/null
-SELECT 'CREATE DATABASE $db OWNER $PG_ADMIN'
- WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = '$db')
-\gexec
-SQL
-    pg_super_psql -d "$db" -f "$INIT_SQL" >/dev/null 2>"$PG_DIR/log/init-sql.$db.err" \
-        || { cat "$PG_DIR/log/init-sql.$db.err" >&2; die "test-space: $INIT_SQL failed on $db"; }
+    pg_database "$db"
     say "test-space: vhost $vhost and database $db ready in $(since "$t")"
 }
 

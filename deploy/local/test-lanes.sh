@@ -46,12 +46,6 @@ suites_of() {
     grep -hoE '^(@Suite(\(.*\))? )?(struct|final class|class|enum|actor) [A-Za-z_][A-Za-z0-9_]*' \
         "Tests/IntegrationTests/${FOLDER[$1]}"/*.swift | awk '{ print $NF }' | sort -u
 }
-filter_of() {
-    case "$1" in
-        unit) printf '^UnitTests\\.' ;;
-        *)    printf '^IntegrationTests\\.(%s)/' "$(suites_of "$1" | paste -sd '|')" ;;
-    esac
-}
 
 # Every test belongs to exactly one lane.
 declare -A SUITES=()
@@ -75,6 +69,13 @@ while read -r top; do
     fi
 done < <(printf '%s\n' "$listed" | sed -E 's|^([^/]+)/.*|\1|' | sort -u)
 [[ $orphans -eq 0 ]] || die "$orphans suite(s) in no lane or in several"
+
+filter_of() {
+    case "$1" in
+        unit) printf '^UnitTests\\.' ;;
+        *)    local suites=(${SUITES[$1]}); printf '^IntegrationTests\\.(%s)/' "$(IFS='|'; printf '%s' "${suites[*]}")" ;;
+    esac
+}
 
 run_lane() {  # lane; runs in the background, its exit status in $LOGS/<lane>.status
     local lane="$1" log="$LOGS/$1.log" t; t=$(now)
