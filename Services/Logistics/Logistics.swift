@@ -25,8 +25,6 @@ public enum Logistics {
         handlers.on(InvoicePaid.self, Shipping.invoicePaid)
         return ServiceSpec(id: "logistics", defaultPort: 8082, migrations: LogisticsMigrations.all, handlers: handlers,
                            routes: LogisticsAPI.add,
-                           // Warehouses and their allocation priority: set by logistics' managers and director.
-                           writeRoles: ["PUT /warehouses/{code}": ["logistics:manager", "logistics:director"]],
                            approvals: LogisticsApprovals.book)
     }
 }

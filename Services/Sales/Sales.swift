@@ -19,16 +19,6 @@ public enum Sales {
         _ = try await env.command { work in try FollowUpDesk.run(asOf: Date(), work) }
     }
 
-    /// Routes for others than the department's staff: legal's review; the clock-driven runs "as of"
-    /// any moment are for managers and operations (run early, they would expire and escalate too soon).
-    static var routeRoles: [String: [String]] {
-        let runners = ["sales:manager", "sales:director", "operations"]
-        // The list price is the company's: staff price below it only under their discount limits.
-        let priceSetters = ["sales:manager", "sales:director"]
-        return ContractRoutes.roles.merging(["POST /follow-up/run": runners, "POST /quote-expiry/run": runners,
-                                             "PUT /products/{sku}": priceSetters]) { a, _ in a }
-    }
-
     public static var spec: ServiceSpec {
         var handlers = HandlerRegistry()
         handlers.on(PlaceOrder.self, OrderIntake.place)
@@ -50,7 +40,7 @@ public enum Sales {
         OrderTracking.registerHistory(&handlers)
         var spec = ServiceSpec(id: "sales", defaultPort: 8081, migrations: SalesMigrations.all, handlers: handlers,
                                routes: SalesAPI.add,
-                               busDuties: [.sweepUnrouted], jobs: [quoteExpiry, followUp], writeRoles: routeRoles, approvals: approvals)
+                               busDuties: [.sweepUnrouted], jobs: [quoteExpiry, followUp], approvals: approvals)
         spec.gauges = orderGauges
         return spec
     }

@@ -18,25 +18,22 @@ public struct ServiceSpec: Sendable {
     public let handlers: HandlerRegistry
     /// What its queue is bound to: the routing keys of the commands and events it handles.
     public var bindings: [Topology.Binding] { handlers.bindings }
-    public let routes: @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void
+    /// Its HTTP API: every route with the roles it needs.
+    public let routes: @Sendable (Routes, ServiceEnvironment) -> Void
     /// Work for the whole bus that this service owns (one service owns each).
     public let busDuties: [BusDuty]
     public let jobs: [PeriodicJob]
-    /// Who may call which route (department roles by default).
-    public let access: AccessPolicy
     /// Its authority limits and approvals (nil: it puts nothing under limits).
     public let approvals: ApprovalBook?
     /// Gauges of its own business state, sampled from its schema (`/metrics`).
     public var gauges: BusinessGauges?
 
     public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
-                routes: @escaping @Sendable (Router<ServiceRequestContext>, ServiceEnvironment) -> Void = { _, _ in },
-                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = [], writeRoles: [String: [String]] = [:],
-                approvals: ApprovalBook? = nil) {
+                routes: @escaping @Sendable (Routes, ServiceEnvironment) -> Void = { _, _ in },
+                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = [], approvals: ApprovalBook? = nil) {
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
         self.handlers = handlers; self.routes = routes; self.busDuties = busDuties
         self.jobs = jobs; self.approvals = approvals
-        access = AccessPolicy(department: Self.department(of: id), writes: writeRoles)
     }
 
     /// The department's name in role names: the id with `_` as `-` (`customer-service:staff`).
@@ -76,7 +73,7 @@ extension ServiceSpec {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: UnknownRouteMiddleware(table))
-        router.add(middleware: AuthMiddleware(table: table, policy: access, authenticator: environment.auth))
+        router.add(middleware: AuthMiddleware(authenticator: environment.auth))
         kit(router)
         addRoutes(to: router, environment)
         table.fill(from: router)
@@ -85,11 +82,16 @@ extension ServiceSpec {
 
     /// The service's own routes and the kit's (`/refusals`, `/changes`), as every copy serves them:
     /// what a route test hosts in-process, and what the OpenAPI check compares with its document.
-    public func addRoutes(to router: Router<ServiceRequestContext>, _ environment: ServiceEnvironment) {
-        RefusalRoutes.add(to: router, environment)
-        ChangeLog.add(to: router, environment)
-        if let approvals { ApprovalRoutes.add(to: router, environment, approvals) }
-        routes(router, environment)
+    /// Answers every route added with the roles it declared.
+    @discardableResult
+    public func addRoutes(to router: Router<ServiceRequestContext>, _ environment: ServiceEnvironment) -> AccessTable {
+        let declared = AccessTable()
+        let routes = Routes(router, department: Self.department(of: id), declared: declared)
+        RefusalRoutes.add(to: routes, environment)
+        ChangeLog.add(to: routes, environment)
+        if let approvals { ApprovalRoutes.add(to: routes, environment, approvals) }
+        self.routes(routes, environment)
+        return declared
     }
 
     /// The PostgreSQL schema: the id with `-` as `_`.

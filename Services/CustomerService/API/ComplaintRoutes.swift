@@ -32,9 +32,9 @@ struct ComplaintRoutes: Sendable {
     struct Resolved: ResponseEncodable, Sendable { let caseNumber: String; let status: String }
     struct Escalated: ResponseEncodable, Sendable { let escalated: [ComplaintEscalated] }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/complaints")
-        group.post { request, context -> Response in
+        group.post(allow: .staff) { request, context -> Response in
             let complaint = try await request.decode(as: OpenComplaint.self, context: context)
             let event = try await env.perform("POST /complaints", correlationId: complaint.orderRef) { work in
                 try Cases.open(complaint, openedAt: Date(), work)
@@ -43,7 +43,7 @@ struct ComplaintRoutes: Sendable {
             response.status = .created
             return response
         }
-        group.get { request, _ -> Page<CaseView> in
+        group.get(allow: .readers) { request, _ -> Page<CaseView> in
             let (limit, after) = try PageRequest.numbered(request, max: CustomerServiceAPI.maxLimit)
             let query = request.uri.queryParameters
             let status = query.get("status"), order = query.get("order"), customer = query.get("customer")
@@ -55,12 +55,12 @@ struct ComplaintRoutes: Sendable {
             }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.get(":number") { _, context -> CaseDetailView in
+        group.get(":number", allow: .readers) { _, context -> CaseDetailView in
             let number = try context.parameters.require("number")
             guard let detail = try await env.read({ try CaseReads(tx: $0).caseDetail(number) }) else { throw APIError.notFound("no case \(number)") }
             return detail
         }
-        group.post(":number/resolve") { request, context -> Response in
+        group.post(":number/resolve", allow: .staff) { request, context -> Response in
             let number = try context.parameters.require("number")
             let body = try await request.decode(as: Resolve.self, context: context)
             let asked = CustomerServiceApprovals.Resolution(number: number, resolution: body.resolution, note: body.note,
@@ -74,7 +74,7 @@ struct ComplaintRoutes: Sendable {
             }
         }
         // The escalation the service runs every few minutes, on demand and "as of" a time.
-        group.post("escalations/run") { request, context -> Escalated in
+        group.post("escalations/run", allow: .staff) { request, context -> Escalated in
             let body = try await request.decode(as: EscalationRun.self, context: context)
             let asOf = try body.asOf.map { text -> Date in
                 guard let date = Validate.parseTimestamp(text) else {

@@ -10,16 +10,16 @@ import Storage
 struct CustomerRoutes: Sendable {
     let env: ServiceEnvironment
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/customers/:code")
-        group.get { _, context -> CustomerRecordView in
+        group.get(allow: .readers) { _, context -> CustomerRecordView in
             let code = try context.parameters.require("code")
             guard let record = try await env.read({ try CaseReads(tx: $0).customerRecord(code) }) else {
                 throw APIError.notFound("customer service knows no customer \(code)")
             }
             return record
         }
-        group.get("purchases") { request, context -> Page<PurchaseView> in
+        group.get("purchases", allow: .readers) { request, context -> Page<PurchaseView> in
             let code = try context.parameters.require("code")
             let (limit, after) = try PageRequest.numbered(request, max: CustomerServiceAPI.maxLimit)
             let rows = try await env.read { try CaseReads(tx: $0).purchases(customer: code, after: after, limit: limit + 1) }

@@ -11,7 +11,7 @@ import Storage
 enum CustomerServiceAPI {
     static let maxLimit = 1000
 
-    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Routes, _ env: ServiceEnvironment) {
         ComplaintRoutes(env: env).add(to: router)
         RevisitRoutes(env: env).add(to: router)
         CustomerRoutes(env: env).add(to: router)

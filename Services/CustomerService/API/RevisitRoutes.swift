@@ -23,9 +23,9 @@ struct RevisitRoutes: Sendable {
 
     struct RevisitDone: ResponseEncodable, Sendable { let orderRef: String; let status: String }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/revisits")
-        group.get { request, _ -> Page<RevisitView> in
+        group.get(allow: .readers) { request, _ -> Page<RevisitView> in
             let (limit, after) = try PageRequest.numbered(request, max: CustomerServiceAPI.maxLimit)
             let query = request.uri.queryParameters
             let status = query.get("status"), order = query.get("order"), customer = query.get("customer")
@@ -35,7 +35,7 @@ struct RevisitRoutes: Sendable {
             }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.post(":ref/complete") { request, context -> RevisitDone in
+        group.post(":ref/complete", allow: .staff) { request, context -> RevisitDone in
             let ref = try context.parameters.require("ref")
             let body = try await request.decode(as: Revisit.self, context: context)
             try await env.perform("POST /revisits/{ref}/complete") { work in

@@ -13,8 +13,8 @@ struct CollectionRoutes: Sendable {
     struct Collections: Decodable, Sendable { let asOf: BusinessDate }
     struct Overdue: ResponseEncodable, Sendable { let overdue: [InvoiceOverdue] }
 
-    func add(to router: Router<ServiceRequestContext>) {
-        router.post("/collections/run") { request, context -> Overdue in
+    func add(to router: Routes) {
+        router.post("/collections/run", allow: .staff) { request, context -> Overdue in
             let body = try await request.decode(as: Collections.self, context: context)
             return Overdue(overdue: try await env.perform("POST /collections/run") { work in try Billing.collections(asOf: body.asOf, work) })
         }

@@ -23,9 +23,9 @@ struct CustomerRoutes: Sendable {
     }
     struct TermsAnswer: ResponseEncodable, Sendable { let customerCode: String; let kind: String }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/customers/:code")
-        group.get("account") { request, context -> AccountView in
+        group.get("account", allow: .readers) { request, context -> AccountView in
             let code = try context.parameters.require("code")
             var asOf = BusinessDate(Date())
             if let text = request.uri.queryParameters.get("asOf") {
@@ -38,7 +38,8 @@ struct CustomerRoutes: Sendable {
             }
             return account
         }
-        group.put("terms") { request, context -> TermsAnswer in
+        // A customer's payment terms decide when goods leave: set by finance's managers and director.
+        group.put("terms", allow: .managers) { request, context -> TermsAnswer in
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: Terms.self, context: context)
             guard PaymentTerms(kind: body.kind, depositPercent: body.depositPercent ?? 0, netDays: body.netDays ?? 0) != nil else {

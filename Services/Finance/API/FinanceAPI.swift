@@ -12,7 +12,7 @@ import Storage
 enum FinanceAPI {
     static let maxLimit = 1000
 
-    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Routes, _ env: ServiceEnvironment) {
         InvoiceRoutes(env: env).add(to: router)
         CustomerRoutes(env: env).add(to: router)
         PaymentRoutes(env: env).add(to: router)

@@ -10,9 +10,9 @@ import Storage
 struct InvoiceRoutes: Sendable {
     let env: ServiceEnvironment
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/invoices")
-        group.get { request, _ -> Page<InvoiceView> in
+        group.get(allow: .readers) { request, _ -> Page<InvoiceView> in
             let (limit, after) = try PageRequest.numbered(request, max: FinanceAPI.maxLimit)
             let query = request.uri.queryParameters
             let customer = query.get("customer"), order = query.get("order"), status = query.get("status")
@@ -24,7 +24,7 @@ struct InvoiceRoutes: Sendable {
             }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.get(":number") { _, context -> InvoiceDetailView in
+        group.get(":number", allow: .readers) { _, context -> InvoiceDetailView in
             let number = try context.parameters.require("number")
             guard let invoice = try await env.read({ try ReceivablesReads(tx: $0).invoice(number) }) else {
                 throw APIError.notFound("no invoice \(number)")

@@ -10,14 +10,14 @@ import Storage
 struct LedgerRoutes: Sendable {
     let env: ServiceEnvironment
 
-    func add(to router: Router<ServiceRequestContext>) {
-        router.get("/journal") { request, _ -> Page<JournalEntryView> in
+    func add(to router: Routes) {
+        router.get("/journal", allow: .readers) { request, _ -> Page<JournalEntryView> in
             let (limit, after) = try PageRequest.numbered(request, max: FinanceAPI.maxLimit)
             let reference = request.uri.queryParameters.get("reference")
             let rows = try await env.read { try ReceivablesReads(tx: $0).journal(reference: reference, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.id) }
         }
-        router.get("/trial-balance") { _, _ -> TrialBalanceView in
+        router.get("/trial-balance", allow: .readers) { _, _ -> TrialBalanceView in
             try await env.read { try ReceivablesReads(tx: $0).trialBalance() }
         }
     }

@@ -13,8 +13,8 @@ struct PaymentRoutes: Sendable {
     /// A payment recorded before: nothing changed.
     struct Unchanged: ResponseEncodable, Sendable { let bankReference: String; let note: String }
 
-    func add(to router: Router<ServiceRequestContext>) {
-        router.post("/payments") { request, context -> Response in
+    func add(to router: Routes) {
+        router.post("/payments", allow: .staff) { request, context -> Response in
             let payment = try await request.decode(as: RecordPayment.self, context: context)
             let entered = try await env.perform("POST /payments") { work in try FinanceApprovals.enter(payment, work) }
             switch entered {

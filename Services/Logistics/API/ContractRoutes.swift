@@ -9,8 +9,8 @@ import Storage
 struct ContractRoutes: Sendable {
     let env: ServiceEnvironment
 
-    func add(to router: Router<ServiceRequestContext>) {
-        router.get("/contracts/:contractNo") { _, context -> SignedContractView in
+    func add(to router: Routes) {
+        router.get("/contracts/:contractNo", allow: .readers) { _, context -> SignedContractView in
             let contractNo = try context.parameters.require("contractNo")
             let kept = try await env.read { try ContractDeliveryStore(tx: $0).contract(contractNo) }
             guard let kept else { throw APIError.notFound("no signed contract \(contractNo)") }

@@ -11,7 +11,7 @@ import Storage
 enum LogisticsAPI {
     static let maxLimit = 1000
 
-    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Routes, _ env: ServiceEnvironment) {
         StockRoutes(env: env).add(to: router)
         WarehouseRoutes(env: env).add(to: router)
         OrderRoutes(env: env).add(to: router)

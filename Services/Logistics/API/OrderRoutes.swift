@@ -27,16 +27,16 @@ struct OrderRoutes: Sendable {
     /// A command that repeated what was done: nothing changed.
     struct Unchanged: ResponseEncodable, Sendable { let orderRef: String; let note: String }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/orders")
-        group.get(":ref") { _, context -> WarehouseOrderView in
+        group.get(":ref", allow: .readers) { _, context -> WarehouseOrderView in
             let ref = try context.parameters.require("ref")
             guard let order = try await env.read({ try WarehouseReads(tx: $0).order(ref) }) else {
                 throw APIError.notFound("logistics has no order \(ref)")
             }
             return order
         }
-        group.post(":ref/dispatch") { request, context -> Response in
+        group.post(":ref/dispatch", allow: .staff) { request, context -> Response in
             let ref = try context.parameters.require("ref")
             let body = try await request.decode(as: Dispatch.self, context: context)
             let event = try await env.perform("POST /orders/{ref}/dispatch", correlationId: ref) { work in
@@ -45,7 +45,7 @@ struct OrderRoutes: Sendable {
             guard let event else { return try Unchanged(orderRef: ref, note: "dispatched already; nothing changed").response(from: request, context: context) }
             return try event.response(from: request, context: context)
         }
-        group.post(":ref/deliver") { request, context -> Response in
+        group.post(":ref/deliver", allow: .staff) { request, context -> Response in
             let ref = try context.parameters.require("ref")
             let body = try await request.decode(as: Delivery.self, context: context)
             let command = DeliverShipment(orderRef: ref, signedBy: body.signedBy, signedAt: body.signedAt, deliveryNote: body.deliveryNote)

@@ -21,9 +21,9 @@ struct ReturnRoutes: Sendable {
         enum CodingKeys: CodingKey { case condition, inspectedBy }
     }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/returns")
-        group.get { request, _ -> Page<ReturnView> in
+        group.get(allow: .readers) { request, _ -> Page<ReturnView> in
             let (limit, after) = try PageRequest.numbered(request, max: LogisticsAPI.maxLimit)
             let status = request.uri.queryParameters.get("status"), order = request.uri.queryParameters.get("order")
             if let status, !["expected", "received"].contains(status) {
@@ -32,7 +32,7 @@ struct ReturnRoutes: Sendable {
             let rows = try await env.read { try WarehouseReads(tx: $0).returns(status: status, order: order, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.post(":id/receive") { request, context -> ReturnReceived in
+        group.post(":id/receive", allow: .staff) { request, context -> ReturnReceived in
             guard let id = UUID(uuidString: try context.parameters.require("id")) else {
                 throw APIError(.badRequest, "invalid-field", "id: must be a UUID")
             }

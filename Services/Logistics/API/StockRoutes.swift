@@ -32,15 +32,15 @@ struct StockRoutes: Sendable {
     enum ReceiptOutcome: Sendable { case received(Bool), pending(ApprovalRecord) }
     struct ReceiptAnswer: ResponseEncodable, Sendable { let reference: String; let recorded: Bool; let note: String }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/stock")
-        group.get { request, _ -> Page<StockView> in
+        group.get(allow: .readers) { request, _ -> Page<StockView> in
             let (limit, after) = try PageRequest.numbered(request, max: LogisticsAPI.maxLimit)
             let sku = request.uri.queryParameters.get("sku")
             let rows = try await env.read { try WarehouseReads(tx: $0).stock(sku: sku, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.post("receipts") { request, context -> Response in
+        group.post("receipts", allow: .staff) { request, context -> Response in
             let body = try await request.decode(as: Receipt.self, context: context)
             let outcome = try await env.perform("POST /stock/receipts") { work -> ReceiptOutcome in
                 if body.purchaseOrder == nil {
@@ -66,7 +66,7 @@ struct StockRoutes: Sendable {
             response.status = fresh ? .created : .ok
             return response
         }
-        router.get("/movements") { request, _ -> Page<MovementView> in
+        router.get("/movements", allow: .readers) { request, _ -> Page<MovementView> in
             let (limit, after) = try PageRequest.numbered(request, max: LogisticsAPI.maxLimit)
             let query = request.uri.queryParameters
             let sku = query.get("sku"), order = query.get("order")

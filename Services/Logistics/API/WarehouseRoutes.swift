@@ -25,14 +25,15 @@ struct WarehouseRoutes: Sendable {
 
     struct WarehouseAnswer: ResponseEncodable, Sendable { let code: String }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/warehouses")
-        group.get { request, _ -> Page<WarehouseView> in
+        group.get(allow: .readers) { request, _ -> Page<WarehouseView> in
             let (limit, after) = try PageRequest.keyed(request, max: LogisticsAPI.maxLimit)
             let rows = try await env.read { try WarehouseReads(tx: $0).warehouses(after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { $0.code }
         }
-        group.put(":code") { request, context -> WarehouseAnswer in
+        // Warehouses and their allocation priority: set by logistics' managers and director.
+        group.put(":code", allow: .managers) { request, context -> WarehouseAnswer in
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: Warehouse.self, context: context)
             try await env.perform("PUT /warehouses/{code}") { work in

@@ -28,16 +28,16 @@ struct CustomerRoutes: Sendable {
     struct ProfileAnswer: ResponseEncodable, Sendable { let customerCode: String; let creditLimit: Int64; let rating: String }
     struct HoldLifted: ResponseEncodable, Sendable { let customerCode: String; let onHold: Bool }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/customers/:code")
-        group.get("credit") { _, context -> CreditFileView in
+        group.get("credit", allow: .readers) { _, context -> CreditFileView in
             let code = try context.parameters.require("code")
             guard let file = try await env.read({ try CreditReads(tx: $0).creditFile(code) }) else {
                 throw APIError.notFound("no credit profile for customer \(code)")
             }
             return file
         }
-        group.put("credit") { request, context -> Response in
+        group.put("credit", allow: .staff) { request, context -> Response in
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: ProfileRequest.self, context: context)
             let outcome = try await env.perform("PUT /customers/{code}/credit") { work in
@@ -50,7 +50,7 @@ struct CustomerRoutes: Sendable {
             case .pending(let approval): return try ApprovalPending(approval).response()
             }
         }
-        group.post("release-hold") { request, context -> Response in
+        group.post("release-hold", allow: .staff) { request, context -> Response in
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: RiskAPI.DecisionRequest.self, context: context)
             let outcome = try await env.perform("POST /customers/{code}/release-hold") { work in
@@ -61,13 +61,13 @@ struct CustomerRoutes: Sendable {
             case .pending(let approval): return try ApprovalPending(approval).response()
             }
         }
-        group.get("orders") { request, context -> Page<RiskOrderView> in
+        group.get("orders", allow: .readers) { request, context -> Page<RiskOrderView> in
             let code = try context.parameters.require("code")
             let (limit, after) = try PageRequest.numbered(request, max: RiskAPI.maxLimit)
             let rows = try await env.read { try CreditReads(tx: $0).orders(customer: code, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.get("credit-log") { request, context -> Page<CreditLogView> in
+        group.get("credit-log", allow: .readers) { request, context -> Page<CreditLogView> in
             let code = try context.parameters.require("code")
             let (limit, after) = try PageRequest.numbered(request, max: RiskAPI.maxLimit)
             let rows = try await env.read { try CreditReads(tx: $0).log(customer: code, after: after, limit: limit + 1) }

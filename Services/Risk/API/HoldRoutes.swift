@@ -10,8 +10,8 @@ import Storage
 struct HoldRoutes: Sendable {
     let env: ServiceEnvironment
 
-    func add(to router: Router<ServiceRequestContext>) {
-        router.get("/holds") { request, _ -> Page<RiskOrderView> in
+    func add(to router: Routes) {
+        router.get("/holds", allow: .readers) { request, _ -> Page<RiskOrderView> in
             let (limit, after) = try PageRequest.numbered(request, max: RiskAPI.maxLimit)
             let rows = try await env.read { try CreditReads(tx: $0).orders(status: RiskOrderStatus.held.rawValue, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.seq) }

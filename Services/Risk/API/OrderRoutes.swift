@@ -12,16 +12,16 @@ struct OrderRoutes: Sendable {
 
     struct Reviewed: ResponseEncodable, Sendable { let orderRef: String; let status: String; let decidedBy: String }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/orders")
-        group.get(":ref") { _, context -> RiskOrderView in
+        group.get(":ref", allow: .readers) { _, context -> RiskOrderView in
             let ref = try context.parameters.require("ref")
             guard let order = try await env.read({ try CreditReads(tx: $0).order(ref) }) else {
                 throw APIError.notFound("risk has no order \(ref)")
             }
             return order
         }
-        group.post(":ref/release") { request, context -> Response in
+        group.post(":ref/release", allow: .staff) { request, context -> Response in
             let ref = try context.parameters.require("ref")
             let body = try await request.decode(as: RiskAPI.DecisionRequest.self, context: context)
             let outcome = try await env.perform("POST /orders/{ref}/release", correlationId: ref) { work in
@@ -32,7 +32,7 @@ struct OrderRoutes: Sendable {
             case .pending(let approval): return try ApprovalPending(approval).response()
             }
         }
-        group.post(":ref/reject") { request, context -> Reviewed in
+        group.post(":ref/reject", allow: .staff) { request, context -> Reviewed in
             let ref = try context.parameters.require("ref")
             let body = try await request.decode(as: RiskAPI.DecisionRequest.self, context: context)
             let person = try await env.perform("POST /orders/{ref}/reject", correlationId: ref) { work in

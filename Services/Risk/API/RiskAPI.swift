@@ -23,7 +23,7 @@ enum RiskAPI {
         enum CodingKeys: CodingKey { case note }
     }
 
-    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Routes, _ env: ServiceEnvironment) {
         CustomerRoutes(env: env).add(to: router)
         HoldRoutes(env: env).add(to: router)
         OrderRoutes(env: env).add(to: router)

@@ -10,12 +10,6 @@ import Storage
 struct ContractRoutes: Sendable {
     let env: ServiceEnvironment
 
-    /// Who besides sales works on contracts: `legal` reviews them (and so reads them).
-    static var roles: [String: [String]] {
-        let readers = AccessPolicy(department: "sales").readers + ["legal"]
-        return ["GET /contracts": readers, "GET /contracts/{contractNo}": readers, "POST /contracts/{contractNo}/legal-review": ["legal"]]
-    }
-
     /// A revision as asked; the shape is checked here (400), the rest by the contract's rules.
     struct Revision: Decodable, Sendable {
         let quoteNo: String, paymentTerms: AgreedPaymentTerms?, delivery: DeliveryTerms, specs: String?
@@ -58,9 +52,9 @@ struct ContractRoutes: Sendable {
     }
     struct Sign: Decodable, Sendable { let revision: Int64? }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/contracts")
-        group.get { request, _ -> Page<ContractView> in
+        group.get(allow: .readers.plus("legal")) { request, _ -> Page<ContractView> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: SalesAPI.maxLimit)
             let status = query.get("status")
@@ -72,7 +66,7 @@ struct ContractRoutes: Sendable {
             }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.get(":contractNo") { _, context -> ContractView in
+        group.get(":contractNo", allow: .readers.plus("legal")) { _, context -> ContractView in
             let contractNo = try context.parameters.require("contractNo")
             guard let contract = try await env.read({ try ContractStore(tx: $0).contract(contractNo) }) else {
                 throw APIError.notFound("no contract \(contractNo)")
@@ -80,7 +74,7 @@ struct ContractRoutes: Sendable {
             return contract
         }
         // A revision of the draft (the first drafts it from the quote); the reviewers concerned are asked on the bus.
-        group.post(":contractNo/revisions") { request, context -> Response in
+        group.post(":contractNo/revisions", allow: .staff) { request, context -> Response in
             let contractNo = try context.parameters.require("contractNo")
             do { try Validate.notBlank(contractNo, "contractNo", max: 64) } catch let error as ContractError {
                 throw APIError(.badRequest, error.code.rawValue, error.message)
@@ -96,7 +90,7 @@ struct ContractRoutes: Sendable {
             response.status = .created
             return response
         }
-        group.post(":contractNo/legal-review") { request, context -> ContractView in
+        group.post(":contractNo/legal-review", allow: .only("legal")) { request, context -> ContractView in
             let contractNo = try context.parameters.require("contractNo")
             let body = try await request.decode(as: LegalReview.self, context: context)
             return try await env.perform("POST /contracts/{contractNo}/legal-review", correlationId: contractNo) { work in
@@ -104,7 +98,7 @@ struct ContractRoutes: Sendable {
             }
         }
         // Signed within the signer's limit for the contract's value; beyond it, 202 until approved.
-        group.post(":contractNo/sign") { request, context -> Response in
+        group.post(":contractNo/sign", allow: .staff) { request, context -> Response in
             let contractNo = try context.parameters.require("contractNo")
             let body = try await request.decode(as: Sign.self, context: context)
             let outcome = try await env.perform("POST /contracts/{contractNo}/sign", correlationId: contractNo) { work in

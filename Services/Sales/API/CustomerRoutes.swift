@@ -49,9 +49,9 @@ struct CustomerRoutes: Sendable {
         }
     }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/customers")
-        group.get { request, _ -> Page<CustomerView> in
+        group.get(allow: .readers) { request, _ -> Page<CustomerView> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: SalesAPI.maxLimit)
             let classification = query.get("classification"), stage = query.get("stage"), keyAccount = query.get("keyAccount")
@@ -68,13 +68,13 @@ struct CustomerRoutes: Sendable {
             }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.get(":code") { _, context -> CustomerView in
+        group.get(":code", allow: .readers) { _, context -> CustomerView in
             let code = try context.parameters.require("code")
             guard let customer = try await env.read({ try SalesReads(tx: $0).customer(code) }) else { throw APIError.notFound("no customer \(code)") }
             return customer
         }
         // Visits, quotes, contracts, orders, complaints and stage changes together, oldest first.
-        group.get(":code/timeline") { request, context -> Page<TimelineEntry> in
+        group.get(":code/timeline", allow: .readers) { request, context -> Page<TimelineEntry> in
             let code = try context.parameters.require("code")
             let (limit, after) = try PageRequest.numbered(request, max: SalesAPI.maxLimit)
             let rows = try await env.read { tx -> [TimelineEntry]? in
@@ -84,7 +84,7 @@ struct CustomerRoutes: Sendable {
             guard let rows else { throw APIError.notFound("no customer \(code)") }
             return Page(rows, limit: limit) { String($0.id) }
         }
-        group.put(":code") { request, context -> SalesAPI.Saved in
+        group.put(":code", allow: .staff) { request, context -> SalesAPI.Saved in
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: Customer.self, context: context)
             try await env.perform("PUT /customers/{code}") { work in

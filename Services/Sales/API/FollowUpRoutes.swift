@@ -48,8 +48,8 @@ struct FollowUpRoutes: Sendable {
         enum CodingKeys: CodingKey { case visitedOn, outcome, learnt, nextStep }
     }
 
-    func add(to router: Router<ServiceRequestContext>) {
-        router.get("/visits") { request, _ -> Page<VisitView> in
+    func add(to router: Routes) {
+        router.get("/visits", allow: .readers) { request, _ -> Page<VisitView> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: SalesAPI.maxLimit)
             let status = query.get("status"), forMe = query.get("for"), overdue = query.get("overdue")
@@ -66,7 +66,7 @@ struct FollowUpRoutes: Sendable {
             }
             return Page(rows, limit: limit) { String($0.id) }
         }
-        router.post("/visits") { request, context -> Response in
+        router.post("/visits", allow: .staff) { request, context -> Response in
             let body = try await request.decode(as: Plan.self, context: context)
             let visit = try await env.perform("POST /visits", correlationId: body.customerCode) { work -> VisitView in
                 guard try CustomerFileStore(tx: work.transaction).exists(body.customerCode) else {
@@ -82,7 +82,7 @@ struct FollowUpRoutes: Sendable {
             response.status = .created
             return response
         }
-        router.post("/visits/:id/log") { request, context -> VisitView in
+        router.post("/visits/:id/log", allow: .staff) { request, context -> VisitView in
             let id = try Self.id(context)
             let body = try await request.decode(as: Log.self, context: context)
             return try await env.perform("POST /visits/{id}/log") { work in
@@ -97,7 +97,7 @@ struct FollowUpRoutes: Sendable {
                 return try Self.visit(id, work)
             }
         }
-        router.post("/visits/:id/cancel") { _, context -> VisitView in
+        router.post("/visits/:id/cancel", allow: .staff) { _, context -> VisitView in
             let id = try Self.id(context)
             return try await env.perform("POST /visits/{id}/cancel") { work in
                 _ = try Self.openVisit(id, work)
@@ -106,11 +106,12 @@ struct FollowUpRoutes: Sendable {
             }
         }
         // What the 5-minute job does now, as of any moment: late orders, escalations, quiet customers.
-        router.post("/follow-up/run") { request, context -> FollowUpDesk.Run in
+        // Run early, it would escalate too soon: managers and operations only.
+        router.post("/follow-up/run", allow: .managers.plus("operations")) { request, context -> FollowUpDesk.Run in
             let body = try await request.decode(as: RunAsOf.self, context: context)
             return try await env.perform("POST /follow-up/run") { work in try FollowUpDesk.run(asOf: body.asOf, work) }
         }
-        router.get("/exceptions") { request, _ -> Page<ExceptionView> in
+        router.get("/exceptions", allow: .readers) { request, _ -> Page<ExceptionView> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: SalesAPI.maxLimit)
             let status = query.get("status"), forMe = query.get("for")

@@ -13,16 +13,16 @@ struct OrderRoutes: Sendable {
     struct Cancel: Decodable, Sendable { let reason: String? }
     struct Cancelling: ResponseEncodable, Sendable { let orderRef: String; let status: String; let note: String }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/orders")
         // Every order under that reference (rejected attempts too), oldest first, each with its history.
-        group.get(":ref") { _, context -> [SalesOrderView] in
+        group.get(":ref", allow: .readers) { _, context -> [SalesOrderView] in
             let ref = try context.parameters.require("ref")
             let orders = try await env.read { try SalesReads(tx: $0).orders(ref: ref) }
             guard !orders.isEmpty else { throw APIError.notFound("no order \(ref)") }
             return orders
         }
-        group.get { request, _ -> Page<SalesOrderView> in
+        group.get(allow: .readers) { request, _ -> Page<SalesOrderView> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: SalesAPI.maxLimit)
             let status = query.get("status"), customer = query.get("customer")
@@ -33,7 +33,7 @@ struct OrderRoutes: Sendable {
             return Page(rows, limit: limit) { String($0.seq) }
         }
         // A salesperson enters an order by hand; the outcome is on the order (GET /orders/{ref}).
-        group.post { request, context -> Response in
+        group.post(allow: .staff) { request, context -> Response in
             let order = try await request.decode(as: PlaceOrder.self, context: context)
             let outcome = try await env.perform("POST /orders", correlationId: order.orderRef) { work in
                 try OrderIntake.enter(order, work)
@@ -53,7 +53,7 @@ struct OrderRoutes: Sendable {
             case .pending(let approval): return try ApprovalPending(approval).response()
             }
         }
-        group.post(":ref/cancel") { request, context -> Response in
+        group.post(":ref/cancel", allow: .staff) { request, context -> Response in
             let ref = try context.parameters.require("ref")
             let body = try await request.decode(as: Cancel.self, context: context)
             let outcome = try await env.perform("POST /orders/{orderRef}/cancel", correlationId: ref) { work in

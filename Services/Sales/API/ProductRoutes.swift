@@ -27,14 +27,15 @@ struct ProductRoutes: Sendable {
         enum CodingKeys: CodingKey { case name, tiers }
     }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/products")
-        group.get { request, _ -> Page<ProductView> in
+        group.get(allow: .readers) { request, _ -> Page<ProductView> in
             let (limit, after) = try PageRequest.keyed(request, max: SalesAPI.maxLimit)
             let rows = try await env.read { try SalesReads(tx: $0).products(after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { $0.sku }
         }
-        group.put(":sku") { request, context -> SalesAPI.Saved in
+        // The list price is the company's: staff price below it only under their discount limits.
+        group.put(":sku", allow: .managers) { request, context -> SalesAPI.Saved in
             let sku = try context.parameters.require("sku")
             let body = try await request.decode(as: Product.self, context: context)
             try await env.perform("PUT /products/{sku}") { work in

@@ -57,9 +57,9 @@ struct QuoteRoutes: Sendable {
     struct Expired: ResponseEncodable, Sendable { let asOf: BusinessDate; let expired: [String] }
     struct Comparison: ResponseEncodable, Sendable { let quoteNo: String; let from: Int; let to: Int; let lines: [QuoteLineChange] }
 
-    func add(to router: Router<ServiceRequestContext>) {
+    func add(to router: Routes) {
         let group = router.group("/quotes")
-        group.get { request, _ -> Page<QuoteView> in
+        group.get(allow: .readers) { request, _ -> Page<QuoteView> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: SalesAPI.maxLimit)
             let status = query.get("status")
@@ -71,12 +71,12 @@ struct QuoteRoutes: Sendable {
             }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        group.get(":quoteNo") { _, context -> QuoteView in
+        group.get(":quoteNo", allow: .readers) { _, context -> QuoteView in
             let quoteNo = try context.parameters.require("quoteNo")
             guard let quote = try await env.read({ try QuoteStore(tx: $0).quote(quoteNo) }) else { throw APIError.notFound("no quote \(quoteNo)") }
             return quote
         }
-        group.get(":quoteNo/compare") { request, context -> Comparison in
+        group.get(":quoteNo/compare", allow: .readers) { request, context -> Comparison in
             let quoteNo = try context.parameters.require("quoteNo")
             let query = request.uri.queryParameters
             let numbers = 1...Int(Int32.max)
@@ -89,7 +89,7 @@ struct QuoteRoutes: Sendable {
             return Comparison(quoteNo: quoteNo, from: from, to: to, lines: QuoteChain.compare(a.terms, b.terms))
         }
         // A new version (the first opens the quote): sent at once within the author's limit, else 202 until approved.
-        group.post(":quoteNo/versions") { request, context -> Response in
+        group.post(":quoteNo/versions", allow: .staff) { request, context -> Response in
             let quoteNo = try context.parameters.require("quoteNo")
             do { try Validate.notBlank(quoteNo, "quoteNo", max: 64) } catch let error as ContractError {
                 throw APIError(.badRequest, error.code.rawValue, error.message)
@@ -107,14 +107,15 @@ struct QuoteRoutes: Sendable {
             case .pending(let approval, _): return try ApprovalPending(approval).response()
             }
         }
-        group.post(":quoteNo/accept") { request, context -> QuoteView in
+        group.post(":quoteNo/accept", allow: .staff) { request, context -> QuoteView in
             let quoteNo = try context.parameters.require("quoteNo")
             let body = try await request.decode(as: Accept.self, context: context)
             return try await env.perform("POST /quotes/{quoteNo}/accept", correlationId: quoteNo) { work in
                 try Quoting.accept(quoteNo, version: body.version, asOf: BusinessDate(Date()), work)
             }
         }
-        router.post("/quote-expiry/run") { request, context -> Expired in
+        // Run early (as of a later day), it would expire quotes too soon: managers and operations only.
+        router.post("/quote-expiry/run", allow: .managers.plus("operations")) { request, context -> Expired in
             let body = try await request.decode(as: Expire.self, context: context)
             let expired = try await env.perform("POST /quote-expiry/run") { work in try Quoting.expire(asOf: body.asOf, work) }
             return Expired(asOf: body.asOf, expired: expired)

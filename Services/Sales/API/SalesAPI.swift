@@ -14,7 +14,7 @@ enum SalesAPI {
     struct Saved: ResponseEncodable, Sendable { let code: String?; let sku: String?; let name: String }
     static let maxLimit = 500
 
-    static func add(_ router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
+    static func add(_ router: Routes, _ env: ServiceEnvironment) {
         OrderRoutes(env: env).add(to: router)
         CustomerRoutes(env: env).add(to: router)
         ProductRoutes(env: env).add(to: router)

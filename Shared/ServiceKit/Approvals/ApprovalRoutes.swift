@@ -66,8 +66,8 @@ extension KnownPerson: ResponseEncodable {}
 
 extension ApprovalRoutes {
 
-    static func add(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment, _ book: ApprovalBook) {
-        router.get("/approvals") { request, _ -> Page<ApprovalRecord> in
+    static func add(to router: Routes, _ env: ServiceEnvironment, _ book: ApprovalBook) {
+        router.get("/approvals", allow: .readers) { request, _ -> Page<ApprovalRecord> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let status = query.get("status")
@@ -94,7 +94,7 @@ extension ApprovalRoutes {
             }
             return Page(rows, limit: limit) { String($0.seq) }
         }
-        router.get("/approvals/:id") { _, context -> Detail in
+        router.get("/approvals/:id", allow: .readers) { _, context -> Detail in
             let id = try uuid(context)
             guard let detail = try await env.read({ tx -> Detail? in
                 let store = ApprovalStore(tx: tx)
@@ -104,7 +104,7 @@ extension ApprovalRoutes {
             return detail
         }
         for (path, approve) in [("approve", true), ("reject", false)] {
-            router.post("/approvals/:id/\(path)") { request, context -> ApprovalRecord in
+            router.post("/approvals/:id/\(path)", allow: .deciders) { request, context -> ApprovalRecord in
                 let id = try uuid(context)
                 // The body is optional for an approval: none means no reason.
                 var request = request
@@ -122,20 +122,20 @@ extension ApprovalRoutes {
                 return record
             }
         }
-        router.get("/approval-log") { request, _ -> Page<ApprovalLogEntry> in
+        router.get("/approval-log", allow: .readers) { request, _ -> Page<ApprovalLogEntry> in
             let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let rows = try await env.read { try ApprovalStore(tx: $0).logEntries(request: nil, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.id) }
         }
-        router.get("/authority-limits") { _, _ -> Rules in
+        router.get("/authority-limits", allow: .readers) { _, _ -> Rules in
             Rules(rules: try await env.read { try ApprovalStore(tx: $0).currentRules() })
         }
-        router.get("/authority-limits/history") { request, _ -> Page<AuthorityRule> in
+        router.get("/authority-limits/history", allow: .readers) { request, _ -> Page<AuthorityRule> in
             let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let rows = try await env.read { try ApprovalStore(tx: $0).ruleHistory(after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.id) }
         }
-        router.put("/authority-limits/:action/:role") { request, context -> AuthorityRule in
+        router.put("/authority-limits/:action/:role", allow: .deciders) { request, context -> AuthorityRule in
             let actionName = try context.parameters.require("action"), role = try context.parameters.require("role")
             guard let action = book.actions[actionName] else { throw APIError.notFound("\(env.id) has no action \(actionName)") }
             let levels = [AuthorityLevel.staff, .manager, .director]
@@ -160,13 +160,13 @@ extension ApprovalRoutes {
                                                                        by: work.cause.actor ?? "-", note: body.note)
             }
         }
-        router.get("/delegations") { request, _ -> Page<Delegation> in
+        router.get("/delegations", allow: .readers) { request, _ -> Page<Delegation> in
             let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let person = request.uri.queryParameters.get("person")
             let rows = try await env.read { try ApprovalStore(tx: $0).delegations(involving: person, after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { String($0.id) }
         }
-        router.post("/delegations") { request, context -> Delegation in
+        router.post("/delegations", allow: .deciders) { request, context -> Delegation in
             let body = try await request.decode(as: DelegationBody.self, context: context)
             return try await env.perform("POST /delegations") { work in
                 let delegator = work.cause.actor ?? ""
@@ -180,7 +180,7 @@ extension ApprovalRoutes {
             }
         }
         // Ends it early; the delegation stays listed, with its end.
-        router.delete("/delegations/:id") { _, context -> Response in
+        router.delete("/delegations/:id", allow: .deciders) { _, context -> Response in
             let text = try context.parameters.require("id")
             guard let id = Int64(text) else { throw APIError.notFound("no delegation \(text)") }
             let ended = try await env.perform("DELETE /delegations/{id}") { work in
@@ -189,7 +189,7 @@ extension ApprovalRoutes {
             guard ended != nil else { throw APIError.notFound("no open delegation \(id) of yours") }
             return Response(status: .noContent)
         }
-        router.get("/people") { request, _ -> Page<KnownPerson> in
+        router.get("/people", allow: .readers) { request, _ -> Page<KnownPerson> in
             let (limit, after) = try PageRequest.keyed(request, max: maxLimit)
             let rows = try await env.read { try ApprovalStore(tx: $0).people(after: after, limit: limit + 1) }
             return Page(rows, limit: limit) { $0.subject }

@@ -70,8 +70,8 @@ public enum ChangeLog {
         let changedAt: Date
     }
 
-    static func add(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
-        router.get("/changes") { request, _ -> Page<Entry> in
+    static func add(to router: Routes, _ env: ServiceEnvironment) {
+        router.get("/changes", allow: .readers) { request, _ -> Page<Entry> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: 500)
             let rows = try await env.pool.query("""
@@ -88,7 +88,7 @@ public enum ChangeLog {
             }
             return Page(items, limit: limit) { String($0.id) }
         }
-        router.get("/operator-actions") { request, _ -> Page<OperatorAction> in
+        router.get("/operator-actions", allow: .readers) { request, _ -> Page<OperatorAction> in
             let (limit, after) = try PageRequest.numbered(request, max: 500)
             let rows = try await env.pool.query("""
                 SELECT id, action, operator, queue, array_to_json(message_ids)::text AS message_ids, filter, detail::text AS detail, db_user, at

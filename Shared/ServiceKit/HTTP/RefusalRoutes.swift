@@ -21,8 +21,8 @@ enum RefusalRoutes {
         let refusedAt: Date
     }
 
-    static func add(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
-        router.get("/refusals") { request, _ -> Page<Entry> in
+    static func add(to router: Routes, _ env: ServiceEnvironment) {
+        router.get("/refusals", allow: .readers) { request, _ -> Page<Entry> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
             let rows = try await env.pool.query("""

@@ -16,19 +16,6 @@ public final class RouteTable: Sendable {
     /// A segment the router captures (`{ref}`, as Hummingbird writes `:ref`): it matches any segment.
     static func isCapture(_ segment: Substring) -> Bool { segment.hasPrefix("{") || segment.hasPrefix(":") || segment == "*" }
 
-    /// The route (as registered, `{name}` segments and all) that answers this method on this path;
-    /// where several match, the one with the most literal segments, as the router picks.
-    public func route(for path: String, method: String) -> String? {
-        let asked = path.split(separator: "/")
-        return routes.withLock { routes in
-            routes.filter { route in
-                route.method == method && route.segments.count == asked.count
-                    && zip(route.segments, asked).allSatisfy { Self.isCapture($0) || $0 == $1 }
-            }.max { $0.segments.filter { !Self.isCapture($0) }.count < $1.segments.filter { !Self.isCapture($0) }.count }
-            .map { "/" + $0.segments.joined(separator: "/") }
-        }
-    }
-
     /// The methods registered for a concrete path (captured segments match any segment).
     public func methods(for path: String) -> [String] {
         let asked = path.split(separator: "/")

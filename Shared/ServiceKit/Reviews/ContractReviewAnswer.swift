@@ -57,8 +57,8 @@ public struct GivenContractReviews: Codable, Sendable, Equatable, ResponseEncoda
 
 extension ContractReviewAnswer {
     /// `GET /contract-reviews/{contractNo}`: the answers the department gave, oldest first.
-    public static func addRoutes(to router: Router<ServiceRequestContext>, _ env: ServiceEnvironment) {
-        router.get("/contract-reviews/:contractNo") { _, context -> GivenContractReviews in
+    public static func addRoutes(to router: Routes, _ env: ServiceEnvironment) {
+        router.get("/contract-reviews/:contractNo", allow: .readers) { _, context -> GivenContractReviews in
             let contractNo = try context.parameters.require("contractNo")
             let reviews = try await env.read { tx in
                 try tx.query("""
