@@ -10,7 +10,8 @@ import Storage
 import Tracing
 
 /// What makes one department's service: its id (queue, schema, routing-key prefix), its
-/// default port, its migrations, its handlers (which give its bindings) and its HTTP API.
+/// default port, its migrations and its capabilities (whose handlers give its bindings, whose
+/// routes are its HTTP API).
 public struct ServiceSpec: Sendable {
     public let id: String
     public let defaultPort: Int
@@ -26,14 +27,25 @@ public struct ServiceSpec: Sendable {
     /// Its authority limits and approvals (nil: it puts nothing under limits).
     public let approvals: ApprovalBook?
     /// Gauges of its own business state, sampled from its schema (`/metrics`).
-    public var gauges: BusinessGauges?
+    public let gauges: BusinessGauges?
 
-    public init(id: String, defaultPort: Int, migrations: [Migration], handlers: HandlerRegistry,
-                routes: @escaping @Sendable (Routes, ServiceEnvironment) -> Void = { _, _ in },
-                busDuties: [BusDuty] = [], jobs: [PeriodicJob] = [], approvals: ApprovalBook? = nil) {
-        self.id = id; self.defaultPort = defaultPort; self.migrations = migrations
-        self.handlers = handlers; self.routes = routes; self.busDuties = busDuties
-        self.jobs = jobs; self.approvals = approvals
+    /// A department's service from its capabilities: their handlers, routes, jobs and gauges together.
+    public init(id: String, defaultPort: Int, migrations: [Migration], capabilities: [any Capability],
+                busDuties: [BusDuty] = [], approvals: ApprovalBook? = nil) {
+        var handlers = HandlerRegistry()
+        for capability in capabilities { capability.handle(&handlers) }
+        self.id = id; self.defaultPort = defaultPort; self.migrations = migrations; self.handlers = handlers
+        routes = { routes, env in for capability in capabilities { capability.routes(routes, env) } }
+        self.busDuties = busDuties; self.approvals = approvals
+        jobs = capabilities.flatMap { $0.jobs }
+        let sampled: [BusinessGauges] = capabilities.compactMap { $0.gauges }
+        if sampled.isEmpty { gauges = nil } else {
+            gauges = { tx in
+                var readings: [GaugeReading] = []
+                for sample in sampled { readings += try sample(tx) }
+                return readings
+            }
+        }
     }
 
     /// The department's name in role names: the id with `_` as `-` (`customer-service:staff`).

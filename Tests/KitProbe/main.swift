@@ -23,31 +23,37 @@ let migrations = [
     Migration(102, "state a command may wait for", "CREATE TABLE ready (seq bigint PRIMARY KEY);"),
 ]
 
-var handlers = HandlerRegistry()
-handlers.on(ProbeCommand.self, boundTo: .command("\(id).command")) { command, work in
-    switch command.action {
-    case "reject": throw Poison(.unknown("probe-rejected"), "seq \(command.seq) asked to be rejected")
-    case "refuse": throw Refusal(.unknown("probe-refused"), "seq \(command.seq) asked to be refused")
-    case "transient": throw RetryLater("seq \(command.seq) is never ready")
-    case "slow": try work.transaction.execute("SELECT pg_sleep(2)")
-    case "until-ready":
-        // Fails as worth retrying until the test writes the row (a cause a person fixes).
-        if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
-            throw RetryLater("seq \(command.seq) needs its row in ready")
+/// The probe's one capability: its command, acting out what each test asks of a handler.
+struct ProbeCommands: Capability {
+    let id: String
+    func handle(_ handlers: inout HandlerRegistry) {
+        let id = self.id
+        handlers.on(ProbeCommand.self, boundTo: .command("\(id).command")) { command, work in
+            switch command.action {
+            case "reject": throw Poison(.unknown("probe-rejected"), "seq \(command.seq) asked to be rejected")
+            case "refuse": throw Refusal(.unknown("probe-refused"), "seq \(command.seq) asked to be refused")
+            case "transient": throw RetryLater("seq \(command.seq) is never ready")
+            case "slow": try work.transaction.execute("SELECT pg_sleep(2)")
+            case "until-ready":
+                // Fails as worth retrying until the test writes the row (a cause a person fixes).
+                if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
+                    throw RetryLater("seq \(command.seq) needs its row in ready")
+                }
+            case "await":
+                // Waits for a row the test writes into `ready` (state that is on its way).
+                if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
+                    throw Refusal(.unknown("probe-not-ready"), "seq \(command.seq) is not ready yet", waitsForState: true)
+                }
+            default: break
+            }
+            try work.transaction.execute("INSERT INTO effects (message_id, seq) VALUES ($1, $2)",
+                                            [.text(work.cause.id), .int(command.seq)])
+            try work.publish(ProbeHandled(seq: command.seq), routingKey: "\(id).command.handled")
         }
-    case "await":
-        // Waits for a row the test writes into `ready` (state that is on its way).
-        if try work.transaction.query("SELECT 1 FROM ready WHERE seq = $1", [.int(command.seq)]).isEmpty {
-            throw Refusal(.unknown("probe-not-ready"), "seq \(command.seq) is not ready yet", waitsForState: true)
-        }
-    default: break
     }
-    try work.transaction.execute("INSERT INTO effects (message_id, seq) VALUES ($1, $2)",
-                                    [.text(work.cause.id), .int(command.seq)])
-    try work.publish(ProbeHandled(seq: command.seq), routingKey: "\(id).command.handled")
 }
 
-let spec = ServiceSpec(id: id, defaultPort: 18_099, migrations: migrations, handlers: handlers)
+let spec = ServiceSpec(id: id, defaultPort: 18_099, migrations: migrations, capabilities: [ProbeCommands(id: id)])
 
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))

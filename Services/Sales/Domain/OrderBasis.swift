@@ -2,6 +2,13 @@ import Contracts
 
 /// What an order under a contract or from a quote is priced by: pure rules, no I/O.
 public enum OrderBasis {
+    /// What priced an order: the list (and the customer file's contract prices), a signed contract, or an accepted quote.
+    public struct PricedBy: Sendable, Equatable {
+        public var contractNo: String?, quoteNo: String?
+        public init(contractNo: String? = nil, quoteNo: String? = nil) { self.contractNo = contractNo; self.quoteNo = quoteNo }
+        public static let list = PricedBy()
+    }
+
     /// A contract as an order sees it.
     public struct Contract: Sendable {
         public let customer: String, currency: String, status: ContractStatus, terms: ContractTerms
