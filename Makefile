@@ -20,6 +20,7 @@ run: servers build
 test: servers
 	python3 Tools/generate/generate.py --check
 	python3 docs/contracts/check.py
+	python3 Tools/structure/capability_cycles.py >/dev/null
 	$(SWIFT) build --build-tests
 	deploy/local/test-lanes.sh
 

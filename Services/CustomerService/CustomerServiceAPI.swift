@@ -12,9 +12,4 @@ enum CustomerServiceAPI {
     static let maxLimit = 1000
 }
 
-extension CaseView: ResponseEncodable {}
-extension CaseDetailView: ResponseEncodable {}
-extension RevisitView: ResponseEncodable {}
-extension PurchaseView: ResponseEncodable {}
-extension CustomerRecordView: ResponseEncodable {}
 extension ComplaintOpened: ResponseEncodable {}

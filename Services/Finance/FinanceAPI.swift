@@ -12,9 +12,4 @@ enum FinanceAPI {
     static let maxLimit = 1000
 }
 
-extension InvoiceView: ResponseEncodable {}
-extension InvoiceDetailView: ResponseEncodable {}
-extension AccountView: ResponseEncodable {}
-extension JournalEntryView: ResponseEncodable {}
-extension TrialBalanceView: ResponseEncodable {}
 extension PaymentReceived: ResponseEncodable {}

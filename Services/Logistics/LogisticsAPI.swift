@@ -11,11 +11,6 @@ enum LogisticsAPI {
     static let maxLimit = 1000
 }
 
-extension StockView: ResponseEncodable {}
-extension MovementView: ResponseEncodable {}
-extension WarehouseView: ResponseEncodable {}
-extension WarehouseOrderView: ResponseEncodable {}
-extension ReturnView: ResponseEncodable {}
 extension ShipmentDispatched: ResponseEncodable {}
 extension ShipmentDelivered: ResponseEncodable {}
 extension ReturnReceived: ResponseEncodable {}

@@ -23,6 +23,3 @@ enum RiskAPI {
     }
 }
 
-extension CreditFileView: ResponseEncodable {}
-extension RiskOrderView: ResponseEncodable {}
-extension CreditLogView: ResponseEncodable {}

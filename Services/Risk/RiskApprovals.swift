@@ -26,26 +26,10 @@ enum RiskApprovals {
 
     static let book = ApprovalBook(department: "risk", actions: [
         ApprovalAction(releaseOrder, "release a held order", unit: .money,
-                       defaults: [.staff: 1_000_000, .manager: 20_000_000, .director: 200_000_000]) { request, decision, work in
-            let release = try request.decode(Release.self)
-            try CreditDesk.review(release.ref, release: true, by: decision.by, note: release.note, work)
-        },
+                       defaults: [.staff: 1_000_000, .manager: 20_000_000, .director: 200_000_000]),
         ApprovalAction(releaseCustomer, "lift a customer's credit hold", unit: .money,
-                       defaults: [.manager: 10_000_000, .director: 100_000_000]) { request, decision, work in
-            let release = try request.decode(Release.self)
-            try CreditDesk.releaseCustomer(release.ref, by: decision.by, note: release.note, work)
-        },
+                       defaults: [.manager: 10_000_000, .director: 100_000_000]),
         ApprovalAction(creditLimit, "raise a customer's credit limit", unit: .money,
-                       defaults: [.staff: 50_000_000, .manager: 500_000_000, .director: 5_000_000_000]) { request, decision, work in
-            let profile = try request.decode(Profile.self)
-            guard let rating = Rating(rawValue: profile.rating) else { throw Refusal(.invalidField, "approval \(request.id) holds no known rating") }
-            let store = CreditStore(tx: work.transaction)
-            let now = try store.profile(request.subject, lock: true)
-            guard now?.creditLimit == profile.fromLimit, now?.rating.rawValue == profile.fromRating,
-                  try store.profileCurrency(request.subject) == profile.fromCurrency else {
-                throw Refusal(.notPending, "customer \(request.subject)'s credit profile changed since this was asked (now \(now.map { "\($0.creditLimit), rating \($0.rating.rawValue)" } ?? "none")): ask again")
-            }
-            try CreditDesk.setProfile(request.subject, limit: profile.creditLimit, currency: profile.currency, rating: rating, work)
-        },
+                       defaults: [.staff: 50_000_000, .manager: 500_000_000, .director: 5_000_000_000]),
     ], requested: RiskApprovalRequested.self, decided: RiskApprovalDecided.self)
 }

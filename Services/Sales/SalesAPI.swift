@@ -14,7 +14,4 @@ enum SalesAPI {
     static let maxLimit = 500
 }
 
-extension SalesOrderView: ResponseEncodable {}
-extension CustomerView: ResponseEncodable {}
-extension ProductView: ResponseEncodable {}
 extension OrderCancelled: ResponseEncodable {}

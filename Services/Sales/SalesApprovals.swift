@@ -18,26 +18,11 @@ enum SalesApprovals {
     struct Discounted: Codable, Sendable { let order: PlaceOrder; let answer: Cause? }
 
     static let book = ApprovalBook(department: "sales", actions: [
-        ApprovalAction(discount, "a price below the list", unit: .percent,
-                       defaults: [.staff: 500, .manager: 1_500, .director: 3_000],
-                       perform: { request, _, work in
-                           let asked = try request.decode(Discounted.self)
-                           // A salesperson's own entry (no sender to answer) stays theirs; the approver only authorised it.
-                           try OrderIntake.place(asked.order, typedPricesAuthorised: true, answering: asked.answer,
-                                                 enteredBy: asked.answer == nil ? request.requestedBy : nil, work)
-                       },
-                       onReject: { request, decision, work in
-                           let asked = try request.decode(Discounted.self)
-                           try OrderIntake.rejectDiscount(asked.order, reason: decision.reason ?? "rejected", answering: asked.answer, work)
-                       }),
+        ApprovalAction(discount, "a price below the list", unit: .percent, defaults: [.staff: 500, .manager: 1_500, .director: 3_000]),
         // A quote's price below the list (its deepest line), before the version goes to the customer.
-        ApprovalAction(quotePrice, "a quoted price below the list", unit: .percent,
-                       defaults: [.staff: 500, .manager: 1_500, .director: 3_000],
-                       perform: { request, _, work in try Quoting.approved(request, work) },
-                       onReject: { request, _, work in try Quoting.rejected(request, work) }),
+        ApprovalAction(quotePrice, "a quoted price below the list", unit: .percent, defaults: [.staff: 500, .manager: 1_500, .director: 3_000]),
         // Signing a contract (only authorised persons sign, 授权人员): up to the signer's limit for its value.
         ApprovalAction(contractSign, "signing a contract", unit: .money,
-                       defaults: [.staff: 1_000_000, .manager: 10_000_000, .director: 100_000_000],
-                       perform: { request, decision, work in try ContractDesk.signatureApproved(request, decision, work) }),
+                       defaults: [.staff: 1_000_000, .manager: 10_000_000, .director: 100_000_000]),
     ], requested: SalesApprovalRequested.self, decided: SalesApprovalDecided.self)
 }

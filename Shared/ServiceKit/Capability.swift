@@ -14,6 +14,8 @@ public protocol Capability: Sendable {
     var jobs: [PeriodicJob] { get }
     /// Gauges of its own state, sampled from the schema (`/metrics`); nil: none.
     var gauges: BusinessGauges? { get }
+    /// What deciding each approval request it asks for does (its department's book lists the actions).
+    var approvalOutcomes: [ApprovalOutcome] { get }
 }
 
 extension Capability {
@@ -21,4 +23,5 @@ extension Capability {
     public func routes(_ routes: Routes, _ env: ServiceEnvironment) {}
     public var jobs: [PeriodicJob] { [] }
     public var gauges: BusinessGauges? { nil }
+    public var approvalOutcomes: [ApprovalOutcome] { [] }
 }

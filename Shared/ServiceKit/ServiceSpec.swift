@@ -36,7 +36,16 @@ public struct ServiceSpec: Sendable {
         for capability in capabilities { capability.handle(&handlers) }
         self.id = id; self.defaultPort = defaultPort; self.migrations = migrations; self.handlers = handlers
         routes = { routes, env in for capability in capabilities { capability.routes(routes, env) } }
-        self.busDuties = busDuties; self.approvals = approvals
+        self.busDuties = busDuties
+        let outcomes = capabilities.flatMap { $0.approvalOutcomes }
+        // Every action the book puts under limits does something once decided, and only its actions do.
+        if let approvals {
+            precondition(Set(outcomes.map(\.action)) == Set(approvals.actions.keys) && outcomes.count == approvals.actions.count,
+                         "\(id): the approval actions \(approvals.actions.keys.sorted()) need one outcome each; the capabilities give \(outcomes.map(\.action).sorted())")
+        } else {
+            precondition(outcomes.isEmpty, "\(id): approval outcomes without an approval book")
+        }
+        self.approvals = approvals?.deciding(outcomes)
         jobs = capabilities.flatMap { $0.jobs }
         let sampled: [BusinessGauges] = capabilities.compactMap { $0.gauges }
         if sampled.isEmpty { gauges = nil } else {

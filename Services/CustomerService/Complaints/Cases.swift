@@ -2,6 +2,7 @@ import Contracts
 import CustomerServiceDomain
 import Foundation
 import Messaging
+import ServiceKit
 import Storage
 
 /// Complaints from the first contact to the result.
@@ -107,5 +108,19 @@ enum Cases {
         }
         if !found.isEmpty { work.logger.warning("complaints past their deadline escalated", metadata: ["count": "\(found.count)"]) }
         return found.map(\.event)
+    }
+
+    /// Resolves a case now when its cost is within the person's limit; else an approval request waits.
+    enum Resolving: Sendable { case resolved(String), pending(ApprovalRecord) }
+
+    static func resolve(_ asked: CustomerServiceApprovals.Resolution, _ work: UnitOfWork) throws -> Resolving {
+        let charge = try cost(of: asked, work)
+        if charge > 0, case .pending(let request) = try CustomerServiceApprovals.book.authorise(
+            CustomerServiceApprovals.resolutionCost, subject: asked.number, amount: charge, payload: asked,
+            summary: "resolve case \(asked.number) by \(asked.resolution) at a cost of \(charge)", work) {
+            return .pending(request)
+        }
+        return .resolved(try resolve(asked.number, resolution: asked.resolution,
+                                     note: note(asked.note, compensation: asked.compensation), lines: asked.lines, work))
     }
 }

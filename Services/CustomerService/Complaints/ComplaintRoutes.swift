@@ -66,7 +66,7 @@ struct ComplaintRoutes: Sendable {
             let asked = CustomerServiceApprovals.Resolution(number: number, resolution: body.resolution, note: body.note,
                                                             lines: body.lines ?? [], compensation: body.compensation)
             let outcome = try await env.perform("POST /complaints/{number}/resolve") { work in
-                try CustomerServiceApprovals.resolve(asked, work)
+                try Cases.resolve(asked, work)
             }
             switch outcome {
             case .pending(let approval): return try ApprovalPending(approval).response()
@@ -86,3 +86,6 @@ struct ComplaintRoutes: Sendable {
         }
     }
 }
+
+extension CaseView: ResponseEncodable {}
+extension CaseDetailView: ResponseEncodable {}

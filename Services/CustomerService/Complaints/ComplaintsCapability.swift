@@ -19,6 +19,15 @@ struct ComplaintsCapability: Capability {
 
     func routes(_ routes: Routes, _ env: ServiceEnvironment) { ComplaintRoutes(env: env).add(to: routes) }
 
+    /// A resolution beyond the person's limit, once approved: the case is resolved as asked.
+    var approvalOutcomes: [ApprovalOutcome] {
+        [ApprovalOutcome(CustomerServiceApprovals.resolutionCost, approved: { request, _, work in
+            let asked = try request.decode(CustomerServiceApprovals.Resolution.self)
+            _ = try Cases.resolve(asked.number, resolution: asked.resolution, note: Cases.note(asked.note, compensation: asked.compensation),
+                                  lines: asked.lines, work)
+        })]
+    }
+
     /// Missed deadlines escalate (DOMAIN: complaints).
     var jobs: [PeriodicJob] {
         [PeriodicJob("escalation", every: .seconds(300)) { env in

@@ -27,3 +27,7 @@ struct CustomerRoutes: Sendable {
         }
     }
 }
+
+extension PurchaseView: ResponseEncodable {}
+
+extension CustomerRecordView: ResponseEncodable {}

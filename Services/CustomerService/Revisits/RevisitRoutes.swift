@@ -47,3 +47,5 @@ struct RevisitRoutes: Sendable {
         }
     }
 }
+
+extension RevisitView: ResponseEncodable {}

@@ -22,3 +22,6 @@ struct LedgerRoutes: Sendable {
         }
     }
 }
+
+extension JournalEntryView: ResponseEncodable {}
+extension TrialBalanceView: ResponseEncodable {}

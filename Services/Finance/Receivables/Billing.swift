@@ -2,6 +2,7 @@ import Contracts
 import FinanceDomain
 import Foundation
 import Messaging
+import ServiceKit
 import Storage
 
 /// Receivables on the order path: deposits and prepayments when an order is accepted,
@@ -214,5 +215,18 @@ enum Billing {
         for (event, correlation) in found { try work.publish(event, correlationId: correlation) }
         work.logger.info("collections run", metadata: ["as_of": "\(asOf)", "overdue": "\(found.count)"])
         return found.map(\.event)
+    }
+
+    /// A hand-entered payment: recorded now within the person's limit, else waiting for approval.
+    /// A payment already recorded under its bank reference stays as it was (nil).
+    enum Entered { case recorded(PaymentReceived?), pending(ApprovalRecord) }
+
+    static func enter(_ payment: RecordPayment, _ work: UnitOfWork) throws -> Entered {
+        switch try FinanceApprovals.book.authorise(FinanceApprovals.manualPayment, subject: payment.bankReference, amount: payment.amount, payload: payment,
+                                  summary: "payment \(payment.bankReference) of \(payment.amount) \(payment.currency) for \(payment.invoiceNumber.map { "invoice \($0)" } ?? "order \(payment.orderRef ?? "-")")",
+                                  work) {
+        case .allowed: return .recorded(try record(payment, work))
+        case .pending(let request): return .pending(request)
+        }
     }
 }

@@ -55,3 +55,5 @@ struct CustomerRoutes: Sendable {
         }
     }
 }
+
+extension AccountView: ResponseEncodable {}

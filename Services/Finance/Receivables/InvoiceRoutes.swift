@@ -33,3 +33,6 @@ struct InvoiceRoutes: Sendable {
         }
     }
 }
+
+extension InvoiceView: ResponseEncodable {}
+extension InvoiceDetailView: ResponseEncodable {}

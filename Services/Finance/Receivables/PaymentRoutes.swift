@@ -16,7 +16,7 @@ struct PaymentRoutes: Sendable {
     func add(to router: Routes) {
         router.post("/payments", allow: .staff) { request, context -> Response in
             let payment = try await request.decode(as: RecordPayment.self, context: context)
-            let entered = try await env.perform("POST /payments") { work in try FinanceApprovals.enter(payment, work) }
+            let entered = try await env.perform("POST /payments") { work in try Billing.enter(payment, work) }
             switch entered {
             case .pending(let approval):
                 return try ApprovalPending(approval).response()

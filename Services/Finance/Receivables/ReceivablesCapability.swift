@@ -30,6 +30,13 @@ struct ReceivablesCapability: Capability {
         CollectionRoutes(env: env).add(to: routes)
     }
 
+    /// A payment entered by hand beyond the person's limit, once approved: recorded.
+    var approvalOutcomes: [ApprovalOutcome] {
+        [ApprovalOutcome(FinanceApprovals.manualPayment, approved: { request, _, work in
+            _ = try Billing.record(try request.decode(RecordPayment.self), work)
+        })]
+    }
+
     /// The daily collections run (hourly, so a restart never skips a day): overdue invoices as of today.
     var jobs: [PeriodicJob] {
         [PeriodicJob("collections", every: .seconds(3600)) { env in

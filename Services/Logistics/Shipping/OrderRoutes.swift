@@ -55,3 +55,5 @@ struct OrderRoutes: Sendable {
         }
     }
 }
+
+extension WarehouseOrderView: ResponseEncodable {}

@@ -43,3 +43,5 @@ struct ReturnRoutes: Sendable {
         }
     }
 }
+
+extension ReturnView: ResponseEncodable {}

@@ -14,4 +14,13 @@ struct StockCapability: Capability {
         StockRoutes(env: env).add(to: routes)
         WarehouseRoutes(env: env).add(to: routes)
     }
+
+    /// Goods booked in without a purchase order, once approved: the receipt is booked.
+    var approvalOutcomes: [ApprovalOutcome] {
+        [ApprovalOutcome(LogisticsApprovals.unreferencedReceipt, approved: { request, _, work in
+            let receipt = try request.decode(LogisticsApprovals.Receipt.self)
+            _ = try StockKeeping.receive(warehouse: receipt.warehouse, sku: receipt.sku, quantity: receipt.quantity,
+                                         reference: receipt.reference, work)
+        })]
+    }
 }

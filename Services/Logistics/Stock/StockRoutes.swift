@@ -75,3 +75,6 @@ struct StockRoutes: Sendable {
         }
     }
 }
+
+extension StockView: ResponseEncodable {}
+extension MovementView: ResponseEncodable {}

@@ -45,3 +45,5 @@ struct WarehouseRoutes: Sendable {
         }
     }
 }
+
+extension WarehouseView: ResponseEncodable {}

@@ -75,3 +75,7 @@ struct CustomerRoutes: Sendable {
         }
     }
 }
+
+extension CreditFileView: ResponseEncodable {}
+extension RiskOrderView: ResponseEncodable {}
+extension CreditLogView: ResponseEncodable {}

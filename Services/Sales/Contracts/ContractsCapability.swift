@@ -12,4 +12,11 @@ struct ContractsCapability: Capability {
     }
 
     func routes(_ routes: Routes, _ env: ServiceEnvironment) { ContractRoutes(env: env).add(to: routes) }
+
+    /// A signature beyond the signer's limit, once approved: the contract is signed.
+    var approvalOutcomes: [ApprovalOutcome] {
+        [ApprovalOutcome(SalesApprovals.contractSign, approved: { request, decision, work in
+            try ContractDesk.signatureApproved(request, decision, work)
+        })]
+    }
 }

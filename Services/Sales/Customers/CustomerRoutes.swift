@@ -127,3 +127,4 @@ struct CustomerRoutes: Sendable {
 }
 
 extension TimelineEntry: ResponseEncodable {}
+extension CustomerView: ResponseEncodable {}

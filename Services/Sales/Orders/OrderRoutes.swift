@@ -77,3 +77,5 @@ struct OrderRoutes: Sendable {
         }
     }
 }
+
+extension SalesOrderView: ResponseEncodable {}

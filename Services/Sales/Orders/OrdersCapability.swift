@@ -26,6 +26,19 @@ struct OrdersCapability: Capability {
 
     func routes(_ routes: Routes, _ env: ServiceEnvironment) { OrderRoutes(env: env).add(to: routes) }
 
+    /// A discounted order, once decided: placed as asked, or rejected and its sender told.
+    var approvalOutcomes: [ApprovalOutcome] {
+        [ApprovalOutcome(SalesApprovals.discount, approved: { request, _, work in
+            let asked = try request.decode(SalesApprovals.Discounted.self)
+            // A salesperson's own entry (no sender to answer) stays theirs; the approver only authorised it.
+            try OrderIntake.place(asked.order, typedPricesAuthorised: true, answering: asked.answer,
+                                  enteredBy: asked.answer == nil ? request.requestedBy : nil, work)
+        }, rejected: { request, decision, work in
+            let asked = try request.decode(SalesApprovals.Discounted.self)
+            try OrderIntake.rejectDiscount(asked.order, reason: decision.reason ?? "rejected", answering: asked.answer, work)
+        })]
+    }
+
     /// Orders by status, and those stuck in a step (not moved for an hour, final ones never):
     /// every status is reported, 0 included, so an alert on a stuck step also clears.
     var gauges: BusinessGauges? {

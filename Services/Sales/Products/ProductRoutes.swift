@@ -47,3 +47,5 @@ struct ProductRoutes: Sendable {
         }
     }
 }
+
+extension ProductView: ResponseEncodable {}

@@ -12,8 +12,9 @@ public enum AuthorityLevel: String, Sendable, Codable, CaseIterable, Comparable 
     public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
 }
 
-/// One action a service puts under authority limits: its unit, the limits it starts with (a
-/// level left out may not do it without approval), and what it does once approved.
+/// One action a service puts under authority limits: its unit and the limits it starts with (a
+/// level left out may not do it without approval). What deciding it does is an `ApprovalOutcome`
+/// of the capability that asks for it.
 public struct ApprovalAction: Sendable {
     public enum Unit: String, Sendable, Codable {
         /// Minor units of the document's currency.
@@ -24,21 +25,30 @@ public struct ApprovalAction: Sendable {
         case quantity
     }
 
-    /// What the approved request does, in the decision's transaction; the decision says who decided.
-    public typealias Perform = @Sendable (ApprovalRecord, ApprovalBook.Decision, UnitOfWork) throws -> Void
-
     public let name: String
     public let summary: String
     public let unit: Unit
     public let defaults: [AuthorityLevel: Int64]
-    public let perform: Perform
-    /// What a rejection does besides changing nothing (telling a waiting sender, say); nil: nothing.
-    public let onReject: Perform?
 
-    public init(_ name: String, _ summary: String, unit: Unit, defaults: [AuthorityLevel: Int64], perform: @escaping Perform,
-                onReject: Perform? = nil) {
-        self.name = name; self.summary = summary; self.unit = unit; self.defaults = defaults; self.perform = perform
-        self.onReject = onReject
+    public init(_ name: String, _ summary: String, unit: Unit, defaults: [AuthorityLevel: Int64]) {
+        self.name = name; self.summary = summary; self.unit = unit; self.defaults = defaults
+    }
+}
+
+/// What deciding a request of one action does, in the decision's transaction: declared by the
+/// capability that asks for it (approving a discount places the order), so the department's book
+/// names no capability and no capability reaches back into the wiring.
+public struct ApprovalOutcome: Sendable {
+    /// What the request does once decided; the decision says who decided.
+    public typealias Perform = @Sendable (ApprovalRecord, ApprovalBook.Decision, UnitOfWork) throws -> Void
+
+    public let action: String
+    public let approved: Perform
+    /// What a rejection does besides changing nothing (telling a waiting sender, say); nil: nothing.
+    public let rejected: Perform?
+
+    public init(_ action: String, approved: @escaping Perform, rejected: Perform? = nil) {
+        self.action = action; self.approved = approved; self.rejected = rejected
     }
 }
 
@@ -81,6 +91,8 @@ public struct ApprovalRecord: Sendable, Encodable, Equatable {
 public struct ApprovalBook: Sendable {
     public let department: String
     public let actions: [String: ApprovalAction]
+    /// What deciding each action does (`deciding(_:)`): given by the service's capabilities.
+    public private(set) var outcomes: [String: ApprovalOutcome] = [:]
     let requested: @Sendable (ApprovalRequestInfo, UnitOfWork) throws -> Void
     let decided: @Sendable (ApprovalDecisionInfo, UnitOfWork) throws -> Void
 
@@ -90,6 +102,13 @@ public struct ApprovalBook: Sendable {
         self.actions = Dictionary(uniqueKeysWithValues: actions.map { ($0.name, $0) })
         self.requested = { info, work in try work.publish(R(info)) }
         self.decided = { info, work in try work.publish(D(info)) }
+    }
+
+    /// The book with what deciding each of its actions does.
+    public func deciding(_ outcomes: [ApprovalOutcome]) -> ApprovalBook {
+        var book = self
+        book.outcomes = Dictionary(outcomes.map { ($0.action, $0) }) { first, _ in first }
+        return book
     }
 
     /// The role name of a level in this department (`risk:manager`; `executive`).
@@ -197,7 +216,9 @@ public struct ApprovalBook: Sendable {
         guard request.status == "pending" else {
             throw Refusal(.notPending, "approval request \(id) is \(request.status)\(request.decidedBy.map { " by \($0)" } ?? "")")
         }
-        guard let action = actions[request.action] else { throw Refusal(.notFound, "\(request.action) is no longer an action of \(department)") }
+        guard actions[request.action] != nil, let outcome = outcomes[request.action] else {
+            throw Refusal(.notFound, "\(request.action) is no longer an action of \(department)")
+        }
         let decider = work.cause.actor ?? ""
         guard decider != request.requestedBy else { throw Refusal(.selfApproval, "nobody approves their own request") }
         let needed = AuthorityLevel(rawValue: String(request.approverRole.split(separator: ":").last ?? "")) ?? .executive
@@ -220,17 +241,17 @@ public struct ApprovalBook: Sendable {
         if approve, !(rule?.covers(request.amount) ?? false) {
             throw Refusal(.notApprover, "\(request.amount) \(request.unit) is beyond the limit of \(deciderLevel.map(role) ?? decider) for \(request.action)")
         }
-        let outcome = approve ? "approved" : "rejected"
-        try store.decide(id, status: outcome, by: decider, onBehalfOf: onBehalfOf, rule: rule, reason: reason)
-        try store.log(request: id, step: outcome, action: request.action, subject: request.subject, amount: request.amount, actor: decider,
+        let status = approve ? "approved" : "rejected"
+        try store.decide(id, status: status, by: decider, onBehalfOf: onBehalfOf, rule: rule, reason: reason)
+        try store.log(request: id, step: status, action: request.action, subject: request.subject, amount: request.amount, actor: decider,
                       onBehalfOf: onBehalfOf, rule: rule, reason: reason)
         work.correlate(with: request.correlationId)
         try decided(ApprovalDecisionInfo(requestId: id, action: request.action, subject: request.subject, amount: request.amount,
-                                         unit: request.unit, outcome: outcome, requestedBy: request.requestedBy, decidedBy: decider,
+                                         unit: request.unit, outcome: status, requestedBy: request.requestedBy, decidedBy: decider,
                                          onBehalfOf: onBehalfOf, ruleId: rule?.id, limit: rule?.limit, reason: reason), work)
         let decision = Decision(by: decider, onBehalfOf: onBehalfOf, approved: approve, reason: reason)
-        if approve { try action.perform(request, decision, work) } else { try action.onReject?(request, decision, work) }
-        work.logger.notice("approval \(outcome)", metadata: ["request": "\(id)", "by": "\(decider)", "on_behalf_of": "\(onBehalfOf ?? "-")"])
+        if approve { try outcome.approved(request, decision, work) } else { try outcome.rejected?(request, decision, work) }
+        work.logger.notice("approval \(status)", metadata: ["request": "\(id)", "by": "\(decider)", "on_behalf_of": "\(onBehalfOf ?? "-")"])
         return try store.request(id)!
     }
 
