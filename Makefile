@@ -21,6 +21,7 @@ test: servers
 	python3 Tools/generate/generate.py --check
 	python3 docs/contracts/check.py
 	python3 Tools/structure/capability_cycles.py >/dev/null
+	python3 Tools/structure/sql_in_stores.py
 	$(SWIFT) build --build-tests
 	deploy/local/test-lanes.sh
 

@@ -112,7 +112,7 @@ enum FinanceMigrations {
         Migration(103, "every journal entries row says who: the unit of work's actor", """
             ALTER TABLE journal_entries ADD COLUMN actor text DEFAULT NULLIF(current_setting('bizops.actor', true), '');
             """),
-        ContractReviewAnswer.migration(104),
+        ContractReviewMigrations.table(104),
         Migration(105, "signed contracts' payment terms", """
             CREATE TABLE contracts (
                 contract_no text PRIMARY KEY,

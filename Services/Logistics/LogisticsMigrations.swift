@@ -105,7 +105,7 @@ enum LogisticsMigrations {
         Migration(105, "a receipt keeps the purchase order it came under", """
             ALTER TABLE receipts ADD COLUMN purchase_order text;
             """),
-        ContractReviewAnswer.migration(106),
+        ContractReviewMigrations.table(106),
         Migration(107, "signed contracts' delivery terms", """
             CREATE TABLE contracts (
                 contract_no text PRIMARY KEY,

@@ -63,6 +63,6 @@ enum RiskMigrations {
         Migration(103, "who may release holds comes from sign-in roles and authority limits", """
             DROP TABLE authorisers;
             """),
-        ContractReviewAnswer.migration(104),
+        ContractReviewMigrations.table(104),
     ]
 }

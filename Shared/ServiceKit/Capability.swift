@@ -3,7 +3,7 @@ import Storage
 
 /// One thing a department does (its orders, quotes, stock, receivables…), in a folder of its own
 /// under the department with its handlers, routes, store and jobs, and registered through this one
-/// protocol: its department's `ServiceSpec` lists its capabilities and nothing else.
+/// protocol: its department's `ServiceSpec` lists its capabilities beside its migrations and its book of authority limits.
 /// Its pure rules stay in the department's `Domain` target.
 public protocol Capability: Sendable {
     /// The commands and events it handles (their routing keys become its service's bindings).

@@ -61,7 +61,7 @@ public struct ServiceSpec: Sendable {
     public static func department(of id: String) -> String { id.replacingOccurrences(of: "_", with: "-") }
 
     /// The kit's migrations (outbox, inbox, refusals; people and approvals; the change log) and the service's own.
-    public var allMigrations: [Migration] { MessagingMigrations.all(schema: schema) + ApprovalMigrations.all + ChangeLog.migrations + migrations }
+    public var allMigrations: [Migration] { MessagingMigrations.all(schema: schema) + ApprovalMigrations.all + ChangeLogMigrations.all + migrations }
 
     /// Brings the schema up to date and writes the default authority limits it lacks.
     @discardableResult

@@ -144,6 +144,13 @@ public actor PostgresPool {
         return try await body(ConnectionLease(slot: slots[index], config: config))
     }
 
+    /// Runs `body` on one connection's thread, each statement on its own (no transaction): a
+    /// store's single read or write outside a unit of work.
+    public func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+        statements.increment()
+        return try await withConnection { lease in try await lease.run(body) }
+    }
+
     /// Opens every connection now, so a bad URL or password fails at start-up.
     public func warmUp() async throws {
         for slot in slots {
@@ -222,6 +229,16 @@ public final class Transaction {
 
     public func query(_ sql: String, _ params: [PGValue] = []) throws -> [PGRow] {
         try connection.query(sql, params)
+    }
+
+    /// Sets a setting until the transaction ends (`set_config(name, value, true)`).
+    public func setLocal(_ name: String, _ value: String) throws {
+        try execute("SELECT set_config($1, $2, true)", [.text(name), .text(value)])
+    }
+
+    /// Waits for the lock named `name` and holds it until the transaction ends (one at a time across processes).
+    public func lock(_ name: String) throws {
+        try execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(name)])
     }
 
     /// Runs `hook` just before COMMIT (e.g. to write buffered outbox rows in one statement).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Messaging
+import ServiceKit
 import Storage
 
 /// What every `bizctl dead` verb that changes something needs: the broker as its admin, the
@@ -25,10 +26,9 @@ struct OperatorOptions: ParsableArguments {
             ?? "postgresql://bizops:bizops-dev@127.0.0.1:5432/bizops?sslmode=disable"
         let pool = PostgresPool(DatabaseConfig(url: url, schema: selection.schema, poolSize: 1, applicationName: "bizctl"))
         let json = String(decoding: try JSONEncoder().encode(detail), as: UTF8.self)
-        try await pool.execute("""
-            INSERT INTO operator_actions (action, operator, queue, message_ids, filter, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
-            """, [.text(action), .text(operatorName), .text(selection.queue), .textArray(ids),
-                  selection.filterText.map(PGValue.text) ?? .null, .text(json)])
+        let operatorName = self.operatorName, queue = selection.queue, filter = selection.filterText
+        try await pool.run { try ChangeLogStore($0).addOperatorAction(action, operatorName: operatorName, queue: queue, messageIds: ids,
+                                                                     filter: filter, detailJSON: json) }
     }
 }
 

@@ -155,19 +155,11 @@ struct Order: AsyncParsableCommand {
         for spec in Provision.specs {
             let pool = pools[spec.id]!
             do {
-                let n = try await pool.query("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND correlation_id = $1",
-                                             [.text(orderRef)]).first?.int("n") ?? 0
+                let n = try await pool.run { try OutboxStore($0).unsent(correlationId: orderRef) }
                 if n > 0 { found.append("\(n) message\(n == 1 ? "" : "s") unsent in \(spec.id)'s outbox") }
                 // Within the inbox's retention (7 days), so one handled is still remembered as handled.
-                for row in try await pool.query("""
-                    SELECT message_id::text AS message_id, message_type, routing_key,
-                           to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS sent
-                    FROM outbox WHERE correlation_id = $1 AND sent_at IS NOT NULL AND exchange = $2
-                      AND sent_at > now() - interval '6 days'
-                    ORDER BY outbox.id DESC LIMIT 100
-                    """, [.text(orderRef), .text(Topology.events)]) {
-                    published.append((try row.string("message_type"), spec.id, try row.string("message_id"), try row.string("sent"),
-                                      try row.string("routing_key")))
+                for sent in try await pool.run({ try OutboxStore($0).sent(correlationId: orderRef, exchange: Topology.events, withinDays: 6) }) {
+                    published.append((sent.type, spec.id, sent.messageId, sent.sentAt, sent.routingKey))
                 }
             } catch { unread.append("\(spec.id)'s outbox (\(error))") }
         }
@@ -198,9 +190,10 @@ struct Order: AsyncParsableCommand {
             guard !mine.isEmpty, let pool = pools[consumer.id] else { continue }
             let taken: Set<String>
             do {
-                let inbox = try await pool.query("SELECT message_id::text AS id FROM inbox WHERE message_id = ANY($1::uuid[])", [.textArray(mine.map(\.id))])
-                let refused = try await pool.query("SELECT message_id::text AS id FROM refusals WHERE correlation_id = $1", [.text(orderRef)])
-                taken = Set(try (inbox + refused).map { try $0.string("id") })
+                let ids = mine.map(\.id)
+                taken = try await pool.run { conn in
+                    try InboxStore(conn).taken(ids).union(try RefusalStore(conn).messageIds(correlationId: orderRef))
+                }
             } catch {
                 unread.append("\(consumer.id)'s inbox and refusals (\(error))")
                 continue

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Messaging
 import Storage
 
 /// Each service's outbox: what it has committed but not yet published, and how long the oldest
@@ -31,13 +32,9 @@ struct Outbox: AsyncParsableCommand {
             let schema = id.replacingOccurrences(of: "-", with: "_")
             let pool = PostgresPool(DatabaseConfig(url: url, schema: schema, poolSize: 1, applicationName: "bizctl outbox"))
             do {
-                let row = try await pool.query("""
-                    SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL) AS unsent,
-                           (SELECT (EXTRACT(EPOCH FROM now() - min(created_at)) * 1000)::bigint FROM outbox WHERE sent_at IS NULL) AS oldest_ms,
-                           (SELECT max(sent_at) FROM outbox WHERE sent_at IS NOT NULL) AS last_sent
-                    """).first!
-                let oldest = try row.optionalInt("oldest_ms").map { Double($0) / 1000 }
-                rows.append(Row(service: id, unsent: try row.int("unsent"), oldestSeconds: oldest, lastSentAt: try row.optionalTimestamp("last_sent"),
+                let backlog = try await pool.run { try OutboxStore($0).backlog() }
+                let oldest = backlog.oldestSeconds
+                rows.append(Row(service: id, unsent: backlog.unsent, oldestSeconds: oldest, lastSentAt: backlog.lastSentAt,
                                 problem: (oldest ?? 0) > maxAge ? "oldest unsent row waits \(Int(oldest ?? 0)) s (more than \(Int(maxAge)) s)" : nil))
             } catch {
                 rows.append(Row(service: id, unsent: 0, oldestSeconds: nil, lastSentAt: nil, problem: "cannot read its outbox: \(error)"))

@@ -29,8 +29,6 @@ enum Cases {
         return event
     }
 
-    /// A person resolves the case. A return authorises the goods back; the case closes when
-    /// finance's credit note for them arrives. Other results close it at once.
     /// What a resolution costs the company, in the order's minor units: the goods that come back
     /// or are replaced (all of the order's when a replacement names no lines), or the goodwill paid.
     static func cost(of asked: CustomerServiceApprovals.Resolution, _ work: UnitOfWork) throws -> Int64 {
@@ -58,6 +56,8 @@ enum Cases {
         return [note, "compensation \(compensation)"].compactMap { $0 }.joined(separator: "; ")
     }
 
+    /// A person resolves the case. A return authorises the goods back; the case closes when
+    /// finance's credit note for them arrives. Other results close it at once.
     static func resolve(_ number: String, resolution: String, note: String?, lines: [ItemQuantity], _ work: UnitOfWork) throws -> String {
         let store = CaseStore(tx: work.transaction)
         guard let record = try store.lockCase(number) else { throw Refusal(.notFound, "no case \(number)") }

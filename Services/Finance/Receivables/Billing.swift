@@ -30,11 +30,11 @@ enum Billing {
     static func issue(_ plan: PlannedInvoice, order: String, customer: String, currency: String, on day: BusinessDate,
                       _ work: UnitOfWork) throws -> String {
         let tx = work.transaction
-        let number = try Books.nextNumber("INV", "invoice_number_seq", tx)
+        let number = try JournalStore.nextNumber("INV", "invoice_number_seq", tx)
         try ReceivablesStore(tx: tx).addInvoice(number, plan, order: order, customer: customer, currency: currency, issued: day)
         // Advances are owed to the customer until delivery; the final invoice earns revenue.
         let credit = plan.kind.isAdvance ? Account.customerAdvances : Account.revenue
-        try Books.post(tx, date: day, memo: "\(plan.kind) invoice \(number) for order \(order)", reference: number, currency: currency,
+        try JournalStore.post(tx, date: day, memo: "\(plan.kind) invoice \(number) for order \(order)", reference: number, currency: currency,
                        [.init(account: Account.receivables, debit: plan.amount), .init(account: credit, credit: plan.amount)])
         try work.publish(InvoiceIssued(invoiceNumber: number, orderRef: order, customerCode: customer, kind: plan.kind,
                                        amount: plan.amount, currency: currency, issueDate: day, dueDate: plan.dueDate))
@@ -51,9 +51,9 @@ enum Billing {
         guard let balance = try ReceivablesStore(tx: tx).lockCredit(customer, currency: currency), balance > 0 else { return }
         let applied = min(balance, amount)
         let allocation = Allocation(invoiceNumber: number, amount: applied, outstanding: amount - applied)
-        let paidOff = try Settlement.apply([allocation], source: "credit", reference: "CREDIT-\(number)", tx)
-        try Settlement.credit(tx, customer: customer, currency: currency, by: -applied)
-        try Books.post(tx, date: day, memo: "customer credit applied to invoice \(number) for order \(order)",
+        let paidOff = try SettlementStore.apply([allocation], source: "credit", reference: "CREDIT-\(number)", tx)
+        try SettlementStore.credit(tx, customer: customer, currency: currency, by: -applied)
+        try JournalStore.post(tx, date: day, memo: "customer credit applied to invoice \(number) for order \(order)",
                        reference: number, currency: currency,
                        [.init(account: Account.customerCredit, debit: applied), .init(account: Account.receivables, credit: applied)])
         try work.publish(CreditApplied(customerCode: customer, orderRef: order, amount: applied, currency: currency,
@@ -76,14 +76,14 @@ enum Billing {
         try store.setStatus(event.orderRef, next, deliveredOn: event.deliveredOn)
         let advances = try store.advancesInvoiced(event.orderRef)
         if advances > 0 {
-            try Books.post(tx, date: event.deliveredOn, memo: "advances on order \(event.orderRef) earned on delivery",
+            try JournalStore.post(tx, date: event.deliveredOn, memo: "advances on order \(event.orderRef) earned on delivery",
                            reference: event.orderRef, currency: currency,
                            [.init(account: Account.customerAdvances, debit: advances), .init(account: Account.revenue, credit: advances)])
         }
         if let plan = try store.terms(forOrder: event.orderRef, customer: order.customer).invoiceOnDelivery(total: total, alreadyInvoiced: advances, deliveredOn: event.deliveredOn) {
             _ = try issue(plan, order: event.orderRef, customer: order.customer, currency: currency, on: event.deliveredOn, work)
         }
-        if try Settlement.orderSettled(event.orderRef, tx) {
+        if try SettlementStore.orderSettled(event.orderRef, tx) {
             work.logger.info("order delivered and already paid", metadata: ["order_ref": "\(event.orderRef)"])
         }
     }
@@ -104,15 +104,15 @@ enum Billing {
         var allocations: [Allocation] = [], rest = payment.amount
         if let target, target.currency == payment.currency {
             (allocations, rest) = PaymentAllocation.allocate(payment.amount,
-                                                             to: try Settlement.openInvoices(orderRef: target.order, first: payment.invoiceNumber, tx))
+                                                             to: try SettlementStore.openInvoices(orderRef: target.order, first: payment.invoiceNumber, tx))
         }
         try store.addPayment(payment, order: target?.order, customer: target?.customer, unallocated: rest)
-        let paidOff = try Settlement.apply(allocations, source: "payment", reference: payment.bankReference, tx)
+        let paidOff = try SettlementStore.apply(allocations, source: "payment", reference: payment.bankReference, tx)
         let allocated = payment.amount - rest
         // Overpayment of a known customer is their credit; money we cannot place waits in suspense.
         let restAccount = target != nil ? Account.customerCredit : Account.suspense
-        if let customer = target?.customer { try Settlement.credit(tx, customer: customer, currency: payment.currency, by: rest) }
-        try Books.post(tx, date: payment.valueDate, memo: "payment \(payment.bankReference)", reference: payment.bankReference,
+        if let customer = target?.customer { try SettlementStore.credit(tx, customer: customer, currency: payment.currency, by: rest) }
+        try JournalStore.post(tx, date: payment.valueDate, memo: "payment \(payment.bankReference)", reference: payment.bankReference,
                        currency: payment.currency,
                        [.init(account: Account.bank, debit: payment.amount), .init(account: Account.receivables, credit: allocated),
                         .init(account: restAccount, credit: rest)])
@@ -138,7 +138,7 @@ enum Billing {
             let invoice = try store.invoice(number)
             try work.publish(InvoicePaid(invoiceNumber: number, orderRef: invoice.order, customerCode: invoice.customer,
                                          kind: invoice.kind, amount: invoice.amount,
-                                         orderSettled: try Settlement.orderSettled(invoice.order, work.transaction)))
+                                         orderSettled: try SettlementStore.orderSettled(invoice.order, work.transaction)))
             if invoice.kind.isAdvance, let state = try store.clearanceState(invoice.order),
                DispatchClearing.clearsAfterPayment(of: invoice.kind, order: state.status, openAdvances: state.openAdvances) {
                 try work.publish(OrderCleared(orderRef: invoice.order, customerCode: invoice.customer, reason: "advance-paid"))
@@ -162,8 +162,8 @@ enum Billing {
         for invoice in try store.lockLiveInvoices(event.orderRef) {
             let paid = invoice.amount - invoice.outstanding
             try store.void(invoice.number)
-            try Settlement.credit(tx, customer: event.customerCode, currency: invoice.currency, by: paid)
-            try Books.post(tx, date: today, memo: "invoice \(invoice.number) voided: order \(event.orderRef) cancelled", reference: invoice.number,
+            try SettlementStore.credit(tx, customer: event.customerCode, currency: invoice.currency, by: paid)
+            try JournalStore.post(tx, date: today, memo: "invoice \(invoice.number) voided: order \(event.orderRef) cancelled", reference: invoice.number,
                            currency: invoice.currency,
                            [.init(account: Account.customerAdvances, debit: invoice.amount), .init(account: Account.receivables, credit: invoice.outstanding),
                             .init(account: Account.customerCredit, credit: paid)])
@@ -192,13 +192,13 @@ enum Billing {
         }
         guard amount > 0 else { return }
         let today = BusinessDate(work.time)
-        let number = try Books.nextNumber("CN", "credit_note_number_seq", tx)
+        let number = try JournalStore.nextNumber("CN", "credit_note_number_seq", tx)
         guard try store.addCreditNote(number, order: event.orderRef, customer: sold.customer, caseId: event.caseId, returnId: event.returnId,
                                       amount: amount, currency: sold.currency, issued: today) else { return }
-        let (allocations, rest) = PaymentAllocation.allocate(amount, to: try Settlement.openInvoices(orderRef: event.orderRef, first: nil, tx))
-        let paidOff = try Settlement.apply(allocations, source: "credit-note", reference: number, tx)
-        try Settlement.credit(tx, customer: sold.customer, currency: sold.currency, by: rest)
-        try Books.post(tx, date: today, memo: "credit note \(number) for return on \(event.orderRef)", reference: number, currency: sold.currency,
+        let (allocations, rest) = PaymentAllocation.allocate(amount, to: try SettlementStore.openInvoices(orderRef: event.orderRef, first: nil, tx))
+        let paidOff = try SettlementStore.apply(allocations, source: "credit-note", reference: number, tx)
+        try SettlementStore.credit(tx, customer: sold.customer, currency: sold.currency, by: rest)
+        try JournalStore.post(tx, date: today, memo: "credit note \(number) for return on \(event.orderRef)", reference: number, currency: sold.currency,
                        [.init(account: Account.returns, debit: amount), .init(account: Account.receivables, credit: amount - rest),
                         .init(account: Account.customerCredit, credit: rest)])
         try work.publish(CreditNoteIssued(creditNoteNumber: number, orderRef: event.orderRef, customerCode: sold.customer,

@@ -14,7 +14,7 @@ struct FinanceOrder: Sendable, Equatable {
 }
 
 /// Every statement finance runs on orders, invoices, payments and credit notes, behind typed
-/// methods, inside the work's transaction (the journal and numbering are in `Books`).
+/// methods, inside the work's transaction (the journal and numbering are in `JournalStore`, allocations and credit in `SettlementStore`).
 struct ReceivablesStore {
     let tx: Transaction
 

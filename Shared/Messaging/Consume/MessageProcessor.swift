@@ -162,13 +162,8 @@ public final class MessageProcessor: Sendable {
             }
         }
         guard !batch.isEmpty else { return [] }
-        let ids = batch.map { $0.envelope.messageId.uuidString.lowercased() }
-        let rows = try tx.query("""
-            INSERT INTO inbox (message_id, message_type, source)
-            SELECT m::uuid, t, s FROM unnest($1::text[], $2::text[], $3::text[]) AS u(m, t, s)
-            ON CONFLICT (message_id) DO NOTHING RETURNING message_id
-            """, [.textArray(ids), .textArray(batch.map(\.envelope.type)), .textArray(batch.map(\.envelope.source))])
-        var fresh = Set(try rows.map { try $0.uuid("message_id") })
+        var fresh = try InboxStore(tx: tx).take(batch.map { (id: $0.envelope.messageId.uuidString.lowercased(), type: $0.envelope.type,
+                                                             source: $0.envelope.source) })
         var duplicates: [Int] = []
         var askAgain: [InboundMessage] = []
         for (index, message) in batch.enumerated() {
@@ -224,13 +219,7 @@ public final class MessageProcessor: Sendable {
                     "message_id": "\(id)", "reply_to": "\(message.envelope.replyTo ?? "-")", "sender": "\(message.userId ?? "-")"])
                 continue
             }
-            let copied = try tx.execute("""
-                INSERT INTO outbox (message_id, exchange, routing_key, message_type, app_id, correlation_id, headers, body, occurred_at)
-                SELECT gen_random_uuid(), exchange, $2, message_type, app_id, correlation_id,
-                       headers || '{"x-replayed": true}'::jsonb, body, now()
-                FROM outbox WHERE exchange = '\(Topology.replies)' AND headers->>'causation_id' = $1 AND NOT headers ? 'x-replayed'
-                ORDER BY id
-                """, [.text(id), .text(message.envelope.replyTo ?? "")]).affectedRows
+            let copied = try OutboxStore(tx: tx).copyAnswers(causedBy: id, to: replyTo)
             logger.info("answered a repeated command again", metadata: [
                 "message_id": "\(id)", "type": "\(message.envelope.type)", "answers": "\(copied)"])
             if copied == 0 {

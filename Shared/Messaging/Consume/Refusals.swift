@@ -50,13 +50,7 @@ public enum RefusalLog {
     /// work's transaction.
     static func record(_ refusal: Refusal, of message: InboundMessage, waited: Double, _ work: UnitOfWork) throws {
         let cause = work.cause
-        try work.transaction.execute("""
-            INSERT INTO refusals (message_id, message_type, routing_key, source, actor, correlation_id, reason_code, message,
-                                  waited_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            """, [.text(cause.id), .text(cause.type), .text(message.routingKey), .text(cause.source),
-                  cause.actor.map(PGValue.text) ?? .null, cause.correlationId.map(PGValue.text) ?? .null,
-                  .text(refusal.code.rawValue), .text(refusal.message), .int(Int64(waited * 1000))])
+        try RefusalStore(tx: work.transaction).add(refusal, of: cause, routingKey: message.routingKey, waited: waited)
         try work.reply(CommandOutcome(outcome: .refused, reasonCode: refusal.code, message: refusal.message,
                                       command: message.routingKey, messageId: cause.id))
         // One event per refused message and reason, however often it is redelivered or sent
@@ -68,11 +62,7 @@ public enum RefusalLog {
 
     /// A person's request refused over HTTP: kept in the same log (its own transaction).
     public static func record(_ refusal: Refusal, request: String, actor: String?, correlationId: String?, _ tx: Transaction) throws {
-        try tx.execute("""
-            INSERT INTO refusals (message_id, message_type, routing_key, source, actor, correlation_id, reason_code, message)
-            VALUES (gen_random_uuid(), $1, $1, 'http', $2, $3, $4, $5)
-            """, [.text(request), actor.map(PGValue.text) ?? .null, correlationId.map(PGValue.text) ?? .null,
-                  .text(refusal.code.rawValue), .text(refusal.message)])
+        try RefusalStore(tx: tx).add(refusal, request: request, actor: actor, correlationId: correlationId)
     }
 
     /// Counts refusals once they are committed (a batch may be run more than once before it commits).

@@ -88,7 +88,7 @@ public final class UnitOfWork {
         // The actor for the rows this work writes: history tables default their `actor` column to
         // it (`current_setting('bizops.actor')`), so every record says who without each store passing it.
         // Transaction-local, so a batch's next message (or a rolled-back savepoint) sets its own.
-        _ = try? transaction.execute("SELECT set_config('bizops.actor', $1, true)", [.text(cause.actor ?? "")])
+        _ = try? transaction.setLocal("bizops.actor", cause.actor ?? "")
     }
 
     /// Work on a record that keeps its own correlation id (the order's, from when it was placed):

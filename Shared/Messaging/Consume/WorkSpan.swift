@@ -97,14 +97,7 @@ public final class WorkSpans: @unchecked Sendable {  // used by one task at a ti
     public static func prepare(for correlationIds: [String?], pool: PostgresPool) async -> WorkSpans {
         let ids = Array(Set(correlationIds.compactMap { $0 }.filter { !$0.isEmpty }))
         guard WorkSpan.enabled, !ids.isEmpty else { return WorkSpans(firstTraces: [:]) }
-        var found: [String: TraceContext] = [:]
-        let rows = (try? await pool.query("SELECT correlation_id, traceparent FROM trace_roots WHERE correlation_id = ANY($1::text[])",
-                                          [.textArray(ids)])) ?? []
-        for row in rows {
-            if let id = try? row.string("correlation_id"), let trace = (try? row.string("traceparent")).flatMap({ TraceContext($0) }) {
-                found[id] = trace
-            }
-        }
+        let found = (try? await pool.run { try TraceRootStore($0).roots(ids) }) ?? [:]
         return WorkSpans(firstTraces: found)
     }
 
@@ -166,9 +159,6 @@ public final class WorkSpans: @unchecked Sendable {  // used by one task at a ti
     }
 
     private static func keep(_ roots: [(correlationId: String, traceparent: String)], _ pool: PostgresPool) async {
-        _ = try? await pool.execute("""
-            INSERT INTO trace_roots (correlation_id, traceparent)
-            SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (correlation_id) DO NOTHING
-            """, [.textArray(roots.map(\.correlationId)), .textArray(roots.map(\.traceparent))])
+        _ = try? await pool.run { try TraceRootStore($0).keep(roots) }
     }
 }

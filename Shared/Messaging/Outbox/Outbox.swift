@@ -38,29 +38,12 @@ public final class OutboxWriter {
 
     public var count: Int { pending.count }
 
-    /// Ids are random, except for events whose id is derived from the fact they state (a
-    /// refusal): a row with an id already in the outbox is that fact again, and is skipped.
+    /// Writes what is queued, in one statement (`OutboxStore.insert`).
     func flush(_ tx: Transaction) throws {
         guard !pending.isEmpty else { return }
         let rows = pending
         pending.removeAll()
-        func column(_ value: (OutgoingMessage) -> String) -> PGValue { .textArray(rows.map(value)) }
-        try tx.execute("""
-            INSERT INTO outbox (message_id, exchange, routing_key, message_type, app_id, correlation_id,
-                                reply_to, headers, body, occurred_at)
-            SELECT m::uuid, e, r, t, a, NULLIF(c, ''), NULLIF(rt, ''), h::jsonb, b, o::timestamptz
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                        $8::text[], $9::text[], $10::text[]) AS u(m, e, r, t, a, c, rt, h, b, o)
-            ON CONFLICT (message_id) DO NOTHING
-            """, [
-                column { $0.properties.messageId ?? UUID().uuidString },
-                column(\.exchange), column(\.routingKey),
-                column { $0.properties.type ?? "" }, column { $0.properties.appId ?? "" },
-                column { $0.properties.correlationId ?? "" }, column { $0.properties.replyTo ?? "" },
-                column { HeaderCodec.encode($0.properties.headers) },
-                column { String(decoding: $0.body, as: UTF8.self) },
-                column { ($0.properties.timestamp ?? Date()).formatted(.iso8601) },
-            ])
+        try OutboxStore(tx: tx).insert(rows)
     }
 }
 

@@ -67,11 +67,8 @@ public final class OutboxRelay: Service, Sendable {
     /// The published counters of the types the service sent lately, at 0 from the start: a series
     /// that first appears at its first value hides that value from `rate` and `increase`.
     private func startCounters() async {
-        let rows = try? await pool.query("""
-            SELECT DISTINCT message_type FROM (SELECT message_type FROM outbox ORDER BY id DESC LIMIT 100000) AS recent
-            """)
-        for row in rows ?? [] {
-            guard let type = try? row.string("message_type") else { continue }
+        let types = try? await pool.run { try OutboxStore($0).recentTypes() }
+        for type in types ?? [] {
             _ = Counter(label: "bizops_outbox_published_total", dimensions: [("service", schema), ("type", type)])
         }
     }
@@ -96,42 +93,30 @@ public final class OutboxRelay: Service, Sendable {
         return try await pool.withConnection { lease in
             let rows = try await lease.run { conn in
                 try conn.exec("BEGIN")
-                return try conn.query("""
-                    SELECT id, message_id, exchange, routing_key, message_type, app_id, correlation_id, reply_to,
-                           headers::text AS headers, body, occurred_at
-                    FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-                    """, [.int(Int64(limit))])
+                return try OutboxStore(conn).claim(limit: limit)
             }
             do {
                 guard !rows.isEmpty else {
                     try await lease.run { try $0.exec("COMMIT") }
                     return 0
                 }
-                let messages = try rows.map(Self.message(from:))
-                let outcomes = try await self.publisher.publish(messages)
-                var sent: [String] = [], notes: [String] = [], noted: [String] = []
+                let outcomes = try await self.publisher.publish(rows.map(\.message))
+                var sent: [String] = [], notes: [(id: String, note: String)] = []
                 var published: [String: Int64] = [:]
                 for (row, outcome) in zip(rows, outcomes) {
-                    let id = try row.string("id")
                     switch outcome {
                     case .confirmed:
-                        sent.append(id)
-                        published[try row.string("message_type"), default: 0] += 1
+                        sent.append(row.id)
+                        published[row.message.properties.type ?? "", default: 0] += 1
                     case .returned(let reason):
                         // Unroutable: publishing again cannot help; keep the reason on the row.
-                        self.logger.warning("broker returned an outbox message", metadata: ["id": "\(id)", "reason": "\(reason)"])
-                        sent.append(id); noted.append(id); notes.append(reason)
+                        self.logger.warning("broker returned an outbox message", metadata: ["id": "\(row.id)", "reason": "\(reason)"])
+                        sent.append(row.id); notes.append((row.id, reason))
                     case .nacked: continue
                     }
                 }
-                try await lease.run { [sent, noted, notes] conn in
-                    try conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", [.textArray(sent)])
-                    if !noted.isEmpty {
-                        try conn.execute("""
-                            UPDATE outbox SET publish_note = u.note FROM unnest($1::bigint[], $2::text[]) AS u(id, note)
-                            WHERE outbox.id = u.id
-                            """, [.textArray(noted), .textArray(notes)])
-                    }
+                try await lease.run { [sent, notes] conn in
+                    try OutboxStore(conn).markSent(sent, notes: notes)
                     try conn.exec("COMMIT")
                 }
                 self.commitCounter.increment()
@@ -140,7 +125,7 @@ public final class OutboxRelay: Service, Sendable {
                 for (type, n) in published {
                     Counter(label: "bizops_outbox_published_total", dimensions: [("service", self.schema), ("type", type)]).increment(by: n)
                 }
-                self.returnedCounter.increment(by: Int64(noted.count))
+                self.returnedCounter.increment(by: Int64(notes.count))
                 return rows.count
             } catch {
                 _ = try? await lease.run { conn in if conn.isOpen { try conn.exec("ROLLBACK") } }
@@ -149,32 +134,18 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
-    static func message(from row: PGRow) throws -> OutgoingMessage {
-        OutgoingMessage(
-            exchange: try row.string("exchange"), routingKey: try row.string("routing_key"),
-            properties: MessageProperties(
-                messageId: try row.string("message_id"), type: try row.string("message_type"),
-                appId: try row.string("app_id"), timestamp: try row.timestamp("occurred_at"),
-                correlationId: try row.optionalString("correlation_id"), replyTo: try row.optionalString("reply_to"),
-                headers: HeaderCodec.decode(try row.string("headers"))),
-            body: Data(try row.string("body").utf8))
-    }
-
     /// Deletes sent outbox rows, inbox entries and refusal records older than their retention.
     public func prune() async throws {
-        let seconds = PGValue.int(Int64(settings.retention))
-        let outbox = try await pool.execute(
-            "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)", [seconds])
-        let inbox = try await pool.execute(
-            "DELETE FROM inbox WHERE received_at < now() - make_interval(secs => $1)", [seconds])
-        let refusals = try await pool.execute(
-            "DELETE FROM refusals WHERE refused_at < now() - make_interval(secs => $1)", [.int(Int64(settings.refusalRetention))])
-        // Refusals are kept longest; a link to a trace older than that leads nowhere a backend still has.
-        _ = try await pool.execute(
-            "DELETE FROM trace_roots WHERE first_seen_at < now() - make_interval(secs => $1)", [.int(Int64(settings.refusalRetention))])
-        if outbox.affectedRows + inbox.affectedRows + refusals.affectedRows > 0 {
-            logger.info("pruned old rows", metadata: ["outbox": "\(outbox.affectedRows)", "inbox": "\(inbox.affectedRows)",
-                                                      "refusals": "\(refusals.affectedRows)"])
+        let retention = Int(settings.retention), refusalRetention = Int(settings.refusalRetention)
+        let (outbox, inbox, refusals) = try await pool.run { conn in
+            let pruned = (try OutboxStore(conn).pruneSent(olderThan: retention), try InboxStore(conn).prune(olderThan: retention),
+                          try RefusalStore(conn).prune(olderThan: refusalRetention))
+            // Refusals are kept longest; a link to a trace older than that leads nowhere a backend still has.
+            _ = try TraceRootStore(conn).prune(olderThan: refusalRetention)
+            return pruned
+        }
+        if outbox + inbox + refusals > 0 {
+            logger.info("pruned old rows", metadata: ["outbox": "\(outbox)", "inbox": "\(inbox)", "refusals": "\(refusals)"])
         }
     }
 }

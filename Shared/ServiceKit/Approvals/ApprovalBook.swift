@@ -263,7 +263,7 @@ public struct ApprovalBook: Sendable {
     /// Writes the default limits of actions that have none yet (a new service, a new action),
     /// under a lock so replicas starting together write them once.
     public func seedDefaults(_ tx: Transaction) throws {
-        try tx.execute("SELECT pg_advisory_xact_lock(hashtext('bizops.authority-defaults'))")
+        try tx.lock("bizops.authority-defaults")
         let store = ApprovalStore(tx: tx)
         for action in actions.values {
             for level in AuthorityLevel.allCases where try store.currentRule(action.name, role: role(level)) == nil {

@@ -11,7 +11,7 @@ public struct Access: Sendable {
     /// The department's staff, managers and director: who writes what the department keeps.
     public static let staff = Access { department in ["staff", "manager", "director"].map { "\(department):\($0)" } }
     /// The department's people and those who see every department: `operations`, `executive` and
-    /// `auditor` (who read, and never write, department data).
+    /// `auditor` (who read everything, and write only where a route names them).
     public static let readers = Access { staff.roles(in: $0) + ["operations", "executive", "auditor"] }
     /// The department's managers and director (a price, a warehouse, a customer's terms).
     public static let managers = Access { department in ["manager", "director"].map { "\(department):\($0)" } }

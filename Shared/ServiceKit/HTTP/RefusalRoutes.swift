@@ -7,38 +7,13 @@ import Storage
 enum RefusalRoutes {
     static let maxLimit = 1000
 
-    struct Entry: Codable, Sendable, ResponseEncodable {
-        let id: Int64
-        let messageId: String
-        let messageType: String
-        let routingKey: String
-        let source: String
-        let actor: String?
-        let correlationId: String?
-        let reasonCode: String
-        let message: String
-        let waitedSeconds: Double
-        let refusedAt: Date
-    }
-
     static func add(to router: Routes, _ env: ServiceEnvironment) {
-        router.get("/refusals", allow: .readers) { request, _ -> Page<Entry> in
+        router.get("/refusals", allow: .readers) { request, _ -> Page<RefusalStore.Entry> in
             let query = request.uri.queryParameters
             let (limit, after) = try PageRequest.numbered(request, max: maxLimit)
-            let rows = try await env.pool.query("""
-                SELECT id, message_id::text AS message_id, message_type, routing_key, source, actor, correlation_id, reason_code,
-                       message, waited_ms, refused_at
-                FROM refusals
-                WHERE id > $1 AND ($2::text IS NULL OR reason_code = $2) AND ($3::text IS NULL OR correlation_id = $3)
-                ORDER BY id LIMIT $4
-                """, [.int(after), query.get("reason").map(PGValue.text) ?? .null,
-                      query.get("correlationId").map(PGValue.text) ?? .null, .int(Int64(limit + 1))])
-            let items = try rows.map { row in
-                Entry(id: try row.int("id"), messageId: try row.string("message_id"), messageType: try row.string("message_type"),
-                      routingKey: try row.string("routing_key"), source: try row.string("source"),
-                      actor: try row.optionalString("actor"), correlationId: try row.optionalString("correlation_id"),
-                      reasonCode: try row.string("reason_code"), message: try row.string("message"),
-                      waitedSeconds: Double(try row.int("waited_ms")) / 1000, refusedAt: try row.timestamp("refused_at"))
+            let reason = query.get("reason"), correlationId = query.get("correlationId")
+            let items = try await env.pool.run {
+                try RefusalStore($0).entries(reason: reason, correlationId: correlationId, after: after, limit: limit + 1)
             }
             return Page(items, limit: limit) { String($0.id) }
         }
@@ -75,3 +50,5 @@ public enum PageRequest {
         return value
     }
 }
+
+extension RefusalStore.Entry: ResponseEncodable {}

@@ -34,14 +34,8 @@ struct ServiceGauges: Service {
             }
             if tick % 3 == 0 {
                 do {
-                    let row = try await pool.query("""
-                        SELECT count(*) AS backlog, (COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) * 1000)::bigint AS oldest_ms,
-                               (SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'inbox'::regclass) AS inbox
-                        FROM outbox WHERE sent_at IS NULL
-                        """).first
-                    if let row {
-                        backlog.record(Double(try row.int("backlog"))); oldest.record(Double(try row.int("oldest_ms")) / 1000); inbox.record(Double(try row.int("inbox")))
-                    }
+                    let (waiting, inboxRows) = try await pool.run { conn in (try OutboxStore(conn).backlog(), try InboxStore(conn).estimatedRows()) }
+                    backlog.record(Double(waiting.unsent)); oldest.record(waiting.oldestSeconds ?? 0); inbox.record(Double(inboxRows))
                 } catch { logger.debug("cannot sample the outbox", metadata: ["error": "\(error)"]) }
                 if let business {
                     do {

@@ -8,21 +8,6 @@ import Hummingbird
 /// (a redelivered or re-sent draft finds the answer already given and says nothing again), kept
 /// in the department's own `contract_reviews` table, and published as its `<department>.contract.reviewed`.
 public enum ContractReviewAnswer {
-    /// The table each reviewing department keeps (one migration in each).
-    public static func migration(_ number: Int) -> Migration {
-        Migration(number, "the answers given to contract drafts", """
-            CREATE TABLE contract_reviews (
-                contract_no text NOT NULL,
-                revision bigint NOT NULL,
-                customer_code text NOT NULL,
-                outcome text NOT NULL CHECK (outcome IN ('approved', 'rejected')),
-                remarks text NOT NULL,
-                reviewed_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (contract_no, revision)
-            );
-            """)
-    }
-
     /// Whether the department is asked to review this revision.
     public static func asked<E: ContractReviewedEvent>(_ type: E.Type, _ draft: ContractDrafted) -> Bool { draft.review.contains(E.department) }
 
@@ -30,10 +15,8 @@ public enum ContractReviewAnswer {
     public static func give<E: ContractReviewedEvent>(_ type: E.Type, to draft: ContractDrafted, approved: Bool, remarks: String,
                                                       _ work: UnitOfWork) throws {
         let outcome = approved ? "approved" : "rejected"
-        let kept = try !work.transaction.query("""
-            INSERT INTO contract_reviews (contract_no, revision, customer_code, outcome, remarks) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT DO NOTHING RETURNING contract_no
-            """, [.text(draft.contractNo), .int(draft.revision), .text(draft.customerCode), .text(outcome), .text(remarks)]).isEmpty
+        let kept = try ContractReviewStore(tx: work.transaction).add(contractNo: draft.contractNo, revision: draft.revision,
+                                                                     customerCode: draft.customerCode, outcome: outcome, remarks: remarks)
         guard kept else { return }
         try work.publish(E(contractNo: draft.contractNo, revision: draft.revision, outcome: outcome, remarks: remarks))
         work.logger.info("contract reviewed", metadata: ["contract": "\(draft.contractNo)", "revision": "\(draft.revision)",
@@ -60,15 +43,7 @@ extension ContractReviewAnswer {
     public static func addRoutes(to router: Routes, _ env: ServiceEnvironment) {
         router.get("/contract-reviews/:contractNo", allow: .readers) { _, context -> GivenContractReviews in
             let contractNo = try context.parameters.require("contractNo")
-            let reviews = try await env.read { tx in
-                try tx.query("""
-                    SELECT revision, customer_code, outcome, remarks, reviewed_at FROM contract_reviews WHERE contract_no = $1 ORDER BY revision
-                    """, [.text(contractNo)]).map { row in
-                    GivenContractReview(revision: try row.int("revision"), customerCode: try row.string("customer_code"),
-                                        outcome: try row.string("outcome"), remarks: try row.string("remarks"),
-                                        reviewedAt: try row.timestamp("reviewed_at"))
-                }
-            }
+            let reviews = try await env.read { try ContractReviewStore(tx: $0).reviews(of: contractNo) }
             guard !reviews.isEmpty else { throw APIError.notFound("no review of contract \(contractNo)") }
             return GivenContractReviews(contractNo: contractNo, reviews: reviews)
         }

@@ -1,15 +1,15 @@
 import Foundation
 import Testing
 
-/// The check `make test` runs on the departments' structure (Tools/structure/capability_cycles.py):
-/// no two capabilities of a department use each other, and nothing names the wiring.
-@Suite struct CapabilityCyclesTests {
+/// The checks `make test` runs on the code's structure (Tools/structure): no two capabilities of a
+/// department use each other, nothing names the wiring, and no SQL outside stores and migrations.
+@Suite struct StructureChecksTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func check(_ tree: URL) throws -> (status: Int32, output: String) {
+    func check(_ tree: URL, _ script: String = "capability_cycles.py") throws -> (status: Int32, output: String) {
         let process = Process(), pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root.appendingPathComponent("Tools/structure/capability_cycles.py").path, tree.path]
+        process.arguments = ["python3", Self.root.appendingPathComponent("Tools/structure/\(script)").path, tree.path]
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
@@ -61,5 +61,26 @@ import Testing
             """)
         defer { try? FileManager.default.removeItem(at: tree) }
         #expect(try check(tree).status == 0)
+    }
+
+    @Test func noSQLIsOutsideAStore() throws {
+        let result = try check(Self.root, "sql_in_stores.py")
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    @Test func aStatementInARouteFails() throws {
+        let tree = try services(adding: "Sales/Products/Counted.swift", #"""
+            let counted = """
+                SELECT count(*) FROM products
+                """
+            """#)
+        defer { try? FileManager.default.removeItem(at: tree) }
+        let result = try check(tree, "sql_in_stores.py")
+        #expect(result.status == 1)
+        #expect(result.output.contains("Services/Sales/Products/Counted.swift:1: SQL outside a store"), "\(result.output)")
+        // The same statement in the capability's store is where it belongs.
+        try FileManager.default.moveItem(at: tree.appendingPathComponent("Services/Sales/Products/Counted.swift"),
+                                         to: tree.appendingPathComponent("Services/Sales/Products/CountedStore.swift"))
+        #expect(try check(tree, "sql_in_stores.py").status == 0)
     }
 }

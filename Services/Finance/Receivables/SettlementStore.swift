@@ -6,7 +6,7 @@ import Storage
 
 /// What money does to a customer's invoices and credit: allocations applied, credit kept, what
 /// is still open, whether an order is settled.
-enum Settlement {
+enum SettlementStore {
     static func credit(_ tx: Transaction, customer: String, currency: String, by amount: Int64) throws {
         guard amount != 0 else { return }
         try tx.execute("""

@@ -5,7 +5,7 @@ import Messaging
 import Storage
 
 /// Journal entries and document numbering: the small pieces every money movement uses.
-enum Books {
+enum JournalStore {
     static func post(_ tx: Transaction, date: BusinessDate, memo: String, reference: String, currency: String,
                      _ lines: [JournalEntry.Line]) throws {
         guard let entry = JournalEntry(memo: memo, lines: lines) else {
