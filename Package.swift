@@ -117,6 +117,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),  // tokens no issuer of ours would make
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),  // graceful shutdown, triggered by the test
         ], path: "Tests/IntegrationTests"),
     ],
     swiftLanguageModes: [.v6]
