@@ -9,15 +9,7 @@ import Testing
 
     /// The generator's `--check` on a copy of the tree: its exit status and what it printed.
     func check(_ tree: URL) throws -> (status: Int32, output: String) {
-        let process = Process(), pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root.appendingPathComponent("Tools/generate/generate.py").path, "--check", "--root", tree.path]
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try runPythonScript("Tools/generate/generate.py", ["--check", "--root", tree.path])
     }
 
     /// A copy of what the generator reads and writes.
