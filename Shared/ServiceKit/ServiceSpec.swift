@@ -38,13 +38,7 @@ public struct ServiceSpec: Sendable {
         routes = { routes, env in for capability in capabilities { capability.routes(routes, env) } }
         self.busDuties = busDuties
         let outcomes = capabilities.flatMap { $0.approvalOutcomes }
-        // Every action the book puts under limits does something once decided, and only its actions do.
-        if let approvals {
-            precondition(Set(outcomes.map(\.action)) == Set(approvals.actions.keys) && outcomes.count == approvals.actions.count,
-                         "\(id): the approval actions \(approvals.actions.keys.sorted()) need one outcome each; the capabilities give \(outcomes.map(\.action).sorted())")
-        } else {
-            precondition(outcomes.isEmpty, "\(id): approval outcomes without an approval book")
-        }
+        if let problem = Self.outcomeProblem(id, approvals, outcomes) { preconditionFailure(problem) }
         self.approvals = approvals?.deciding(outcomes)
         jobs = capabilities.flatMap { $0.jobs }
         let sampled: [BusinessGauges] = capabilities.compactMap { $0.gauges }
@@ -55,6 +49,17 @@ public struct ServiceSpec: Sendable {
                 return readings
             }
         }
+    }
+
+    /// Why a service's approval outcomes do not fit its book, or nil: every action the book puts
+    /// under limits does something once decided, once, and only its actions do.
+    static func outcomeProblem(_ id: String, _ book: ApprovalBook?, _ outcomes: [ApprovalOutcome]) -> String? {
+        guard let book else { return outcomes.isEmpty ? nil : "\(id): approval outcomes without an approval book" }
+        let given = outcomes.map(\.action)
+        guard Set(given) == Set(book.actions.keys), given.count == book.actions.count else {
+            return "\(id): the approval actions \(book.actions.keys.sorted()) need one outcome each; the capabilities give \(given.sorted())"
+        }
+        return nil
     }
 
     /// The department's name in role names: the id with `_` as `-` (`customer-service:staff`).
